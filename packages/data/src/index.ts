@@ -1,0 +1,19 @@
+// Browser-safe entry point: nothing here imports node: modules. File loaders live in @vaekit/data/node.
+export { DataError } from './data-error.js';
+export type { Binarization, Likelihood, LoadedData } from './types.js';
+export { createRng, deriveSeed, mix32, normalizeSeed } from './random.js';
+export type { Rng } from './random.js';
+export { shuffledIndices, batchesOf } from './batching.js';
+export type { BatchesOfOptions } from './batching.js';
+export { parseIdx } from './idx.js';
+export type { IdxArray, IdxDtype } from './idx.js';
+export { createImageDataset } from './image-dataset.js';
+export type { ImageDatasetOptions } from './image-dataset.js';
+export { parseNpy, parseNpyHeader } from './npy.js';
+export type { NpyHeader } from './npy.js';
+export { parseCsv } from './csv.js';
+export type { CsvOptions } from './csv.js';
+export { validateData, validateForLikelihood, assertFinite } from './validate.js';
+export type { LikelihoodCheckOptions, ValidateDataOptions } from './validate.js';
+export { tileImages } from './tile-images.js';
+export type { GrayImage, TileOptions } from './tile-images.js';

@@ -1,0 +1,8 @@
+// Node entry point: everything the browser-safe entry offers, plus what needs the file system.
+export * from '../index.js';
+export { loadMnist, mnistDataset, mnistDataDir } from './mnist.js';
+export type { MnistArrays, MnistDatasetOptions, MnistSplit } from './mnist.js';
+export { loadDataFile, loadNpy, loadCsv, loadPngs } from './load-data-file.js';
+export type { LoadDataFileOptions } from './load-data-file.js';
+export { loadPngFolder, decodePngGray } from './png-folder.js';
+export { encodePng, writePng } from './png.js';

@@ -1,0 +1,74 @@
+import { readFileSync, statSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { parseCsv } from '../csv.js';
+import type { CsvOptions } from '../csv.js';
+import { DataError } from '../data-error.js';
+import { parseNpy } from '../npy.js';
+import type { LoadedData } from '../types.js';
+import { validateData } from '../validate.js';
+import type { ValidateDataOptions } from '../validate.js';
+import { decodePngGray, loadPngFolder } from './png-folder.js';
+
+function readFile(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new DataError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Load a .npy file (see parseNpy) and validate it. */
+export function loadNpy(path: string, options: Omit<ValidateDataOptions, 'source'> = {}): LoadedData {
+  const source = basename(path);
+  return validateData(parseNpy(readFile(path), source), { ...options, source });
+}
+
+/** Load a numeric CSV file (see parseCsv) and validate it. */
+export function loadCsv(
+  path: string,
+  options: Omit<ValidateDataOptions, 'source'> & { csv?: CsvOptions } = {},
+): LoadedData {
+  const source = basename(path);
+  const { csv, ...checks } = options;
+  return validateData(parseCsv(readFile(path).toString('utf8'), source, csv), { ...checks, source });
+}
+
+/** Load a folder of same-sized PNGs as grayscale [height, width, 1] examples in [0, 1], and validate it. */
+export function loadPngs(dir: string, options: Omit<ValidateDataOptions, 'source'> = {}): LoadedData {
+  return validateData(loadPngFolder(dir), { ...options, source: basename(dir) });
+}
+
+export type LoadDataFileOptions = Omit<ValidateDataOptions, 'source'> & { csv?: CsvOptions };
+
+/**
+ * Load a user's data by what `path` is: a folder (of PNGs), a .npy, a .csv (or .txt/.tsv) file, or a
+ * single .png (one example). The result has passed validateData with `options`.
+ */
+export function loadDataFile(path: string, options: LoadDataFileOptions = {}): LoadedData {
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(path).isDirectory();
+  } catch (error) {
+    throw new DataError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  const { csv, ...checks } = options;
+  if (isFolder) return loadPngs(path, checks);
+  switch (extname(path).toLowerCase()) {
+    case '.npy':
+      return loadNpy(path, checks);
+    case '.csv':
+    case '.txt':
+      return loadCsv(path, options);
+    case '.tsv':
+      return loadCsv(path, { ...checks, csv: { delimiter: '\t', ...csv } });
+    case '.png': {
+      const image = decodePngGray(readFile(path), basename(path));
+      const loaded = { data: image.data, count: 1, exampleShape: [image.height, image.width, 1] };
+      return validateData(loaded, { ...checks, source: basename(path) });
+    }
+    default:
+      throw new DataError(
+        `${basename(path)}: unsupported data file type; use a .npy file, a .csv file, or a folder of .png images`,
+      );
+  }
+}
