@@ -1,0 +1,134 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Dataset } from './dataset.js';
+import { hasMetrics, isGaussianLatentModel, type VaeModel } from './model.js';
+import { SeededRandom } from './random.js';
+
+export interface EvaluateOptions {
+  /** Examples per batch. Default 256. */
+  batchSize?: number;
+  /** Importance samples for the IWAE bound; 0 skips it. Default 0. */
+  k?: number;
+  /** Importance samples evaluated at once (memory bound); the bound is combined exactly across chunks. */
+  kChunk?: number;
+  seed?: number;
+  /** Evaluate only the first `limit` examples. */
+  limit?: number;
+  /** KL per dimension (nats, data mean) above which a latent unit counts as active. Default 0.01. */
+  activeUnitThreshold?: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface EvaluationResult {
+  readonly examples: number;
+  /** Mean ELBO per example (nats; higher is better). */
+  readonly elbo: number;
+  /** Mean -log p(x|z) per example. */
+  readonly reconstruction: number;
+  /** Mean KL(q(z|x) || p(z)) per example. */
+  readonly kl: number;
+  /** Mean IWAE bound with k samples, and the NLL estimate it gives (-bound). */
+  readonly iwae?: { readonly k: number; readonly bound: number; readonly nll: number };
+  /** Latent units whose mean KL exceeds the threshold. */
+  readonly activeUnits?: { readonly count: number; readonly total: number; readonly threshold: number; readonly klPerDimension: number[] };
+  /** Variant-specific figures (e.g. codebook perplexity). */
+  readonly metrics: Readonly<Record<string, number>>;
+}
+
+/** ELBO terms, the IWAE NLL estimate, active units and variant metrics over a data set, batch by batch. */
+export async function evaluate(model: VaeModel, data: Dataset, options: EvaluateOptions = {}): Promise<EvaluationResult> {
+  const batchSize = options.batchSize ?? 256;
+  const k = options.k ?? 0;
+  const kChunk = Math.max(1, Math.min(options.kChunk ?? 64, k || 1));
+  if (!Number.isInteger(k) || k < 0) throw new RangeError(`k must be a whole number >= 0, got ${k}`);
+  const total = Math.min(data.size, options.limit ?? data.size);
+  if (total < 1) throw new RangeError('nothing to evaluate: the data set is empty');
+  const threshold = options.activeUnitThreshold ?? 0.01;
+  const rng = new SeededRandom(options.seed ?? 0);
+
+  let reconstruction = 0;
+  let kl = 0;
+  let iwaeSum = 0;
+  let klPerDim: Float64Array | null = null;
+  const metricSums = new Map<string, number>();
+  for (let start = 0; start < total; start += batchSize) {
+    if (options.signal?.aborted) throw new DOMException('evaluation aborted', 'AbortError');
+    const indices = Array.from({ length: Math.min(batchSize, total - start) }, (_, i) => start + i);
+    const x = data.batch(indices, rng.nextSeed());
+    try {
+      const n = indices.length;
+      const terms = tf.tidy(() => {
+        const loss = model.loss(x, { rng: rng.fork(), step: 0, klWeight: 1, freeBits: 0 });
+        return tf.stack([loss.reconstruction, loss.kl]);
+      });
+      const [rec, klValue] = await readAndDispose(terms);
+      reconstruction += rec! * n;
+      kl += klValue! * n;
+      if (k > 0) iwaeSum += await iwaeBatchSum(model, x, k, kChunk, rng);
+      if (isGaussianLatentModel(model)) {
+        const perDim = await readAndDispose(tf.tidy(() => tf.sum(model.klPerDimension(x, rng.fork()), 0)));
+        klPerDim ??= new Float64Array(perDim.length);
+        perDim.forEach((v, i) => (klPerDim![i]! += v));
+      }
+      if (hasMetrics(model)) {
+        for (const [name, value] of Object.entries(model.metrics(x))) {
+          metricSums.set(name, (metricSums.get(name) ?? 0) + value * n);
+        }
+      }
+    } finally {
+      x.dispose();
+    }
+    options.onProgress?.(Math.min(start + batchSize, total), total);
+  }
+
+  const meanKlPerDim = klPerDim ? Array.from(klPerDim, (v) => v / total) : null;
+  return {
+    examples: total,
+    elbo: -(reconstruction + kl) / total,
+    reconstruction: reconstruction / total,
+    kl: kl / total,
+    ...(k > 0 ? { iwae: { k, bound: iwaeSum / total, nll: -iwaeSum / total } } : {}),
+    ...(meanKlPerDim
+      ? {
+          activeUnits: {
+            count: meanKlPerDim.filter((v) => v > threshold).length,
+            total: meanKlPerDim.length,
+            threshold,
+            klPerDimension: meanKlPerDim,
+          },
+        }
+      : {}),
+    metrics: Object.fromEntries([...metricSums].map(([name, sum]) => [name, sum / total])),
+  };
+}
+
+/**
+ * Sum over the batch of the IWAE bound with k samples, drawn `chunk` at a time: the per-example
+ * log-sum-exp of each chunk is combined exactly, so memory stays bounded for k = 1000 or more.
+ */
+async function iwaeBatchSum(model: VaeModel, x: tf.Tensor, k: number, chunk: number, rng: SeededRandom): Promise<number> {
+  let running: tf.Tensor1D | null = null;
+  for (let done = 0; done < k; done += chunk) {
+    const size = Math.min(chunk, k - done);
+    const next: tf.Tensor1D = tf.tidy(() => {
+      const partial = tf.logSumExp(model.logWeights(x, size, rng.fork()), 0) as tf.Tensor1D;
+      return running ? (tf.logSumExp(tf.stack([running, partial]), 0) as tf.Tensor1D) : partial;
+    });
+    running?.dispose();
+    running = next;
+    // Reading back each chunk bounds the queue of pending GPU work and lets the loop stay responsive.
+    await next.data();
+  }
+  const bound = tf.tidy(() => tf.sum(tf.sub(running!, Math.log(k))));
+  running!.dispose();
+  const [sum] = await readAndDispose(bound);
+  return sum!;
+}
+
+async function readAndDispose(t: tf.Tensor): Promise<number[]> {
+  try {
+    return Array.from(await t.data());
+  } finally {
+    t.dispose();
+  }
+}

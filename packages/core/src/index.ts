@@ -1,0 +1,61 @@
+import './register-gradients.js';
+
+export type { Dataset } from './dataset.js';
+export { SeededRandom, toRandom, type SeedLike } from './random.js';
+export { sumPerExample, logMeanExp } from './reduce.js';
+export { DiagonalGaussian, reparameterize } from './distributions/diagonal-gaussian.js';
+export { standardNormal, standardNormalLogProb } from './distributions/standard-normal.js';
+export {
+  bernoulli,
+  bernoulliLogProb,
+  createLikelihood,
+  gaussian,
+  gaussianLogProb,
+  type GaussianLikelihoodOptions,
+  type Likelihood,
+  type LikelihoodConfig,
+} from './likelihoods.js';
+export { applyFreeBits, klDiagonal, klMonteCarlo, klStandardNormal, klStandardNormalPerDim } from './kl.js';
+export { elbo, iwaeBound, type ElboTerms } from './elbo.js';
+export { createSchedule, klWarmup, type Schedule, type ScheduleConfig } from './schedules.js';
+export {
+  hasMetrics,
+  isGaussianLatentModel,
+  type GaussianLatentModel,
+  type LossContext,
+  type LossTerms,
+  type ModelConfig,
+  type ModelWithMetrics,
+  type NamedVariable,
+  type VaeModel,
+} from './model.js';
+export {
+  createModel,
+  getRegisteredModel,
+  listModels,
+  registerModel,
+  UnknownModelError,
+  type ModelFactory,
+  type RegisteredModel,
+} from './registry.js';
+export { CorruptFileError, decodeContainer, encodeContainer } from './serialization/container.js';
+export { assignWeights, deserializeModel, serializeModel } from './serialization/model-file.js';
+export {
+  estimateEncoderGradient,
+  measureEstimatorVariance,
+  type EstimatorVariance,
+  type GradientEstimator,
+} from './gradient-estimators.js';
+export { evaluate, type EvaluateOptions, type EvaluationResult } from './evaluate.js';
+export { train, type TrainOptions } from './train/trainer.js';
+export {
+  decodeCheckpoint,
+  encodeCheckpoint,
+  memoryCheckpointStore,
+  type CheckpointStore,
+  type DecodedCheckpoint,
+  type LoopState,
+} from './train/checkpoint.js';
+export { NonFiniteLossError, type EpochEvent, type StepEvent, type TrainResult } from './train/events.js';
+export { createOptimizer, DEFAULT_OPTIMIZER, type OptimizerConfig } from './train/optimizer.js';
+export { epochBatches, mixSeed, shuffledIndices } from './train/order.js';

@@ -1,0 +1,116 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { sumPerExample } from './reduce.js';
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/**
+ * A decoder's output distribution p(x | z). `params` is what the decoder network emits; for the
+ * Gaussian with learned variance it carries mean and log-variance stacked on the last axis.
+ */
+export interface Likelihood {
+  readonly kind: 'bernoulli' | 'gaussian';
+  /** How many numbers the decoder must emit per data value (2 for a learned-variance Gaussian). */
+  readonly paramsPerValue: 1 | 2;
+  /** log p(x | params), summed over the event dimensions: one value per example. */
+  logProb(params: tf.Tensor, x: tf.Tensor): tf.Tensor1D;
+  /** The distribution's mean: what reconstructions and samples show. */
+  mean(params: tf.Tensor): tf.Tensor;
+  /** Data values this likelihood accepts, for validating a data set before training. */
+  readonly support: 'binary' | 'real';
+}
+
+/** Bernoulli over each value, from logits: log p = -softplus-based sigmoid cross-entropy. */
+export function bernoulliLogProb(logits: tf.Tensor, x: tf.Tensor): tf.Tensor1D {
+  return tf.tidy(() => {
+    // x * l - softplus(l) in its stable form: max(l, 0) - l * x + log(1 + exp(-|l|)) is the negation.
+    const crossEntropy = tf.add(
+      tf.sub(tf.relu(logits), tf.mul(logits, x)),
+      tf.log1p(tf.exp(tf.neg(tf.abs(logits)))),
+    );
+    return tf.neg(sumPerExample(crossEntropy));
+  });
+}
+
+export const bernoulli: Likelihood = {
+  kind: 'bernoulli',
+  paramsPerValue: 1,
+  support: 'binary',
+  logProb: bernoulliLogProb,
+  mean: (logits) => tf.sigmoid(logits),
+};
+
+/** log N(x; mean, exp(logVar)) summed over event dimensions, per example. */
+export function gaussianLogProb(mean: tf.Tensor, logVar: tf.Tensor | number, x: tf.Tensor): tf.Tensor1D {
+  return tf.tidy(() => {
+    const variance = typeof logVar === 'number' ? Math.exp(logVar) : tf.exp(logVar);
+    const perValue = tf.mul(
+      -0.5,
+      tf.add(tf.add(LOG_2PI, logVar), tf.div(tf.square(tf.sub(x, mean)), variance)),
+    );
+    return sumPerExample(perValue);
+  });
+}
+
+export interface GaussianLikelihoodOptions {
+  /** `fixed`: one variance for every value (sigma below); `learned`: the decoder predicts a log-variance per value. */
+  variance: 'fixed' | 'learned';
+  /** Standard deviation for `fixed`. Default 1, for which -log p is half the squared error plus a constant. */
+  sigma?: number;
+}
+
+export function gaussian(options: GaussianLikelihoodOptions = { variance: 'fixed' }): Likelihood {
+  if (options.variance === 'fixed') {
+    const sigma = options.sigma ?? 1;
+    if (!(sigma > 0) || !Number.isFinite(sigma)) {
+      throw new RangeError(`gaussian likelihood: sigma must be a positive number, got ${sigma}`);
+    }
+    const logVar = 2 * Math.log(sigma);
+    return {
+      kind: 'gaussian',
+      paramsPerValue: 1,
+      support: 'real',
+      logProb: (mean, x) => gaussianLogProb(mean, logVar, x),
+      mean: (params) => params.clone(),
+    };
+  }
+  return {
+    kind: 'gaussian',
+    paramsPerValue: 2,
+    support: 'real',
+    logProb: (params, x) =>
+      tf.tidy(() => {
+        const [mean, logVar] = splitLastAxis(params);
+        return gaussianLogProb(mean!, logVar!, x);
+      }),
+    mean: (params) => tf.tidy(() => splitLastAxis(params)[0]!),
+  };
+}
+
+/** A learned-variance decoder emits [..., 2]: mean and log-variance on the last axis. */
+function splitLastAxis(params: tf.Tensor): tf.Tensor[] {
+  const last = params.shape[params.rank - 1];
+  if (last !== 2) {
+    throw new RangeError(`learned-variance Gaussian expects params with last axis 2, got [${params.shape}]`);
+  }
+  return tf.unstack(params, params.rank - 1);
+}
+
+export type LikelihoodConfig =
+  | { type: 'bernoulli' }
+  | { type: 'gaussian'; variance: 'fixed'; sigma?: number }
+  | { type: 'gaussian'; variance: 'learned' };
+
+export function createLikelihood(config: LikelihoodConfig): Likelihood {
+  switch (config.type) {
+    case 'bernoulli':
+      return bernoulli;
+    case 'gaussian':
+      return config.variance === 'learned'
+        ? gaussian({ variance: 'learned' })
+        : gaussian({ variance: 'fixed', ...(config.sigma !== undefined ? { sigma: config.sigma } : {}) });
+    default: {
+      const unknown: never = config;
+      throw new RangeError(`unknown likelihood ${JSON.stringify(unknown)}: use 'bernoulli' or 'gaussian'`);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { DiagonalGaussian } from './distributions/diagonal-gaussian.js';
+import type { SeededRandom } from './random.js';
+
+/** Every model config names its registered class, so a saved config recreates the right model. */
+export interface ModelConfig {
+  readonly className: string;
+  readonly [key: string]: unknown;
+}
+
+/** What one training step needs besides the batch. */
+export interface LossContext {
+  /** Noise for the reparameterized draw(s). */
+  rng: SeededRandom;
+  /** Global step, 0-based (schedules inside a variant, e.g. capacity, read it). */
+  step: number;
+  /** Weight on the KL term from the training loop's KL schedule (1 when there is none). */
+  klWeight: number;
+  /** Free-bits floor in nats per latent dimension (0: off). */
+  freeBits: number;
+}
+
+/**
+ * Named scalar loss terms, batch means, in nats. `total` is what the optimizer minimizes;
+ * `reconstruction` is -log p(x|z) and `kl` the unweighted KL; variants add their own (`commitment`, …).
+ */
+export interface LossTerms {
+  total: tf.Scalar;
+  reconstruction: tf.Scalar;
+  kl: tf.Scalar;
+  [term: string]: tf.Scalar;
+}
+
+/** A weight a model owns, under a name that is stable across instances of the same config. */
+export interface NamedVariable {
+  readonly name: string;
+  readonly variable: tf.Variable;
+  readonly trainable: boolean;
+}
+
+/**
+ * The contract every vaekit model implements. All tensors returned are owned by the caller.
+ * Methods are synchronous and may be called inside `tf.tidy` or a gradient tape.
+ */
+export interface VaeModel<C extends ModelConfig = ModelConfig> {
+  readonly className: string;
+  /** Shape of one input example, without the batch dimension. */
+  readonly inputShape: readonly number[];
+  /** Shape of one latent code, without the batch dimension. */
+  readonly latentShape: readonly number[];
+  getConfig(): C;
+
+  /** Deterministic latent code per example: the posterior mean, or the quantized code for VQ-VAE. */
+  encode(x: tf.Tensor): tf.Tensor;
+  /** Likelihood parameters for latent codes (logits for Bernoulli, means for Gaussian). */
+  decode(z: tf.Tensor): tf.Tensor;
+  /** The likelihood's mean given the encoding of x: what a reconstruction shows. */
+  reconstruct(x: tf.Tensor): tf.Tensor;
+  /** The likelihood's mean for n codes drawn from the prior. */
+  sample(n: number, rng: SeededRandom): tf.Tensor;
+
+  /** Training loss terms for a batch. */
+  loss(x: tf.Tensor, context: LossContext): LossTerms;
+  /**
+   * Importance log-weights log p(x, z_i) - log q(z_i | x) for k draws per example, shape [k, batch].
+   * Their log-mean-exp over k is the IWAE bound.
+   */
+  logWeights(x: tf.Tensor, k: number, rng: SeededRandom): tf.Tensor2D;
+
+  /** Every weight, in a stable order with stable names: what saving, loading and optimizers use. */
+  variables(): NamedVariable[];
+  /** Releases every tensor and variable the model owns. */
+  dispose(): void;
+}
+
+/** Models with a diagonal-Gaussian posterior expose it, for KL diagnostics and estimator comparisons. */
+export interface GaussianLatentModel<C extends ModelConfig = ModelConfig> extends VaeModel<C> {
+  /** q(z | x); the caller disposes its mean and logVar. */
+  posterior(x: tf.Tensor): DiagonalGaussian;
+  /** log p(x | z) per example, for a batch x and codes z of the same batch size. */
+  logLikelihood(x: tf.Tensor, z: tf.Tensor): tf.Tensor1D;
+  /** KL(q(z|x) || p(z)) per example and latent dimension, [batch, dims]: active units are counted from it. */
+  klPerDimension(x: tf.Tensor, rng: SeededRandom): tf.Tensor2D;
+  /** Variables of the encoder alone: the parameters the two gradient estimators are compared on. */
+  encoderVariables(): tf.Variable[];
+}
+
+export function isGaussianLatentModel(model: VaeModel): model is GaussianLatentModel {
+  const candidate = model as Partial<GaussianLatentModel>;
+  return (
+    typeof candidate.posterior === 'function' &&
+    typeof candidate.logLikelihood === 'function' &&
+    typeof candidate.klPerDimension === 'function'
+  );
+}
+
+/** Variant-specific evaluation figures (e.g. VQ-VAE's codebook perplexity) a model may add to `eval`. */
+export interface ModelWithMetrics {
+  metrics(x: tf.Tensor): Record<string, number>;
+}
+
+export function hasMetrics(model: VaeModel): model is VaeModel & ModelWithMetrics {
+  return typeof (model as Partial<ModelWithMetrics>).metrics === 'function';
+}

@@ -1,0 +1,2 @@
+export { fileCheckpointStore, readFileIfExists, writeFileAtomic } from './file-store.js';
+export { loadModel, saveModel } from './model-io.js';

@@ -1,0 +1,58 @@
+import type { ModelConfig, VaeModel } from './model.js';
+
+/** Builds a model from its (complete or partial) config; defaults are the variant's to fill in. */
+export type ModelFactory = (config: Partial<ModelConfig> & Record<string, unknown>) => VaeModel;
+
+export interface RegisteredModel {
+  readonly className: string;
+  readonly description: string;
+  readonly create: ModelFactory;
+}
+
+// One registry per program, even if two copies of this module are loaded (bundlers can do that):
+// the map lives on globalThis under a symbol.
+const REGISTRY_KEY = Symbol.for('vaekit.model-registry');
+type RegistryHolder = { [REGISTRY_KEY]?: Map<string, RegisteredModel> };
+
+function registry(): Map<string, RegisteredModel> {
+  const holder = globalThis as RegistryHolder;
+  holder[REGISTRY_KEY] ??= new Map();
+  return holder[REGISTRY_KEY];
+}
+
+export class UnknownModelError extends Error {
+  constructor(readonly className: string) {
+    const known = [...registry().keys()].sort();
+    super(
+      `unknown model '${className}'. Registered: ${known.length ? known.join(', ') : '(none — import @vaekit/variants to register the built-in models)'}`,
+    );
+    this.name = 'UnknownModelError';
+  }
+}
+
+/** Registers a model class; registering the same className twice replaces it only with `replace`. */
+export function registerModel(entry: RegisteredModel, options: { replace?: boolean } = {}): void {
+  if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(entry.className)) {
+    throw new RangeError(`invalid className '${entry.className}'`);
+  }
+  const existing = registry().get(entry.className);
+  if (existing && existing !== entry && !options.replace) {
+    throw new Error(`a model named '${entry.className}' is already registered`);
+  }
+  registry().set(entry.className, entry);
+}
+
+export function getRegisteredModel(className: string): RegisteredModel {
+  const entry = registry().get(className);
+  if (!entry) throw new UnknownModelError(className);
+  return entry;
+}
+
+export function listModels(): RegisteredModel[] {
+  return [...registry().values()].sort((a, b) => a.className.localeCompare(b.className));
+}
+
+/** Creates a registered model from a config carrying its className. */
+export function createModel(config: { className: string } & Record<string, unknown>): VaeModel {
+  return getRegisteredModel(config.className).create(config);
+}

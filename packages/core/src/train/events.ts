@@ -1,0 +1,54 @@
+/** Emitted after every optimizer step. Loss terms are plain numbers (batch means, in nats). */
+export interface StepEvent {
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly batch: number;
+  readonly batches: number;
+  /** Global step, 1-based after the step completes. */
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly terms: Readonly<Record<string, number>>;
+  readonly klWeight: number;
+  readonly gradientNorm: number;
+  readonly examplesPerSecond: number;
+  readonly elapsedMs: number;
+  /** Estimated time to finish all epochs, from the run's average step time so far. */
+  readonly etaMs: number;
+}
+
+/** Emitted once per epoch: mean training terms, and validation terms when a validation set is given. */
+export interface EpochEvent {
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly step: number;
+  readonly train: Readonly<Record<string, number>>;
+  readonly validation?: Readonly<Record<string, number>>;
+  readonly elapsedMs: number;
+  readonly skippedSteps: number;
+}
+
+export interface TrainResult {
+  readonly status: 'completed' | 'aborted';
+  /** Epochs fully completed (including ones done before a resume). */
+  readonly epochsCompleted: number;
+  readonly steps: number;
+  readonly history: readonly EpochEvent[];
+  readonly resumedFromStep: number | null;
+}
+
+/** A loss or gradient went NaN or infinite: training stopped before the bad update was applied. */
+export class NonFiniteLossError extends Error {
+  constructor(
+    readonly step: number,
+    readonly terms: Readonly<Record<string, number>>,
+    readonly gradientNorm: number,
+  ) {
+    super(
+      `non-finite loss or gradient at step ${step} (${Object.entries(terms)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}, gradient norm=${gradientNorm}); the update was not applied. ` +
+        'Lower the learning rate, check the data for extreme values, or enable KL warm-up.',
+    );
+    this.name = 'NonFiniteLossError';
+  }
+}
