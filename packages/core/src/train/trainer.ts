@@ -204,7 +204,8 @@ async function trainStep(
       return terms.total;
     }, trainable);
     grads = computed.grads;
-    computed.value.dispose();
+    // The returned value is normally the very `total` tensor kept above; dispose it only if it is not.
+    if (!reported.includes(computed.value)) computed.value.dispose();
     summary = tf.tidy(() => {
       const squares = Object.values(grads).map((g) => tf.sum(tf.square(g)));
       const norm = tf.sqrt(squares.length ? tf.addN(squares) : tf.scalar(0));

@@ -1,0 +1,58 @@
+import type { LikelihoodConfig, ModelConfig } from '@vaekit/core';
+import { DEFAULT_ARCHITECTURE, type ArchitectureConfig } from './networks.js';
+
+export interface VaeConfig extends ModelConfig {
+  readonly className: string;
+  /** Shape of one example without the batch dimension: [784] flat, or [28, 28, 1] for images. */
+  readonly inputShape: readonly number[];
+  readonly latentDim: number;
+  /** Encoder architecture; the decoder mirrors it. */
+  readonly architecture: ArchitectureConfig;
+  readonly likelihood: LikelihoodConfig;
+  /** Weight on the KL term (1 for the plain VAE). */
+  readonly beta: number;
+  /** `closed-form` KL, or a one-sample `monte-carlo` estimate (log q(z|x) - log p(z)). */
+  readonly klEstimator: 'closed-form' | 'monte-carlo';
+  /** Seeds the weight initialization. */
+  readonly seed: number;
+}
+
+export const VAE_DEFAULTS: Omit<VaeConfig, 'className'> = {
+  inputShape: [784],
+  latentDim: 32,
+  architecture: DEFAULT_ARCHITECTURE,
+  likelihood: { type: 'bernoulli' },
+  beta: 1,
+  klEstimator: 'closed-form',
+  seed: 0,
+};
+
+/** Fills defaults and checks every field, with errors that say what to pass instead. */
+export function resolveVaeConfig(className: string, partial: Partial<VaeConfig>): VaeConfig {
+  const config = { ...VAE_DEFAULTS, ...stripUndefined(partial), className } as VaeConfig;
+  const positiveInt = (name: string, v: unknown): void => {
+    if (!Number.isInteger(v) || (v as number) < 1) throw new RangeError(`${className}: ${name} must be a whole number >= 1, got ${String(v)}`);
+  };
+  if (!Array.isArray(config.inputShape) || config.inputShape.length === 0) {
+    throw new RangeError(`${className}: inputShape must be a non-empty array such as [784] or [28, 28, 1]`);
+  }
+  config.inputShape.forEach((d, i) => positiveInt(`inputShape[${i}]`, d));
+  positiveInt('latentDim', config.latentDim);
+  const arch = config.architecture;
+  if (arch.type === 'mlp') arch.hiddenUnits.forEach((u, i) => positiveInt(`architecture.hiddenUnits[${i}]`, u));
+  else if (arch.type === 'conv') {
+    arch.filters.forEach((f, i) => positiveInt(`architecture.filters[${i}]`, f));
+    positiveInt('architecture.kernelSize', arch.kernelSize);
+    positiveInt('architecture.denseUnits', arch.denseUnits);
+  } else throw new RangeError(`${className}: architecture.type must be 'mlp' or 'conv'`);
+  if (!(config.beta >= 0) || !Number.isFinite(config.beta)) throw new RangeError(`${className}: beta must be a finite number >= 0, got ${config.beta}`);
+  if (config.klEstimator !== 'closed-form' && config.klEstimator !== 'monte-carlo') {
+    throw new RangeError(`${className}: klEstimator must be 'closed-form' or 'monte-carlo', got ${String(config.klEstimator)}`);
+  }
+  if (!Number.isInteger(config.seed)) throw new RangeError(`${className}: seed must be a whole number, got ${config.seed}`);
+  return config;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
