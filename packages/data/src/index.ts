@@ -1,4 +1,4 @@
-// Browser-safe entry point: nothing here imports node: modules. File loaders live in @vaekit/data/node.
+// Browser-safe entry point: nothing here touches Node built-ins. File loaders live in @vaekit/data/node.
 export { DataError } from './data-error.js';
 export type { Binarization, Likelihood, LoadedData } from './types.js';
 export { createRng, deriveSeed, mix32, normalizeSeed } from './random.js';

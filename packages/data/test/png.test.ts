@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pngjs from 'pngjs';
@@ -57,9 +57,13 @@ describe('encodePng and writePng', () => {
     expect(() => encodePng(new Uint8Array(5), 2, 2)).toThrow(RangeError);
   });
 
-  it('leaves no temporary file when the write fails', () => {
-    const missing = join(dir, 'no-such-folder', 'x.png');
-    expect(() => writePng(missing, { pixels: new Uint8Array(1), width: 1, height: 1 })).toThrow();
+  it('leaves no temporary file when the final rename fails', () => {
+    // A non-empty folder where the PNG should go: the temporary file is written, the rename refused.
+    const folder = mkdtempSync(join(dir, 'rename-'));
+    mkdirSync(join(folder, 'taken.png'));
+    writeFileSync(join(folder, 'taken.png', 'keep'), '');
+    expect(() => writePng(join(folder, 'taken.png'), { pixels: new Uint8Array(1), width: 1, height: 1 })).toThrow();
+    expect(readdirSync(folder)).toEqual(['taken.png']);
   });
 });
 
