@@ -1,0 +1,11 @@
+// @vaekit/backends: select and inspect the TensorFlow.js compute backend. Each backend's tfjs package is an
+// optional peer dependency, loaded only when that backend is asked for.
+export { BACKEND_NAMES, isBackendName } from './names.js';
+export type { BackendName } from './names.js';
+export type { BackendAvailability, BackendInfo } from './info.js';
+export type { Tolerance } from './tolerance.js';
+export type { BackendEntry } from './backend-entry.js';
+export { BackendUnavailableError } from './errors.js';
+export { backendTolerance } from './tolerance.js';
+export { listBackends } from './list-backends.js';
+export { currentBackendInfo, useBackend } from './use-backend.js';
