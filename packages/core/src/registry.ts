@@ -7,6 +7,11 @@ export interface RegisteredModel {
   readonly className: string;
   readonly description: string;
   readonly create: ModelFactory;
+  /**
+   * A small config (a few hundred weights on a tiny input) that exercises everything the model does:
+   * what the conformance suite, gradient checks and quick tests build.
+   */
+  readonly testConfig: Readonly<Record<string, unknown>>;
 }
 
 // One registry per program, even if two copies of this module are loaded (bundlers can do that):

@@ -161,6 +161,7 @@ registerModel(
     className: 'VAE',
     description: 'Variational autoencoder: diagonal-Gaussian encoder, N(0, I) prior, ELBO',
     create: (config) => createVae(config as Partial<VaeConfig>),
+    testConfig: { inputShape: [12], latentDim: 3, architecture: { type: 'mlp', hiddenUnits: [10] } },
   },
   { replace: true },
 );

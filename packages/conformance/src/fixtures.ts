@@ -1,0 +1,46 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { SeededRandom, type Dataset } from '@vaekit/core';
+
+/**
+ * A small, learnable, binary data set of any example shape: four random prototype patterns, each
+ * example one prototype with ~5% of its values flipped. Built in JavaScript from a seed, so it is
+ * identical on every backend.
+ */
+export function prototypeDataset(exampleShape: readonly number[], size = 64, seed = 11): Dataset & { values: Float32Array } {
+  const valuesPerExample = exampleShape.reduce((a, b) => a * b, 1);
+  const rng = new SeededRandom(seed);
+  const prototypes = Array.from({ length: 4 }, () =>
+    Float32Array.from({ length: valuesPerExample }, () => (rng.nextFloat() < 0.5 ? 1 : 0)),
+  );
+  const values = new Float32Array(size * valuesPerExample);
+  for (let i = 0; i < size; i++) {
+    const proto = prototypes[i % prototypes.length]!;
+    for (let j = 0; j < valuesPerExample; j++) {
+      const flip = rng.nextFloat() < 0.05;
+      values[i * valuesPerExample + j] = flip ? 1 - proto[j]! : proto[j]!;
+    }
+  }
+  return {
+    size,
+    exampleShape: [...exampleShape],
+    binary: true,
+    values,
+    batch(indices) {
+      const out = new Float32Array(indices.length * valuesPerExample);
+      indices.forEach((index, row) => {
+        if (!Number.isInteger(index) || index < 0 || index >= size) throw new RangeError(`index ${index} out of range`);
+        out.set(values.subarray(index * valuesPerExample, (index + 1) * valuesPerExample), row * valuesPerExample);
+      });
+      return tf.tensor(out, [indices.length, ...exampleShape]);
+    },
+  };
+}
+
+/** Reads a tensor's values and disposes it. */
+export async function take(t: tf.Tensor): Promise<Float32Array> {
+  try {
+    return Float32Array.from(await t.data());
+  } finally {
+    t.dispose();
+  }
+}

@@ -1,0 +1,227 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  deserializeModel,
+  evaluate,
+  isGaussianLatentModel,
+  SeededRandom,
+  serializeModel,
+  train,
+  type LossTerms,
+  type VaeModel,
+} from '@vaekit/core';
+import { backendTolerance, currentBackendInfo, useBackend, type BackendName } from '@vaekit/backends';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build, hasClosedFormKl, registeredVariantCases, type VariantCase } from './cases.js';
+import { directionalDerivative } from './checks/gradients.js';
+import { compareKl } from './checks/kl.js';
+import { allFinite, worstExcess } from './compare.js';
+import { prototypeDataset, take } from './fixtures.js';
+
+export interface ConformanceOptions {
+  /** The backend every test in this suite runs on; selecting it must succeed or the suite fails. */
+  readonly backend: BackendName;
+  /** Models under test. Default: every registered model with its registered test config. */
+  readonly variants?: readonly VariantCase[];
+  /** The backend results are compared against for cross-backend agreement. Default 'cpu'. */
+  readonly reference?: BackendName;
+}
+
+const BATCH = 8;
+
+/**
+ * Registers the vaekit conformance tests for one backend: one describe block per model, the same
+ * checks for every model and backend. Nothing is skipped silently: a check that does not apply is
+ * registered as skipped with its reason in the test name.
+ */
+export function defineConformanceSuite(options: ConformanceOptions): void {
+  const reference = options.reference ?? 'cpu';
+  describe(`conformance on ${options.backend}`, () => {
+    beforeAll(async () => {
+      await useBackend(options.backend);
+    });
+
+    it('runs on the selected backend', () => {
+      expect(currentBackendInfo().name).toBe(options.backend);
+    });
+
+    const variants = options.variants ?? registeredVariantCases();
+    it('has models to certify', () => {
+      expect(variants.length).toBeGreaterThan(0);
+    });
+    for (const variant of variants) defineVariantChecks(variant, options.backend, reference);
+  });
+}
+
+function defineVariantChecks(variant: VariantCase, backend: BackendName, reference: BackendName): void {
+  describe(variant.name, () => {
+    let model: VaeModel;
+    const data = (() => {
+      // The shape is known only from the config; build the data lazily from the model.
+      let cached: ReturnType<typeof prototypeDataset> | undefined;
+      return () => (cached ??= prototypeDataset(model.inputShape));
+    })();
+    const batch = (): tf.Tensor => data().batch(Array.from({ length: BATCH }, (_, i) => i), 0);
+    const tolerance = () => backendTolerance(backend);
+    const lossTerms = (m: VaeModel, x: tf.Tensor, seed: number): LossTerms =>
+      m.loss(x, { rng: new SeededRandom(seed), step: 0, klWeight: 1, freeBits: 0 });
+
+    beforeAll(async () => {
+      await useBackend(backend);
+      model = build(variant);
+    });
+    afterAll(() => model?.dispose());
+
+    it('produces outputs of the declared shapes and ranges', async () => {
+      const x = batch();
+      try {
+        const code = model.encode(x);
+        expect(code.shape).toEqual([BATCH, ...model.latentShape]);
+        const recon = model.reconstruct(x);
+        expect(recon.shape).toEqual([BATCH, ...model.inputShape]);
+        const samples = model.sample(5, new SeededRandom(1));
+        expect(samples.shape).toEqual([5, ...model.inputShape]);
+        const logWeights = model.logWeights(x, 3, new SeededRandom(2));
+        expect(logWeights.shape).toEqual([3, BATCH]);
+        const params = model.decode(code);
+        expect(params.shape[0]).toBe(BATCH);
+        const [reconValues, sampleValues, weightValues] = await Promise.all([take(recon), take(samples), take(logWeights)]);
+        tf.dispose([code, params]);
+        for (const values of [reconValues, sampleValues, weightValues]) expect(allFinite(values)).toBe(true);
+        if (data().binary) {
+          // Bernoulli means are probabilities.
+          expect(Math.min(...reconValues)).toBeGreaterThanOrEqual(0);
+          expect(Math.max(...reconValues)).toBeLessThanOrEqual(1);
+        }
+        expect(Math.max(...weightValues)).toBeLessThan(0.5); // log p(x, z)/q(z|x) of binary data is a log-probability-like quantity
+      } finally {
+        x.dispose();
+      }
+    });
+
+    it('gives finite loss terms, with total, reconstruction and kl present', async () => {
+      const x = batch();
+      const terms = lossTerms(model, x, 3);
+      x.dispose();
+      expect(Object.keys(terms)).toEqual(expect.arrayContaining(['total', 'reconstruction', 'kl']));
+      for (const [name, value] of Object.entries(terms)) {
+        expect(value.rank, `${name} is a scalar`).toBe(0);
+        const [v] = await take(value);
+        expect(Number.isFinite(v), `${name} = ${v}`).toBe(true);
+      }
+    });
+
+    it(`closed-form KL agrees with a Monte-Carlo estimate within 4 standard errors (needs capability closedFormKl)`, async (ctx) => {
+      if (!isGaussianLatentModel(model) || !hasClosedFormKl(variant, model)) {
+        ctx.skip(`${variant.name} declares no closed-form KL`);
+        return;
+      }
+      const x = batch();
+      const { closedForm, monteCarlo, standardError } = await compareKl(model, x, 4000, 5);
+      x.dispose();
+      closedForm.forEach((exact, i) => {
+        expect(Math.abs(monteCarlo[i]! - exact), `example ${i}: MC ${monteCarlo[i]} vs ${exact}`).toBeLessThanOrEqual(
+          4 * standardError[i]! + 1e-4,
+        );
+      });
+    });
+
+    it('has gradients that match finite differences along random directions', async () => {
+      const x = batch();
+      try {
+        for (const seed of [21, 22, 23]) {
+          const { analytic, numeric } = await directionalDerivative(model, x, seed);
+          const scale = Math.max(Math.abs(analytic), Math.abs(numeric));
+          expect(Math.abs(analytic - numeric), `seed ${seed}: analytic ${analytic}, numeric ${numeric}`).toBeLessThanOrEqual(
+            0.03 * scale + 5e-3,
+          );
+        }
+      } finally {
+        x.dispose();
+      }
+    });
+
+    it('lowers the loss when trained on a fixed tiny data set', async () => {
+      const fresh = build(variant);
+      try {
+        const before = await evaluate(fresh, data(), { seed: 9 });
+        await train(fresh, data(), { epochs: 15, batchSize: 16, seed: 3, optimizer: { type: 'adam', learningRate: 1e-2 } });
+        const after = await evaluate(fresh, data(), { seed: 9 });
+        expect(after.elbo, `ELBO ${before.elbo} -> ${after.elbo}`).toBeGreaterThan(before.elbo + 0.1 * Math.abs(before.elbo));
+      } finally {
+        fresh.dispose();
+      }
+    });
+
+    it('repeats a seeded training run exactly', async () => {
+      const runs: Float32Array[][] = [];
+      for (let r = 0; r < 2; r++) {
+        const fresh = build(variant);
+        try {
+          await train(fresh, data(), { epochs: 1, batchSize: 16, seed: 4 });
+          runs.push(await Promise.all(fresh.variables().map((v) => v.variable.data().then((d) => Float32Array.from(d)))));
+        } finally {
+          fresh.dispose();
+        }
+      }
+      runs[0]!.forEach((values, i) => expect(Array.from(values)).toEqual(Array.from(runs[1]![i]!)));
+    });
+
+    it.skipIf(backend === reference)(
+      `agrees with the ${reference} backend on the same weights and noise${backend === reference ? ` — skipped: ${backend} is the reference backend` : ''}`,
+      async () => {
+        const { rtol, atol } = tolerance();
+        const measure = async (): Promise<Float32Array> => {
+          const fresh = build(variant);
+          const x = batch();
+          try {
+            const terms = lossTerms(fresh, x, 6);
+            const code = fresh.encode(x);
+            const values = await take(tf.concat([tf.stack(Object.values(terms)), tf.reshape(code, [-1])]));
+            tf.dispose([...Object.values(terms), code]);
+            return values;
+          } finally {
+            x.dispose();
+            fresh.dispose();
+          }
+        };
+        const here = await measure();
+        await useBackend(reference);
+        let there: Float32Array;
+        try {
+          there = await measure();
+        } finally {
+          await useBackend(backend);
+        }
+        const excess = worstExcess(here, there, rtol, atol);
+        expect(excess, `worst excess over rtol ${rtol}, atol ${atol}`).toBeLessThanOrEqual(0);
+      },
+    );
+
+    it('round-trips through save and load with identical outputs', async () => {
+      const x = batch();
+      const restored = await deserializeModel(await serializeModel(model));
+      try {
+        expect(restored.getConfig()).toEqual(model.getConfig());
+        const outputs = (m: VaeModel): tf.Tensor =>
+          tf.tidy(() => tf.concat([tf.stack(Object.values(lossTerms(m, x, 8))), tf.reshape(m.reconstruct(x), [-1])]));
+        const [a, b] = await Promise.all([take(outputs(model)), take(outputs(restored))]);
+        expect(Array.from(b)).toEqual(Array.from(a));
+      } finally {
+        restored.dispose();
+        x.dispose();
+      }
+    });
+
+    it('leaks no tensors across training, evaluation and disposal', async () => {
+      const before = tf.memory().numTensors;
+      const fresh = build(variant);
+      await train(fresh, data(), { epochs: 1, batchSize: 16, seed: 5 });
+      await evaluate(fresh, data(), { k: 4 });
+      const afterWork = tf.memory().numTensors;
+      const owned = fresh.variables().length;
+      fresh.dispose();
+      expect(afterWork - before, 'tensors beyond the model weights after training').toBe(owned);
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  });
+}

@@ -1,0 +1,4 @@
+import '@vaekit/variants';
+import { defineConformanceSuite } from '../src/index.js';
+
+defineConformanceSuite({ backend: 'cpu' });
