@@ -240,7 +240,7 @@ function stageWheelLibrary() {
     if (r.status !== 0) {
       // The C library inside does not depend on the Python version: when this interpreter has no matching
       // wheel (too new or too old), ask for a CPython one that exists.
-      log(`pip found no wheel for this Python; retrying for CPython 3.11 (the C library is the same)`);
+      log(`pip found no wheel for this Python (or could not reach its index); retrying for CPython 3.11 wheels (the C library inside is the same)`);
       r = run(
         python,
         [...base, '--platform', 'manylinux_2_27_x86_64', '--python-version', '3.11', '--implementation', 'cp',
@@ -404,7 +404,7 @@ function main() {
       log(`addon loads (TensorFlow ${before.version}); no build needed`);
       continue;
     }
-    log(`building the tfjs-node addon from source (a few minutes; ${before.error})`);
+    log(`building the tfjs-node addon from source (about a minute; ${before.error})`);
     const t0 = Date.now();
     const logFile = buildAddon(dir, path.join(cacheRoot(), 'logs'));
     const after = probeAddon(addonPath(dir));
@@ -415,7 +415,7 @@ function main() {
           'run `node scripts/setup-native.mjs` again.',
       );
     }
-    log(`addon built in ${((Date.now() - t0) / 1000).toFixed(0)} s and loads (TensorFlow ${after.version})`);
+    log(`addon built in ${((Date.now() - t0) / 1000).toFixed(1)} s and loads (TensorFlow ${after.version})`);
   }
   log(`native backend ready (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
 }

@@ -13,7 +13,14 @@ import { backendTolerance } from './tolerance.js';
 const PACKAGE = '@tensorflow/tfjs-backend-wasm';
 
 type WasmModule = typeof import('@tensorflow/tfjs-backend-wasm');
-export type WasmPaths = Parameters<WasmModule['setWasmPaths']>[0];
+
+/** The three binaries tfjs-backend-wasm may fetch, by file name. */
+export type WasmBinaryName = 'tfjs-backend-wasm.wasm' | 'tfjs-backend-wasm-simd.wasm' | 'tfjs-backend-wasm-threaded-simd.wasm';
+/**
+ * A URL prefix ending in '/' or a URL per binary. Declared here rather than borrowed from tfjs-backend-wasm
+ * so these typings do not require an optional peer dependency to be installed.
+ */
+export type WasmPaths = string | Partial<Record<WasmBinaryName, string>>;
 
 export interface WasmOptions {
   /** Where the .wasm binaries are served: a URL prefix or a map per file name. Not needed in Node. */
