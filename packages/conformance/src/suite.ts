@@ -3,6 +3,7 @@ import {
   deserializeModel,
   evaluate,
   isGaussianLatentModel,
+  prototypeDataset,
   SeededRandom,
   serializeModel,
   train,
@@ -15,7 +16,7 @@ import { build, hasClosedFormKl, registeredVariantCases, type VariantCase } from
 import { directionalDerivative } from './checks/gradients.js';
 import { compareKl } from './checks/kl.js';
 import { allFinite, worstExcess } from './compare.js';
-import { prototypeDataset, take } from './fixtures.js';
+import { take } from './take.js';
 
 export interface ConformanceOptions {
   /** The backend every test in this suite runs on; selecting it must succeed or the suite fails. */

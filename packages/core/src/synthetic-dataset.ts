@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SeededRandom, type Dataset } from '@vaekit/core';
+import type { Dataset } from './dataset.js';
+import { SeededRandom } from './random.js';
 
 /**
  * A small, learnable, binary data set of any example shape: four random prototype patterns, each
@@ -34,13 +35,4 @@ export function prototypeDataset(exampleShape: readonly number[], size = 64, see
       return tf.tensor(out, [indices.length, ...exampleShape]);
     },
   };
-}
-
-/** Reads a tensor's values and disposes it. */
-export async function take(t: tf.Tensor): Promise<Float32Array> {
-  try {
-    return Float32Array.from(await t.data());
-  } finally {
-    t.dispose();
-  }
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DiagonalGaussian, SeededRandom, standardNormalLogProb, type GaussianLatentModel } from '@vaekit/core';
-import { take } from '../fixtures.js';
+import { take } from '../take.js';
 
 export interface KlComparison {
   readonly closedForm: Float32Array;
