@@ -1,0 +1,54 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './errors.js';
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+/** Flags every command accepts. */
+export const COMMON_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  debug: { type: 'boolean' },
+} as const satisfies OptionSpec;
+
+export const BACKEND_OPTION = {
+  backend: { type: 'string', default: 'auto' },
+} as const satisfies OptionSpec;
+
+/** parseArgs in strict mode: an unknown flag or a missing value is an error, never silently ignored. */
+export function parse<const O extends OptionSpec>(args: readonly string[], options: O) {
+  return parseArgs({ args: [...args], options, strict: true, allowPositionals: false });
+}
+
+/** A number flag: absent gives `fallback`; anything that is not a number (or breaks `check`) is a usage error. */
+export function numberFlag(
+  name: string,
+  raw: string | undefined,
+  check: { integer?: boolean; min?: number; exclusiveMin?: number } = {},
+): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  const what = check.integer ? 'a whole number' : 'a number';
+  if (raw.trim() === '' || !Number.isFinite(value) || (check.integer && !Number.isInteger(value))) {
+    throw new UsageError(`--${name} must be ${what}, got '${raw}'`);
+  }
+  if (check.min !== undefined && value < check.min) throw new UsageError(`--${name} must be ${what} >= ${check.min}, got ${raw}`);
+  if (check.exclusiveMin !== undefined && value <= check.exclusiveMin) {
+    throw new UsageError(`--${name} must be ${what} > ${check.exclusiveMin}, got ${raw}`);
+  }
+  return value;
+}
+
+/** `512,512` -> [512, 512]. */
+export function intListFlag(name: string, raw: string | undefined): number[] | undefined {
+  if (raw === undefined) return undefined;
+  const parts = raw.split(',').map((p) => p.trim());
+  if (parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1)) {
+    throw new UsageError(`--${name} must be a comma-separated list of whole numbers >= 1 such as 512,512, got '${raw}'`);
+  }
+  return parts.map(Number);
+}
+
+export function choiceFlag<T extends string>(name: string, raw: string | undefined, choices: readonly T[]): T | undefined {
+  if (raw === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(raw)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got '${raw}'`);
+  return raw as T;
+}

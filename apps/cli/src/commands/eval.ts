@@ -1,0 +1,105 @@
+import { evaluate, type EvaluationResult } from '@vaekit/core';
+import { BACKEND_OPTION, COMMON_OPTIONS, numberFlag, parse } from '../args.js';
+import { selectBackend } from '../backend.js';
+import type { Command } from '../command.js';
+import { loadEvaluationData, resolveBinarization } from '../data-source.js';
+import { UsageError } from '../errors.js';
+import { formatNumber, formatTable } from '../format.js';
+import { likelihoodKind, loadModelFile } from '../models.js';
+import { countProgress } from '../progress.js';
+
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  ...BACKEND_OPTION,
+  'model-file': { type: 'string' },
+  data: { type: 'string', default: 'mnist' },
+  binarize: { type: 'string' },
+  k: { type: 'string' },
+  limit: { type: 'string' },
+  'batch-size': { type: 'string' },
+  seed: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+const USAGE = `usage: vaekit eval --model-file runs/X/model.vaekit [options]
+
+Reports the ELBO and its terms, the importance-weighted (IWAE) estimate of the negative log-likelihood,
+active latent units and any variant-specific metrics (e.g. codebook perplexity), averaged per example.
+
+options:
+  --model-file PATH   a model.vaekit written by vaekit train (required)
+  --data SOURCE       mnist (default: its test split), a .npy or .csv file, or a folder of PNGs
+  --binarize B        dynamic, static or none (default dynamic for mnist with bernoulli, else none)
+  --k N               importance samples for the IWAE bound (default 1000; 0 skips it)
+  --limit N           evaluate the first N examples only
+  --batch-size N      examples per batch (default 256; lower it if memory is tight with large k)
+  --seed N            seed of the noise and binarization draws (default 0)
+  --json              print one JSON object on stdout and nothing else
+  --backend B         auto (default), native, wasm or cpu
+  --debug             print stack traces for every error
+  -h, --help          this help`;
+
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'ELBO, IWAE NLL, active units and variant metrics of a trained model',
+  usage: USAGE,
+  async run(argv) {
+    const { values } = parse(argv, OPTIONS);
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const k = numberFlag('k', values.k, { integer: true, min: 0 }) ?? 1000;
+    const limit = numberFlag('limit', values.limit, { integer: true, min: 1 });
+    const batchSize = numberFlag('batch-size', values['batch-size'], { integer: true, min: 1 }) ?? 256;
+    const seed = numberFlag('seed', values.seed, { integer: true, min: 0 }) ?? 0;
+    if (!values['model-file']) throw new UsageError('--model-file is required (a model.vaekit written by `vaekit train`)');
+    const json = values.json === true;
+    const backend = await selectBackend(values.backend, { quiet: json });
+    const model = await loadModelFile(values['model-file']);
+    try {
+      const likelihood = likelihoodKind(model.getConfig());
+      const data = loadEvaluationData({
+        source: values.data,
+        likelihood,
+        binarize: resolveBinarization(values.binarize, values.data, likelihood),
+        seed,
+        expectedShape: model.inputShape,
+        ...(limit !== undefined ? { limit } : {}),
+      });
+      // With --json nothing but the JSON object goes out, not even progress on stderr.
+      const progress = json ? null : countProgress(process.stderr, `evaluating (k=${k})`);
+      const result = await evaluate(model, data, {
+        k,
+        batchSize,
+        seed,
+        ...(progress ? { onProgress: (done: number, total: number) => progress.update(done, total) } : {}),
+      });
+      progress?.clear();
+      if (json) {
+        process.stdout.write(`${JSON.stringify({ model: model.className, backend: backend.name, data: values.data, ...result }, null, 2)}\n`);
+      } else {
+        process.stdout.write(`${report(model.className, values.data, result)}\n`);
+      }
+    } finally {
+      model.dispose();
+    }
+    return 0;
+  },
+};
+
+function report(className: string, source: string, r: EvaluationResult): string {
+  const rows: string[][] = [
+    ['model', className],
+    ['data', `${source} (${r.examples} examples)`],
+    ['ELBO', `${formatNumber(r.elbo)} nats`],
+    ['reconstruction', `${formatNumber(r.reconstruction)} nats`],
+    ['KL', `${formatNumber(r.kl)} nats`],
+  ];
+  if (r.iwae) rows.push([`IWAE NLL (k=${r.iwae.k})`, `${formatNumber(r.iwae.nll)} nats`]);
+  if (r.activeUnits) {
+    rows.push(['active units', `${r.activeUnits.count}/${r.activeUnits.total} (KL > ${r.activeUnits.threshold} nats)`]);
+  }
+  for (const [name, value] of Object.entries(r.metrics)) rows.push([name, formatNumber(value)]);
+  return formatTable(rows);
+}

@@ -1,0 +1,56 @@
+import { BACKEND_OPTION, COMMON_OPTIONS, numberFlag, parse } from '../args.js';
+import { selectBackend } from '../backend.js';
+import type { Command } from '../command.js';
+import { UsageError } from '../errors.js';
+import { loadModelFile } from '../models.js';
+import { pictureShape, samplesPicture, savePicture } from '../pictures.js';
+
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  ...BACKEND_OPTION,
+  'model-file': { type: 'string' },
+  n: { type: 'string' },
+  seed: { type: 'string' },
+  out: { type: 'string' },
+} as const;
+
+const USAGE = `usage: vaekit sample --model-file runs/X/model.vaekit --out samples.png [options]
+
+Draws latent codes from the prior and writes the decoded pictures as one PNG grid.
+
+options:
+  --model-file PATH   a model.vaekit written by vaekit train (required)
+  --out PATH          the PNG to write (required)
+  --n N               how many samples (default 64, 8 per row)
+  --seed N            seed of the latent draws (default 0)
+  --backend B         auto (default), native, wasm or cpu
+  --debug             print stack traces for every error
+  -h, --help          this help`;
+
+export const sampleCommand: Command = {
+  name: 'sample',
+  summary: 'draw samples from a trained model into a PNG grid',
+  usage: USAGE,
+  async run(argv) {
+    const { values } = parse(argv, OPTIONS);
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const n = numberFlag('n', values.n, { integer: true, min: 1 }) ?? 64;
+    const seed = numberFlag('seed', values.seed, { integer: true, min: 0 }) ?? 0;
+    if (!values.out) throw new UsageError('--out is required: the PNG file to write');
+    if (!values['model-file']) throw new UsageError('--model-file is required (a model.vaekit written by `vaekit train`)');
+    await selectBackend(values.backend);
+    const model = await loadModelFile(values['model-file']);
+    try {
+      const shape = pictureShape(model.inputShape);
+      if (!shape) throw new UsageError(`the model's examples have shape [${model.inputShape.join(', ')}], which is not a picture`);
+      savePicture(values.out, await samplesPicture(model, n, seed, shape));
+    } finally {
+      model.dispose();
+    }
+    process.stdout.write(`wrote ${n} samples to ${values.out}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,52 @@
+import type { Command } from './command.js';
+import { backendsCommand } from './commands/backends.js';
+import { evalCommand } from './commands/eval.js';
+import { reconstructCommand } from './commands/reconstruct.js';
+import { sampleCommand } from './commands/sample.js';
+import { trainCommand } from './commands/train.js';
+import { EXIT_USAGE, exitCodeFor, reportError, UsageError } from './errors.js';
+import { VERSION } from './version.js';
+
+const COMMANDS: readonly Command[] = [trainCommand, sampleCommand, reconstructCommand, evalCommand, backendsCommand];
+
+function mainUsage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    `vaekit ${VERSION}: variational autoencoders on TensorFlow.js`,
+    '',
+    'usage: vaekit <command> [options]',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `vaekit <command> --help` for its options. Every command takes --backend auto|native|wasm|cpu',
+    '(except backends) and --debug (stack traces for every error).',
+    '',
+    'example: vaekit train --epochs 1 --out runs/first && vaekit eval --model-file runs/first/model.vaekit',
+  ].join('\n');
+}
+
+/** Runs the CLI on `argv` (without node and the script) and returns the exit code; never throws. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  try {
+    const [first, ...rest] = argv;
+    if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+      const topic = first === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+      process.stdout.write(`${topic ? topic.usage : mainUsage()}\n`);
+      return first === undefined ? EXIT_USAGE : 0;
+    }
+    if (first === '--version' || first === '-v') {
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    }
+    const command = COMMANDS.find((c) => c.name === first);
+    if (!command) {
+      throw new UsageError(`unknown command '${first}': use one of ${COMMANDS.map((c) => c.name).join(', ')} (vaekit --help)`);
+    }
+    return await command.run(rest);
+  } catch (error) {
+    reportError(error, debug);
+    return exitCodeFor(error);
+  }
+}

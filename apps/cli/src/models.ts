@@ -1,0 +1,73 @@
+import { createModel, listModels, UnknownModelError, type LikelihoodConfig, type ModelConfig, type VaeModel } from '@vaekit/core';
+// Importing the variants registers every built-in model class; the CLI only ever looks them up by name.
+import '@vaekit/variants';
+import { existsSync } from 'node:fs';
+import { loadModel } from '@vaekit/core/node';
+import { UsageError } from './errors.js';
+import type { LikelihoodKind } from './data-source.js';
+
+/** The registered class a `--model` name means, matched case-insensitively so `--model vae` works too. */
+export function resolveModelClass(name: string): string {
+  const wanted = name.toLowerCase();
+  const match = listModels().find((entry) => entry.className.toLowerCase() === wanted);
+  if (!match) throw new UnknownModelError(name);
+  return match.className;
+}
+
+/** `name  description` lines for help text, from the registry, so new variants show up by themselves. */
+export function describeModels(): string {
+  return listModels()
+    .map((entry) => `  ${entry.className.padEnd(10)} ${entry.description}`)
+    .join('\n');
+}
+
+export interface ModelOptions {
+  className: string;
+  inputShape: readonly number[];
+  latentDim: number;
+  hidden?: number[];
+  conv: boolean;
+  likelihood: LikelihoodKind;
+  beta?: number;
+  seed: number;
+}
+
+/** A convolutional body sized for 28x28 digits: two stride-2 stages (28 -> 14 -> 7) and a dense layer. */
+const CONV_ARCHITECTURE = { type: 'conv', filters: [32, 64], kernelSize: 3, denseUnits: 256 } as const;
+
+/**
+ * The config handed to the registered factory. Only fields the user set (or the data fixes) are
+ * passed; every variant fills in its own defaults, so new variants need no code here.
+ */
+export function modelConfig(options: ModelOptions): { className: string } & Record<string, unknown> {
+  const likelihood: LikelihoodConfig =
+    options.likelihood === 'gaussian' ? { type: 'gaussian', variance: 'fixed' } : { type: 'bernoulli' };
+  return {
+    className: options.className,
+    inputShape: [...options.inputShape],
+    latentDim: options.latentDim,
+    architecture: options.conv
+      ? { ...CONV_ARCHITECTURE, filters: [...CONV_ARCHITECTURE.filters], ...(options.hidden ? { denseUnits: options.hidden[0] } : {}) }
+      : { type: 'mlp', hiddenUnits: options.hidden ?? [512, 512] },
+    likelihood,
+    ...(options.beta !== undefined ? { beta: options.beta } : {}),
+    seed: options.seed,
+  };
+}
+
+export function buildModel(config: { className: string } & Record<string, unknown>): VaeModel {
+  return createModel(config);
+}
+
+/** Loads a saved model, turning "no such file" into a usage error instead of a stack trace. */
+export async function loadModelFile(path: string | undefined): Promise<VaeModel> {
+  if (!path) throw new UsageError('--model-file is required (a model.vaekit written by `vaekit train`)');
+  if (!existsSync(path)) throw new UsageError(`no model file at ${path}`);
+  return loadModel(path);
+}
+
+/** Which likelihood a saved model decodes with, for data checks and binarization defaults. */
+export function likelihoodKind(config: ModelConfig): LikelihoodKind {
+  const likelihood = config.likelihood as { type?: string } | undefined;
+  return likelihood?.type === 'gaussian' ? 'gaussian' : 'bernoulli';
+}

@@ -1,0 +1,118 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { createLikelihood, SeededRandom, type Dataset, type LikelihoodConfig, type VaeModel } from '@vaekit/core';
+import { tileImages, writePng, type GrayImage } from '@vaekit/data/node';
+
+/** Height and width of one picture, or null when examples are not single-channel images. */
+export type PictureShape = readonly [height: number, width: number];
+
+/**
+ * How to draw one example: [h, w] and [h, w, 1] are pictures as they are; a flat vector whose length is
+ * a perfect square (MNIST's 784) is drawn as a square. Anything else has no natural picture.
+ */
+export function pictureShape(exampleShape: readonly number[]): PictureShape | null {
+  const [a, b, c] = exampleShape;
+  if (exampleShape.length === 3 && c === 1) return [a!, b!];
+  if (exampleShape.length === 2) return [a!, b!];
+  if (exampleShape.length === 1) {
+    const side = Math.round(Math.sqrt(a!));
+    if (side * side === a) return [side, side];
+  }
+  return null;
+}
+
+async function readAndDispose(t: tf.Tensor): Promise<Float32Array> {
+  try {
+    return (await t.data()) as Float32Array;
+  } finally {
+    t.dispose();
+  }
+}
+
+/** n samples from the prior in a grid; the same seed gives the same latent draws, so grids compare over epochs. */
+export async function samplesPicture(model: VaeModel, n: number, seed: number, shape: PictureShape): Promise<GrayImage> {
+  const values = await readAndDispose(model.sample(n, new SeededRandom(seed)));
+  return tileImages(values, n, shape[0], shape[1], { columns: Math.min(n, 8) });
+}
+
+/** The examples at the start of `data` (at most n) and their reconstructions, in alternating rows. */
+export async function reconstructionsPicture(
+  model: VaeModel,
+  data: Dataset,
+  n: number,
+  seed: number,
+  shape: PictureShape,
+  columns = 8,
+): Promise<GrayImage> {
+  const count = Math.min(n, data.size);
+  const x = data.batch(range(count), seed);
+  let originals: Float32Array;
+  let reconstructions: Float32Array;
+  try {
+    originals = await readAndDispose(x.clone());
+    reconstructions = await readAndDispose(model.reconstruct(x));
+  } finally {
+    x.dispose();
+  }
+  const pixels = shape[0] * shape[1];
+  const cols = Math.min(columns, count);
+  const rows = Math.ceil(count / cols);
+  // Lay out row r of originals, then the same examples reconstructed right below, for each r.
+  const out = new Float32Array(rows * 2 * cols * pixels);
+  for (let i = 0; i < count; i++) {
+    const r = Math.floor(i / cols);
+    const c = i % cols;
+    out.set(originals.subarray(i * pixels, (i + 1) * pixels), (2 * r * cols + c) * pixels);
+    out.set(reconstructions.subarray(i * pixels, (i + 1) * pixels), ((2 * r + 1) * cols + c) * pixels);
+  }
+  return tileImages(out, rows * 2 * cols, shape[0], shape[1], { columns: cols });
+}
+
+/**
+ * Rows that walk in a straight line between the latent codes (posterior means) of pairs of examples,
+ * decoded to the likelihood's mean: a smooth row means a smooth latent space.
+ */
+export async function interpolationPicture(
+  model: VaeModel,
+  data: Dataset,
+  pairs: number,
+  steps: number,
+  seed: number,
+  shape: PictureShape,
+): Promise<GrayImage | null> {
+  const rows = Math.min(pairs, Math.floor(data.size / 2));
+  if (rows < 1) return null;
+  const likelihood = createLikelihood(likelihoodOf(model));
+  const x = data.batch(range(2 * rows), seed);
+  let values: Float32Array;
+  try {
+    const decoded = tf.tidy(() => {
+      const codes = model.encode(x);
+      const flat = tf.reshape(codes, [2 * rows, -1]);
+      const from = tf.slice(flat, [0, 0], [rows, -1]);
+      const to = tf.slice(flat, [rows, 0], [rows, -1]);
+      // t runs 0..1 along each row; [rows, steps, dims] codes, flattened to one batch for the decoder.
+      const t = tf.reshape(tf.linspace(0, 1, steps), [1, steps, 1]);
+      const path = tf.add(tf.expandDims(from, 1), tf.mul(t, tf.expandDims(tf.sub(to, from), 1)));
+      const batch = tf.reshape(path, [rows * steps, ...codes.shape.slice(1)]);
+      return likelihood.mean(model.decode(batch));
+    });
+    values = await readAndDispose(decoded);
+  } finally {
+    x.dispose();
+  }
+  return tileImages(values, rows * steps, shape[0], shape[1], { columns: steps });
+}
+
+/** The saved likelihood config; models that do not record one are Bernoulli, the library's default. */
+function likelihoodOf(model: VaeModel): LikelihoodConfig {
+  const config = model.getConfig() as { likelihood?: LikelihoodConfig };
+  return config.likelihood ?? { type: 'bernoulli' };
+}
+
+export function savePicture(path: string, image: GrayImage): void {
+  writePng(path, image);
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
