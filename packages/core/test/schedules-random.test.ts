@@ -46,3 +46,23 @@ describe('seeded randomness', () => {
     expect(epochBatches(10, 4, 1, 1)).not.toEqual(batches);
   });
 });
+
+describe('SeededRandom uniform floats', () => {
+  it('stay in [0, 1) and are roughly uniform', () => {
+    const rng = new SeededRandom(7);
+    const n = 100_000;
+    const bins = new Array<number>(10).fill(0);
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const x = rng.nextFloat();
+      expect(x >= 0 && x < 1).toBe(true);
+      sum += x;
+      bins[Math.floor(x * 10)]! += 1;
+    }
+    expect(sum / n).toBeCloseTo(0.5, 2);
+    for (const count of bins) expect(Math.abs(count - n / 10)).toBeLessThan(500);
+  });
+  it('refuses a non-finite seed', () => {
+    expect(() => new SeededRandom(Number.NaN)).toThrow(/finite/);
+  });
+});

@@ -1,8 +1,7 @@
 import { tensor } from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import type { Dataset } from '@vaekit/core';
+import { mixSeed, SeededRandom, type Dataset } from '@vaekit/core';
 import { DataError } from './data-error.js';
-import { createRng, deriveSeed } from './random.js';
 import { formatShape, isValidShape, shapeSize } from './shape.js';
 import type { Binarization } from './types.js';
 
@@ -62,7 +61,7 @@ export function createImageDataset(options: ImageDatasetOptions): Dataset {
     }
     case 'static': {
       const fixed = new Uint8Array(images.length);
-      for (let i = 0; i < count; i++) binarizeInto(fixed, i * exampleSize, images, i, exampleSize, deriveSeed(seed, i));
+      for (let i = 0; i < count; i++) binarizeInto(fixed, i * exampleSize, images, i, exampleSize, mixSeed(seed, i));
       binary = true;
       fill = (out, offset, index) => {
         const start = index * exampleSize;
@@ -73,7 +72,7 @@ export function createImageDataset(options: ImageDatasetOptions): Dataset {
     case 'dynamic': {
       binary = true;
       fill = (out, offset, index, batchSeed) =>
-        binarizeInto(out, offset, images, index, exampleSize, deriveSeed(batchSeed, index));
+        binarizeInto(out, offset, images, index, exampleSize, mixSeed(batchSeed, index));
       break;
     }
     default:
@@ -106,12 +105,12 @@ function binarizeInto(
   exampleSize: number,
   seed: number,
 ): void {
-  const rng = createRng(seed);
+  const rng = new SeededRandom(seed);
   const start = index * exampleSize;
   // Comparing against the uint8 value directly avoids a division per pixel; u * 255 < v  <=>  u < v / 255.
   const scale = images instanceof Uint8Array ? 255 : 1;
   for (let k = 0; k < exampleSize; k++) {
-    out[offset + k] = rng() * scale < (images[start + k] as number) ? 1 : 0;
+    out[offset + k] = rng.nextFloat() * scale < (images[start + k] as number) ? 1 : 0;
   }
 }
 

@@ -1,9 +1,7 @@
 // Browser-safe entry point: nothing here touches Node built-ins. File loaders live in @vaekit/data/node.
 export { DataError } from './data-error.js';
 export type { Binarization, Likelihood, LoadedData } from './types.js';
-export { createRng, deriveSeed, mix32, normalizeSeed } from './random.js';
-export type { Rng } from './random.js';
-export { shuffledIndices, batchesOf } from './batching.js';
+export { batchesOf } from './batching.js';
 export type { BatchesOfOptions } from './batching.js';
 export { parseIdx } from './idx.js';
 export type { IdxArray, IdxDtype } from './idx.js';
