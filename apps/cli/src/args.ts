@@ -15,7 +15,16 @@ export const BACKEND_OPTION = {
 
 /** parseArgs in strict mode: an unknown flag or a missing value is an error, never silently ignored. */
 export function parse<const O extends OptionSpec>(args: readonly string[], options: O) {
-  return parseArgs({ args: [...args], options, strict: true, allowPositionals: false });
+  try {
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals: false });
+  } catch (error) {
+    // parseArgs' own wording suggests '--' tricks that do not apply here; say what is wrong plainly.
+    const code = (error as { code?: string }).code;
+    const flag = /'([^']+)'/.exec((error as Error).message)?.[1];
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option '${flag}' (see --help for the options)`);
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new UsageError(`unexpected argument '${flag}' (see --help)`);
+    throw error;
+  }
 }
 
 /** A number flag: absent gives `fallback`; anything that is not a number (or breaks `check`) is a usage error. */

@@ -59,11 +59,16 @@ export function buildModel(config: { className: string } & Record<string, unknow
   return createModel(config);
 }
 
-/** Loads a saved model, turning "no such file" into a usage error instead of a stack trace. */
-export async function loadModelFile(path: string | undefined): Promise<VaeModel> {
+/** Checks `--model-file` names an existing file: called before the backend loads, so a typo fails fast. */
+export function requireModelFile(path: string | undefined): string {
   if (!path) throw new UsageError('--model-file is required (a model.vaekit written by `vaekit train`)');
   if (!existsSync(path)) throw new UsageError(`no model file at ${path}`);
-  return loadModel(path);
+  return path;
+}
+
+/** Loads a saved model; a truncated or foreign file fails with core's CorruptFileError (one line). */
+export async function loadModelFile(path: string): Promise<VaeModel> {
+  return loadModel(requireModelFile(path));
 }
 
 /** Which likelihood a saved model decodes with, for data checks and binarization defaults. */

@@ -3,9 +3,8 @@ import { BACKEND_OPTION, COMMON_OPTIONS, numberFlag, parse } from '../args.js';
 import { selectBackend } from '../backend.js';
 import type { Command } from '../command.js';
 import { loadEvaluationData, resolveBinarization } from '../data-source.js';
-import { UsageError } from '../errors.js';
 import { formatNumber, formatTable } from '../format.js';
-import { likelihoodKind, loadModelFile } from '../models.js';
+import { likelihoodKind, loadModelFile, requireModelFile } from '../models.js';
 import { countProgress } from '../progress.js';
 
 const OPTIONS = {
@@ -53,10 +52,10 @@ export const evalCommand: Command = {
     const limit = numberFlag('limit', values.limit, { integer: true, min: 1 });
     const batchSize = numberFlag('batch-size', values['batch-size'], { integer: true, min: 1 }) ?? 256;
     const seed = numberFlag('seed', values.seed, { integer: true, min: 0 }) ?? 0;
-    if (!values['model-file']) throw new UsageError('--model-file is required (a model.vaekit written by `vaekit train`)');
+    const modelFile = requireModelFile(values['model-file']);
     const json = values.json === true;
     const backend = await selectBackend(values.backend, { quiet: json });
-    const model = await loadModelFile(values['model-file']);
+    const model = await loadModelFile(modelFile);
     try {
       const likelihood = likelihoodKind(model.getConfig());
       const data = loadEvaluationData({

@@ -3,7 +3,7 @@ import { selectBackend } from '../backend.js';
 import type { Command } from '../command.js';
 import { loadEvaluationData, resolveBinarization } from '../data-source.js';
 import { UsageError } from '../errors.js';
-import { likelihoodKind, loadModelFile } from '../models.js';
+import { likelihoodKind, loadModelFile, requireModelFile } from '../models.js';
 import { pictureShape, reconstructionsPicture, savePicture } from '../pictures.js';
 
 const OPTIONS = {
@@ -45,9 +45,9 @@ export const reconstructCommand: Command = {
     const n = numberFlag('n', values.n, { integer: true, min: 1 }) ?? 32;
     const seed = numberFlag('seed', values.seed, { integer: true, min: 0 }) ?? 0;
     if (!values.out) throw new UsageError('--out is required: the PNG file to write');
-    if (!values['model-file']) throw new UsageError('--model-file is required (a model.vaekit written by `vaekit train`)');
+    const modelFile = requireModelFile(values['model-file']);
     await selectBackend(values.backend);
-    const model = await loadModelFile(values['model-file']);
+    const model = await loadModelFile(modelFile);
     try {
       const shape = pictureShape(model.inputShape);
       if (!shape) throw new UsageError(`the model's examples have shape [${model.inputShape.join(', ')}], which is not a picture`);

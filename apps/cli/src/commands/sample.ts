@@ -2,7 +2,7 @@ import { BACKEND_OPTION, COMMON_OPTIONS, numberFlag, parse } from '../args.js';
 import { selectBackend } from '../backend.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
-import { loadModelFile } from '../models.js';
+import { loadModelFile, requireModelFile } from '../models.js';
 import { pictureShape, samplesPicture, savePicture } from '../pictures.js';
 
 const OPTIONS = {
@@ -40,9 +40,9 @@ export const sampleCommand: Command = {
     const n = numberFlag('n', values.n, { integer: true, min: 1 }) ?? 64;
     const seed = numberFlag('seed', values.seed, { integer: true, min: 0 }) ?? 0;
     if (!values.out) throw new UsageError('--out is required: the PNG file to write');
-    if (!values['model-file']) throw new UsageError('--model-file is required (a model.vaekit written by `vaekit train`)');
+    const modelFile = requireModelFile(values['model-file']);
     await selectBackend(values.backend);
-    const model = await loadModelFile(values['model-file']);
+    const model = await loadModelFile(modelFile);
     try {
       const shape = pictureShape(model.inputShape);
       if (!shape) throw new UsageError(`the model's examples have shape [${model.inputShape.join(', ')}], which is not a picture`);
