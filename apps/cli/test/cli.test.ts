@@ -1,0 +1,284 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The built CLI, exercised as users run it: a separate process, exit codes and output streams included.
+const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'bin.js');
+// Tiny settings so every training run takes about a second on the CPU backend.
+const TINY = ['--limit', '256', '--epochs', '1', '--hidden', '32', '--latent-dim', '4', '--backend', 'cpu'];
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: readonly string[], options: { onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    // CI=1 and a pipe (not a TTY) give the plain progress lines the assertions read.
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, CI: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      options.onStderr?.(stderr, child);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A PNG's width and height from its IHDR chunk, after checking the signature. */
+function pngSize(path: string): { width: number; height: number } {
+  const bytes = readFileSync(path);
+  expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  expect(bytes.subarray(12, 16).toString('ascii')).toBe('IHDR');
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+function jsonLines(path: string): Array<Record<string, unknown>> {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** `rows` examples of `columns` values each, as CSV. */
+function writeCsv(name: string, rows: number, columns: number, value: (row: number, col: number) => string): string {
+  const lines = Array.from({ length: rows }, (_, r) => Array.from({ length: columns }, (_, c) => value(r, c)).join(','));
+  const path = join(dir, name);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+/** A user error: non-zero exit, one `error:` line naming the problem, no stack trace. */
+function expectUserError(run: Run, pattern: RegExp): void {
+  expect(run.code, run.stderr).not.toBe(0);
+  expect(run.stderr).toMatch(/^error: /m);
+  expect(run.stderr).toMatch(pattern);
+  expect(run.stderr).not.toMatch(/\n\s+at /);
+}
+
+let dir: string;
+let run1: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vaekit-cli-'));
+  run1 = join(dir, 'run1');
+  if (!existsSync(BIN)) throw new Error(`build the CLI first (pnpm --filter vaekit build): ${BIN} is missing`);
+  const first = await cli(['train', ...TINY, '--out', run1]);
+  expect(first.code, first.stderr).toBe(0);
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('vaekit train', () => {
+  it('writes the checkpoint, model, config, metrics and picture grids', () => {
+    for (const file of ['checkpoint.vaekit', 'model.vaekit', 'config.json', 'metrics.jsonl']) {
+      expect(statSync(join(run1, file)).size).toBeGreaterThan(0);
+    }
+    const config = JSON.parse(readFileSync(join(run1, 'config.json'), 'utf8')) as {
+      args: Record<string, unknown>;
+      model: Record<string, unknown>;
+    };
+    expect(config.args).toMatchObject({ model: 'VAE', data: 'mnist', epochs: 1, latentDim: 4, hidden: [32], limit: 256 });
+    expect(config.model).toMatchObject({ className: 'VAE', latentDim: 4, inputShape: [784] });
+
+    const [line, ...rest] = jsonLines(join(run1, 'metrics.jsonl'));
+    expect(rest).toHaveLength(0);
+    expect(line).toMatchObject({ epoch: 1, step: 2 });
+    const validation = line!.validation as Record<string, number>;
+    expect(Number.isFinite(validation.elbo)).toBe(true);
+    expect(Number.isFinite((line!.train as Record<string, number>).total)).toBe(true);
+
+    // 8x8 samples of 28x28 with 1-pixel separators; 32 reconstructions as 4 pairs of rows of 8.
+    expect(pngSize(join(run1, 'samples.png'))).toEqual({ width: 8 * 28 + 7, height: 8 * 28 + 7 });
+    expect(pngSize(join(run1, 'reconstructions.png'))).toEqual({ width: 8 * 28 + 7, height: 8 * 28 + 7 });
+    expect(pngSize(join(run1, 'interpolation.png'))).toEqual({ width: 10 * 28 + 9, height: 8 * 28 + 7 });
+  });
+
+  it('refuses to overwrite a run folder without --resume or --force, and changes nothing', async () => {
+    const before = statSync(join(run1, 'metrics.jsonl')).mtimeMs;
+    const result = await cli(['train', ...TINY, '--out', run1]);
+    expectUserError(result, /already holds a run: pass --resume .* --force/);
+    expect(statSync(join(run1, 'metrics.jsonl')).mtimeMs).toBe(before);
+  });
+
+  it('refuses flags that conflict with the saved run on --resume', async () => {
+    const result = await cli(['train', '--out', run1, '--resume', '--lr', '0.01', '--backend', 'cpu']);
+    expectUserError(result, /--lr 0\.01 \(the run has 0\.001\)/);
+    expect(jsonLines(join(run1, 'metrics.jsonl'))).toHaveLength(1);
+  });
+
+  it('resumes from the checkpoint: metrics gain an epoch and the step count continues', async () => {
+    const result = await cli(['train', '--out', run1, '--resume', '--epochs', '2', '--backend', 'cpu']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/resuming .* from step 2/);
+    expect(result.stdout).toMatch(/resumed from step 2/);
+    expect(result.stdout).toMatch(/final ELBO on MNIST test split/);
+    const lines = jsonLines(join(run1, 'metrics.jsonl'));
+    expect(lines.map((l) => [l.epoch, l.step])).toEqual([
+      [1, 2],
+      [2, 4],
+    ]);
+  });
+
+  it('stops on SIGINT with a checkpoint, says how to resume, and exits with 130', async () => {
+    const out = join(dir, 'interrupted');
+    let sent = false;
+    const result = await cli(['train', '--limit', '2048', '--batch-size', '16', '--epochs', '5', '--hidden', '16', '--latent-dim', '2', '--backend', 'cpu', '--out', out], {
+      onStderr: (text, child) => {
+        // Interrupt once training is under way (the first plain progress line).
+        if (!sent && /batch \d+\/128/.test(text)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(result.code, result.stderr).toBe(130);
+    expect(result.stderr).toContain(`vaekit train --out ${out} --resume`);
+    expect(statSync(join(out, 'checkpoint.vaekit')).size).toBeGreaterThan(0);
+    expect(existsSync(join(out, 'model.vaekit'))).toBe(true);
+  });
+});
+
+describe('vaekit sample, reconstruct and eval', () => {
+  it('sample writes a PNG grid', async () => {
+    const out = join(dir, 'samples.png');
+    const result = await cli(['sample', '--model-file', join(run1, 'model.vaekit'), '--n', '16', '--seed', '3', '--out', out, '--backend', 'cpu']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^backend: cpu \(JavaScript, 1 thread\)$/m);
+    expect(pngSize(out)).toEqual({ width: 8 * 28 + 7, height: 2 * 28 + 1 });
+  });
+
+  it('reconstruct writes originals and reconstructions in alternating rows', async () => {
+    const out = join(dir, 'recon.png');
+    const result = await cli(['reconstruct', '--model-file', join(run1, 'model.vaekit'), '--n', '8', '--out', out, '--backend', 'wasm']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^backend: wasm \(WebAssembly/m);
+    expect(pngSize(out)).toEqual({ width: 8 * 28 + 7, height: 2 * 28 + 1 });
+  });
+
+  it('eval prints finite ELBO terms, the IWAE NLL and active units', async () => {
+    const text = await cli(['eval', '--model-file', join(run1, 'model.vaekit'), '--k', '8', '--limit', '64', '--backend', 'cpu']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/ELBO\s+-\d/);
+    expect(text.stdout).toMatch(/IWAE NLL \(k=8\)\s+\d/);
+    expect(text.stdout).toMatch(/active units\s+\d\/4/);
+    expect(text.stderr).toMatch(/evaluating \(k=8\) 64\/64/);
+
+    const json = await cli(['eval', '--model-file', join(run1, 'model.vaekit'), '--k', '8', '--limit', '64', '--backend', 'cpu', '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const result = JSON.parse(json.stdout) as { elbo: number; reconstruction: number; kl: number; examples: number; iwae: { k: number; nll: number } };
+    expect(result.examples).toBe(64);
+    for (const value of [result.elbo, result.reconstruction, result.kl, result.iwae.nll]) expect(Number.isFinite(value)).toBe(true);
+    expect(result.iwae.k).toBe(8);
+    expect(json.stderr).toBe('');
+  });
+
+  it('a truncated model file gives the corrupt-file message', async () => {
+    const bytes = readFileSync(join(run1, 'model.vaekit'));
+    const truncated = join(dir, 'truncated.vaekit');
+    writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    expectUserError(await cli(['eval', '--model-file', truncated, '--backend', 'cpu']), /truncated/);
+  });
+
+  it('a missing model file is a one-line error', async () => {
+    expectUserError(await cli(['sample', '--model-file', join(dir, 'nope.vaekit'), '--out', join(dir, 'x.png')]), /no model file at/);
+    expect(existsSync(join(dir, 'x.png'))).toBe(false);
+  });
+});
+
+describe('bad input fails before anything is written', () => {
+  const out = (): string => join(dir, 'never');
+  const expectNothingWritten = (): void => expect(existsSync(out())).toBe(false);
+
+  it('unknown model', async () => {
+    expectUserError(await cli(['train', ...TINY, '--model', 'NoSuchVae', '--out', out()]), /unknown model 'NoSuchVae'\. Registered: .*VAE/);
+    expectNothingWritten();
+  });
+
+  it('unknown backend', async () => {
+    expectUserError(await cli(['train', '--backend', 'tpu', '--out', out()]), /unknown backend 'tpu': use one of auto, native, wasm, cpu/);
+    expectNothingWritten();
+  });
+
+  it('unknown flag and bad flag values', async () => {
+    expectUserError(await cli(['train', '--bogus', '--out', out()]), /unknown option '--bogus'/);
+    expectUserError(await cli(['train', '--epochs', 'many', '--out', out()]), /--epochs must be a whole number/);
+    expectUserError(await cli(['train', '--binarize', 'sometimes', '--out', out()]), /--binarize/);
+    expectNothingWritten();
+  });
+
+  it('NaN in the data', async () => {
+    const csv = writeCsv('nan.csv', 20, 16, (r, c) => (r === 3 && c === 5 ? 'nan' : '1'));
+    expectUserError(await cli(['train', ...TINY, '--data', csv, '--out', out()]), /non-finite value \(NaN\)/);
+    expectNothingWritten();
+  });
+
+  it('non-binary data with a Bernoulli likelihood and --binarize none', async () => {
+    const csv = writeCsv('gray.csv', 20, 16, (r, c) => String(((r + c) % 5) / 4));
+    const result = await cli(['train', ...TINY, '--data', csv, '--binarize', 'none', '--out', out()]);
+    expectUserError(result, /--binarize dynamic or use --likelihood gaussian/);
+    expectNothingWritten();
+  });
+
+  it('data of the wrong shape for the model', async () => {
+    const flat = writeCsv('flat.csv', 20, 10, () => '1');
+    expectUserError(await cli(['train', ...TINY, '--conv', '--data', flat, '--out', out()]), /--conv needs images/);
+    expectNothingWritten();
+    const small = writeCsv('small.csv', 20, 16, () => '0');
+    const evalRun = await cli(['eval', '--model-file', join(run1, 'model.vaekit'), '--data', small, '--k', '2', '--backend', 'cpu']);
+    expectUserError(evalRun, /expected examples of shape \[784\]/);
+  });
+
+  it('a truncated checkpoint on --resume', async () => {
+    const broken = join(dir, 'broken');
+    const made = await cli(['train', ...TINY, '--out', broken]);
+    expect(made.code, made.stderr).toBe(0);
+    const bytes = readFileSync(join(broken, 'checkpoint.vaekit'));
+    writeFileSync(join(broken, 'checkpoint.vaekit'), bytes.subarray(0, bytes.length - 1000));
+    const before = readdirSync(broken).map((f) => [f, statSync(join(broken, f)).mtimeMs]);
+    expectUserError(await cli(['train', '--out', broken, '--resume', '--epochs', '2', '--backend', 'cpu']), /truncated/);
+    expect(readdirSync(broken).map((f) => [f, statSync(join(broken, f)).mtimeMs])).toEqual(before);
+  });
+
+  it('trains on a small CSV of its own (4x4 pictures, held-out tail)', async () => {
+    const csv = writeCsv('own.csv', 40, 16, (r, c) => String((r + c) % 2));
+    const own = join(dir, 'own');
+    const result = await cli(['train', '--data', csv, '--epochs', '1', '--hidden', '8', '--latent-dim', '2', '--batch-size', '8', '--backend', 'cpu', '--out', own]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/final ELBO on last 4 examples of/);
+    expect(pngSize(join(own, 'samples.png'))).toEqual({ width: 8 * 4 + 7, height: 8 * 4 + 7 });
+  });
+});
+
+describe('vaekit backends and help', () => {
+  it('lists cpu and wasm as available', async () => {
+    const result = await cli(['backends']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^cpu\s+yes\s+JavaScript/m);
+    expect(result.stdout).toMatch(/^wasm\s+yes\s+WebAssembly/m);
+    expect(result.stdout).toMatch(/^webgl\s+no\s.*browser/m);
+  });
+
+  it('prints help and the version', async () => {
+    const help = await cli(['--help']);
+    expect(help.code).toBe(0);
+    for (const name of ['train', 'sample', 'reconstruct', 'eval', 'backends']) expect(help.stdout).toContain(name);
+    const trainHelp = await cli(['train', '--help']);
+    expect(trainHelp.code).toBe(0);
+    expect(trainHelp.stdout).toMatch(/--kl-warmup STEPS/);
+    expect(trainHelp.stdout).toMatch(/^\s+VAE\s/m);
+    const version = await cli(['--version']);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expectUserError(await cli(['fly']), /unknown command 'fly'/);
+  });
+});
