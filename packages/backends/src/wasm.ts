@@ -12,6 +12,7 @@ import type { BackendInfo } from './info.js';
 import { importOptional } from './load-optional.js';
 import { selectEntry } from './select-entry.js';
 import { backendTolerance } from './tolerance.js';
+import { installWasmTransposedMatMulFix } from './wasm-transposed-matmul.js';
 
 const PACKAGE = '@tensorflow/tfjs-backend-wasm';
 
@@ -84,6 +85,8 @@ async function load(options: WasmOptions = {}): Promise<WasmModule> {
     );
   }
   loaded ??= await importOptional('wasm', PACKAGE, () => import('@tensorflow/tfjs-backend-wasm'));
+  // Before the backend initialises, so the replaced kernels' setup functions run as usual.
+  installWasmTransposedMatMulFix();
   applyPaths(loaded);
   return loaded;
 }
