@@ -35,15 +35,16 @@ export class TrainProgress {
       if (now - this.lastDraw < 100 && event.batch !== event.batches) return;
       this.lastDraw = now;
       const line = `${head} ${bar(fraction, 20)} ${Math.floor(fraction * 100)}%  ${tail}`;
-      const width = this.stream.columns ?? 120;
-      this.stream.write(`\r${line.slice(0, Math.max(20, width - 1))}\x1b[K`);
+      // Some pseudo-terminals report 0 columns; fall back to a common width rather than cutting the line to nothing.
+      const width = this.stream.columns && this.stream.columns >= 40 ? this.stream.columns : 120;
+      this.stream.write(`\r${line.slice(0, width - 1)}\x1b[K`);
       this.drawn = true;
       return;
     }
     const tenth = Math.floor(fraction * 10);
     if (tenth > (this.lastTenth.get(event.epoch) ?? 0)) {
       this.lastTenth.set(event.epoch, tenth);
-      this.stream.write(`${head} (${tenth * 10}%)  ${tail}\n`);
+      this.stream.write(`${head} (${Math.floor(fraction * 100)}%)  ${tail}\n`);
     }
   }
 
@@ -72,7 +73,7 @@ export function countProgress(stream: ProgressStream, label: string): { update(d
       const tenth = Math.floor(fraction * 10);
       if (tenth > lastTenth) {
         lastTenth = tenth;
-        stream.write(`${label} ${done}/${total} (${tenth * 10}%)\n`);
+        stream.write(`${label} ${done}/${total} (${Math.floor(fraction * 100)}%)\n`);
       }
     },
     clear() {
