@@ -1,0 +1,6 @@
+// The conformance suite on tfjs's WebAssembly backend inside headless Chromium (the Node project runs it in
+// Node too), for every registered variant. The binaries' URLs come from the browser project's setup file.
+import '@vaekit/variants';
+import { defineConformanceSuite } from '../../src/index.js';
+
+defineConformanceSuite({ backend: 'wasm' });
