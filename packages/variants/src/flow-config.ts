@@ -1,0 +1,44 @@
+import { resolveVaeConfig, type VaeConfig } from './vae-config.js';
+
+/** A VAE whose posterior is a diagonal Gaussian q0(z0|x) pushed through `flowSteps` invertible steps. */
+export interface FlowVaeConfig extends VaeConfig {
+  /** K, the number of flow steps. */
+  readonly flowSteps: number;
+}
+
+export type PlanarFlowVaeConfig = FlowVaeConfig;
+
+export interface IafVaeConfig extends FlowVaeConfig {
+  /** Hidden layer widths of each step's MADE network (at least one layer). */
+  readonly madeHiddenUnits: readonly number[];
+  /** Width of the context vector h the encoder emits for the IAF steps. */
+  readonly contextUnits: number;
+}
+
+export const PLANAR_DEFAULTS = { flowSteps: 4 } as const;
+export const IAF_DEFAULTS = { flowSteps: 2, madeHiddenUnits: [128] as readonly number[], contextUnits: 32 } as const;
+
+const wholeAtLeast = (className: string, name: string, value: unknown, min: number): void => {
+  if (!Number.isInteger(value) || (value as number) < min) {
+    throw new RangeError(`${className}: ${name} must be a whole number >= ${min}, got ${String(value)}`);
+  }
+};
+
+export function resolvePlanarFlowConfig(partial: Partial<PlanarFlowVaeConfig>, className = 'PlanarFlowVAE'): PlanarFlowVaeConfig {
+  const flowSteps = partial.flowSteps ?? PLANAR_DEFAULTS.flowSteps;
+  wholeAtLeast(className, 'flowSteps', flowSteps, 1);
+  return { ...resolveVaeConfig(className, partial), flowSteps };
+}
+
+export function resolveIafConfig(partial: Partial<IafVaeConfig>, className = 'IAFVAE'): IafVaeConfig {
+  const flowSteps = partial.flowSteps ?? IAF_DEFAULTS.flowSteps;
+  const madeHiddenUnits = partial.madeHiddenUnits ?? IAF_DEFAULTS.madeHiddenUnits;
+  const contextUnits = partial.contextUnits ?? IAF_DEFAULTS.contextUnits;
+  wholeAtLeast(className, 'flowSteps', flowSteps, 1);
+  wholeAtLeast(className, 'contextUnits', contextUnits, 1);
+  if (!Array.isArray(madeHiddenUnits) || madeHiddenUnits.length === 0) {
+    throw new RangeError(`${className}: madeHiddenUnits must list at least one hidden layer width, got ${JSON.stringify(madeHiddenUnits)}`);
+  }
+  madeHiddenUnits.forEach((u, i) => wholeAtLeast(className, `madeHiddenUnits[${i}]`, u, 1));
+  return { ...resolveVaeConfig(className, partial), flowSteps, madeHiddenUnits: [...madeHiddenUnits], contextUnits };
+}

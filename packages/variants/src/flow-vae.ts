@@ -1,0 +1,166 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import {
+  applyFreeBits,
+  createLikelihood,
+  DiagonalGaussian,
+  elbo,
+  klMonteCarlo,
+  standardNormalLogProb,
+  type Likelihood,
+  type LossContext,
+  type LossTerms,
+  type NamedVariable,
+  type SeededRandom,
+  type VaeModel,
+} from '@vaekit/core';
+import type { FlowVaeConfig } from './flow-config.js';
+import { buildDecoder, buildEncoder, namedLayerVariables, run } from './networks.js';
+
+/** The flow's output for a batch of base draws: z_K, and Σ_k log|det ∂f_k/∂z_{k-1}| per row. */
+export interface FlowResult {
+  readonly z: tf.Tensor;
+  readonly logDet: tf.Tensor1D;
+}
+
+/** A posterior draw through the flow: z_0 ~ q0, z_K = f_K ∘ … ∘ f_1(z_0), and log q_K(z_K | x). */
+export interface FlowDraw extends FlowResult {
+  readonly z0: tf.Tensor;
+  readonly logQ: tf.Tensor1D;
+}
+
+/**
+ * A VAE with a normalizing-flow posterior (Rezende and Mohamed 2015). The encoder emits a diagonal
+ * Gaussian base q0(z_0|x) plus `flowInputUnits` more numbers per example (the subclass's amortized flow
+ * parameters or context); K invertible steps map z_0 to z_K, and
+ *   log q_K(z_K | x) = log q0(z_0 | x) − Σ_k log|det ∂f_k/∂z_{k-1}|.
+ * q_K has no closed-form KL, so the KL is core's Monte-Carlo estimate log q_K(z_K|x) − log p(z_K) on the
+ * same draw the reconstruction uses; `logWeights` uses the same density. Loss terms add `logDet`, the
+ * batch-mean total log-determinant.
+ *
+ * `encode(x)` is the flow applied to the base mean, f(μ_0(x)): a deterministic code in the space the
+ * decoder reads (q_K's mean has no closed form). With free bits, the whole KL is floored at
+ * freeBits × latentDim per example (batch mean): a flow's KL does not split per dimension.
+ *
+ * Deliberately not a `GaussianLatentModel` (no `posterior`/`klPerDimension`): the posterior is not Gaussian.
+ */
+export abstract class FlowVae<C extends FlowVaeConfig> implements VaeModel<C> {
+  readonly className: string;
+  readonly inputShape: readonly number[];
+  readonly latentShape: readonly number[];
+  protected readonly config: C;
+  protected readonly likelihood: Likelihood;
+  protected readonly encoderNet: tfl.Sequential;
+  protected readonly decoderNet: tfl.Sequential;
+  /** Numbers per example the encoder emits for the flow, after the base mean and log-variance. */
+  protected readonly flowInputUnits: number;
+
+  protected constructor(config: C, flowInputUnits: number) {
+    this.config = config;
+    this.className = config.className;
+    this.inputShape = [...config.inputShape];
+    this.latentShape = [config.latentDim];
+    this.likelihood = createLikelihood(config.likelihood);
+    this.flowInputUnits = flowInputUnits;
+    this.encoderNet = buildEncoder(config.architecture, config.inputShape, 2 * config.latentDim + flowInputUnits, config.seed * 1000 + 1);
+    const outputShape = this.likelihood.paramsPerValue === 2 ? [...config.inputShape, 2] : [...config.inputShape];
+    this.decoderNet = buildDecoder(config.architecture, config.latentDim, outputShape, config.seed * 1000 + 500);
+  }
+
+  /** Applies the K flow steps to rows z0 [n, D] given the per-row flow input [n, flowInputUnits]. */
+  abstract flow(z0: tf.Tensor, flowInput: tf.Tensor): FlowResult;
+  /** The flow's own weights (beyond the encoder and decoder), under stable names. */
+  protected abstract flowVariables(): NamedVariable[];
+  protected abstract disposeFlow(): void;
+
+  getConfig(): C {
+    return structuredClone(this.config);
+  }
+
+  /** The base Gaussian q0(z_0 | x) and the flow input; the caller disposes them. */
+  encoderOutputs(x: tf.Tensor): { base: DiagonalGaussian; flowInput: tf.Tensor } {
+    this.checkInput(x);
+    const D = this.config.latentDim;
+    const [mean, logVar, flowInput] = tf.tidy(() => tf.split(run(this.encoderNet, x), [D, D, this.flowInputUnits], 1));
+    return { base: new DiagonalGaussian(mean!, logVar!), flowInput: flowInput! };
+  }
+
+  /** k reparameterized draws per example through the flow, rows ordered draw-major ([k · batch]). */
+  draw(x: tf.Tensor, k: number, rng: SeededRandom): FlowDraw {
+    return tf.tidy(() => {
+      const { base, flowInput } = this.encoderOutputs(x);
+      const batch = x.shape[0]!;
+      const tile = (t: tf.Tensor): tf.Tensor => (k === 1 ? t : tf.reshape(tf.tile(tf.expandDims(t, 0), [k, 1, 1]), [k * batch, t.shape[1]!]));
+      const q0 = new DiagonalGaussian(tile(base.mean), tile(base.logVar));
+      const z0 = q0.sample(rng.normal(q0.mean.shape));
+      const { z, logDet } = this.flow(z0, tile(flowInput));
+      return { z0, z, logDet, logQ: tf.sub(q0.logProb(z0), logDet) as tf.Tensor1D };
+    });
+  }
+
+  encode(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const { base, flowInput } = this.encoderOutputs(x);
+      return this.flow(base.mean, flowInput).z;
+    });
+  }
+
+  decode(z: tf.Tensor): tf.Tensor {
+    return run(this.decoderNet, z);
+  }
+
+  reconstruct(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => this.likelihood.mean(this.decode(this.encode(x))));
+  }
+
+  sample(n: number, rng: SeededRandom): tf.Tensor {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`sample count must be a whole number >= 1, got ${n}`);
+    return tf.tidy(() => this.likelihood.mean(this.decode(rng.normal([n, ...this.latentShape]))));
+  }
+
+  logLikelihood(x: tf.Tensor, z: tf.Tensor): tf.Tensor1D {
+    return tf.tidy(() => this.likelihood.logProb(this.decode(z), x));
+  }
+
+  loss(x: tf.Tensor, context: LossContext): LossTerms {
+    return tf.tidy(() => {
+      const { z, logQ, logDet } = this.draw(x, 1, context.rng);
+      const logLikelihood = this.logLikelihood(x, z);
+      const kl = klMonteCarlo(logQ, standardNormalLogProb(z));
+      const klForLoss =
+        context.freeBits > 0 ? applyFreeBits(tf.reshape(kl, [-1, 1]), context.freeBits * this.config.latentDim) : kl;
+      const terms = elbo(logLikelihood, kl, { beta: this.config.beta * context.klWeight, klForLoss });
+      return { total: terms.loss, reconstruction: terms.reconstruction, kl: terms.kl, logDet: tf.mean(logDet) as tf.Scalar };
+    });
+  }
+
+  logWeights(x: tf.Tensor, k: number, rng: SeededRandom): tf.Tensor2D {
+    if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a whole number >= 1, got ${k}`);
+    return tf.tidy(() => {
+      const { z, logQ } = this.draw(x, k, rng);
+      const xTiled = tf.tile(x, [k, ...x.shape.slice(1).map(() => 1)]);
+      const logJoint = tf.add(this.logLikelihood(xTiled, z), standardNormalLogProb(z));
+      return tf.reshape(tf.sub(logJoint, logQ), [k, x.shape[0]!]) as tf.Tensor2D;
+    });
+  }
+
+  variables(): NamedVariable[] {
+    return [
+      ...namedLayerVariables('encoder', this.encoderNet),
+      ...this.flowVariables(),
+      ...namedLayerVariables('decoder', this.decoderNet),
+    ];
+  }
+
+  dispose(): void {
+    this.encoderNet.dispose();
+    this.decoderNet.dispose();
+    this.disposeFlow();
+  }
+
+  protected checkInput(x: tf.Tensor): void {
+    if (!tf.util.arraysEqual(x.shape.slice(1), [...this.inputShape])) {
+      throw new RangeError(`${this.className} expects inputs of shape [batch, ${this.inputShape}], got [${x.shape}]`);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { registerModel, type NamedVariable } from '@vaekit/core';
+import { resolvePlanarFlowConfig, type PlanarFlowVaeConfig } from './flow-config.js';
+import { FlowVae, type FlowResult } from './flow-vae.js';
+import { planarFlowStep } from './planar-flow.js';
+
+/**
+ * VAE with a planar-flow posterior (Rezende and Mohamed 2015). The flow is amortized: the encoder emits,
+ * per example and per step k, the step's parameters [u_k (D) | w_k (D) | b_k (1)] after the base mean and
+ * log-variance — so the flow adapts to each x, as in the paper's experiments — and u is reparameterized
+ * so that every step is invertible (`planarConstrainedU`). The flow owns no weights of its own.
+ */
+export class PlanarFlowVae extends FlowVae<PlanarFlowVaeConfig> {
+  constructor(config: PlanarFlowVaeConfig) {
+    super(config, config.flowSteps * (2 * config.latentDim + 1));
+  }
+
+  /** Splits the flow input [n, K(2D+1)] into each step's u [n, D], w [n, D], b [n, 1]. */
+  stepParameters(flowInput: tf.Tensor): { u: tf.Tensor; w: tf.Tensor; b: tf.Tensor }[] {
+    const D = this.config.latentDim;
+    return tf.split(flowInput, this.config.flowSteps, 1).map((step) => {
+      const [u, w, b] = tf.split(step, [D, D, 1], 1);
+      return { u: u!, w: w!, b: b! };
+    });
+  }
+
+  flow(z0: tf.Tensor, flowInput: tf.Tensor): FlowResult {
+    return tf.tidy(() => {
+      let z = z0;
+      const logDets: tf.Tensor[] = [];
+      for (const { u, w, b } of this.stepParameters(flowInput)) {
+        const step = planarFlowStep(z, u, w, b);
+        z = step.z;
+        logDets.push(step.logDet);
+      }
+      return { z, logDet: tf.addN(logDets) as tf.Tensor1D };
+    });
+  }
+
+  protected flowVariables(): NamedVariable[] {
+    return [];
+  }
+
+  protected disposeFlow(): void {}
+}
+
+export function createPlanarFlowVae(config: Partial<PlanarFlowVaeConfig> = {}): PlanarFlowVae {
+  return new PlanarFlowVae(resolvePlanarFlowConfig(config));
+}
+
+registerModel(
+  {
+    className: 'PlanarFlowVAE',
+    description: 'VAE with an amortized planar-flow posterior; Monte-Carlo KL with the log-det-Jacobian',
+    create: (config) => createPlanarFlowVae(config as Partial<PlanarFlowVaeConfig>),
+    testConfig: { inputShape: [12], latentDim: 3, flowSteps: 2, architecture: { type: 'mlp', hiddenUnits: [10] } },
+  },
+  { replace: true },
+);
