@@ -1,3 +1,22 @@
 export { Vae, createVae } from './vae.js';
 export { VAE_DEFAULTS, resolveVaeConfig, type VaeConfig } from './vae-config.js';
 export { DEFAULT_ARCHITECTURE, type ArchitectureConfig } from './networks.js';
+export { LadderVae, createLadderVae, type LadderLayer } from './ladder-vae.js';
+export { LADDER_DEFAULTS, resolveLadderConfig, type LadderVaeConfig } from './ladder-config.js';
+export { precisionWeightedMerge } from './ladder-merge.js';
+export { FlowVae, type FlowDraw, type FlowResult } from './flow-vae.js';
+export {
+  IAF_DEFAULTS,
+  PLANAR_DEFAULTS,
+  resolveIafConfig,
+  resolvePlanarFlowConfig,
+  type FlowVaeConfig,
+  type IafVaeConfig,
+  type PlanarFlowVaeConfig,
+} from './flow-config.js';
+export { planarConstrainedU, planarFlowStep } from './planar-flow.js';
+export { PlanarFlowVae, createPlanarFlowVae } from './planar-flow-vae.js';
+export { buildMadeMasks, madeHiddenDegrees, madeOrdering, type MadeMasks } from './made-masks.js';
+export { MADE_GATE_BIAS_INIT, MadeNetwork, type MadeOptions } from './made-network.js';
+export { iafGatedUpdate } from './iaf-step.js';
+export { IafVae, createIafVae } from './iaf-vae.js';
