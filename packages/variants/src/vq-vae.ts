@@ -1,0 +1,292 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import {
+  createLikelihood,
+  elbo,
+  registerModel,
+  type Likelihood,
+  type LossContext,
+  type LossTerms,
+  type ModelWithMetrics,
+  type NamedVariable,
+  type SeededRandom,
+  type VaeModel,
+} from '@vaekit/core';
+import { buildDecoder, buildEncoder, namedLayerVariables, run } from './networks.js';
+import {
+  codeCounts,
+  deadCodeRestarts,
+  emaStep,
+  nearestCodes,
+  perplexityFromCounts,
+} from './vq-codebook.js';
+import { stopGradient, straightThrough } from './vq-stop-gradient.js';
+import { resolveVqVaeConfig, type VqVaeConfig } from './vq-vae-config.js';
+
+/**
+ * A loss context that may say whether this call is a training step. Core's `LossContext` has no such
+ * flag yet; until it does, a VQ-VAE treats a `loss` call as a training step exactly when it runs
+ * under a gradient tape (what the trainer's `optimizer.computeGradients` does and `evaluate` does not).
+ */
+export interface VqLossContext extends LossContext {
+  /** Update codebook state (EMA statistics, idle counters, dead-code restarts) in this call. */
+  training?: boolean;
+}
+
+/**
+ * Whether a `loss` call may update the codebook state: the context's `training` flag when given,
+ * otherwise whether a gradient tape is recording. (`context.step >= 0` cannot be the test: `evaluate`
+ * passes step 0, and evaluating a model must not change it.)
+ */
+export function isTrainingCall(context: LossContext): boolean {
+  const flag = (context as VqLossContext).training;
+  return typeof flag === 'boolean' ? flag : tf.engine().isTapeOn();
+}
+
+/**
+ * VQ-VAE (van den Oord et al. 2017, "Neural Discrete Representation Learning"). The encoder emits
+ * `numLatents` vectors z_e of size `embeddingDim` per example; each is replaced by its nearest code e_k
+ * from a codebook of K vectors, and the decoder sees the codes. Gradients cross the quantization by the
+ * straight-through estimator, z_q = z_e + sg(z_q - z_e). The objective is
+ *
+ *   -log p(x | z_q) + ||sg(z_e) - e||^2 + beta_c ||z_e - sg(e)||^2
+ *
+ * (squared errors summed over the latents of an example, batch means), with the codebook term replaced
+ * by exponential moving averages when `codebook: 'ema'`. `total` is that objective.
+ *
+ * The posterior is deterministic (one-hot on the nearest code) and the prior uniform over the K codes,
+ * so KL(q || p) = numLatents * log K, a constant: it is reported as `kl` so that the ELBO,
+ * log p(x|z_q) - numLatents log K, compares with the other variants, but it never enters `total`.
+ *
+ * State changes (EMA statistics, per-code idle counters, dead-code restarts) happen only in a training
+ * call (see `isTrainingCall`), and before the batch is quantized for the loss: each training step first
+ * moves the codebook with the batch, then computes the loss and its gradients with the moved codebook.
+ * The loss returned is therefore one well-defined function of the trainable weights.
+ */
+export class VqVae implements VaeModel<VqVaeConfig>, ModelWithMetrics {
+  readonly className: string;
+  readonly inputShape: readonly number[];
+  /** One example's code: numLatents quantized vectors of size embeddingDim. */
+  readonly latentShape: readonly number[];
+  private readonly config: VqVaeConfig;
+  private readonly likelihood: Likelihood;
+  private readonly encoderNet: tfl.Sequential;
+  private readonly decoderNet: tfl.Sequential;
+  private readonly codebook: tf.Variable<tf.Rank.R2>;
+  private readonly emaCounts: tf.Variable<tf.Rank.R1> | null;
+  private readonly emaSums: tf.Variable<tf.Rank.R2> | null;
+  private readonly idleSteps: tf.Variable<tf.Rank.R1>;
+
+  constructor(config: VqVaeConfig) {
+    this.config = config;
+    this.className = config.className;
+    this.inputShape = [...config.inputShape];
+    this.latentShape = [config.numLatents, config.embeddingDim];
+    this.likelihood = createLikelihood(config.likelihood);
+    const flatUnits = config.numLatents * config.embeddingDim;
+    this.encoderNet = buildEncoder(config.architecture, config.inputShape, flatUnits, config.seed * 1000 + 1);
+    const outputShape = this.likelihood.paramsPerValue === 2 ? [...config.inputShape, 2] : [...config.inputShape];
+    this.decoderNet = buildDecoder(config.architecture, flatUnits, outputShape, config.seed * 1000 + 500);
+
+    const k = config.codebookSize;
+    const d = config.embeddingDim;
+    const scale = config.codebookInitScale;
+    // tfjs draws seeded random numbers in JavaScript: the same codebook on every backend.
+    const initial = tf.randomUniform([k, d], -scale, scale, 'float32', config.seed * 1000 + 900);
+    const ema = config.codebook === 'ema';
+    this.codebook = tf.variable(initial, !ema) as tf.Variable<tf.Rank.R2>;
+    // EMA statistics start consistent with the initial codebook: one pseudo-count per code, sum = code.
+    this.emaCounts = ema ? (tf.variable(tf.ones([k]), false) as tf.Variable<tf.Rank.R1>) : null;
+    this.emaSums = ema ? (tf.variable(initial, false) as tf.Variable<tf.Rank.R2>) : null;
+    this.idleSteps = tf.variable(tf.zeros([k]), false) as tf.Variable<tf.Rank.R1>;
+    initial.dispose();
+  }
+
+  getConfig(): VqVaeConfig {
+    return structuredClone(this.config);
+  }
+
+  /** The continuous encoder outputs z_e, [batch, numLatents, embeddingDim]. */
+  encodeContinuous(x: tf.Tensor): tf.Tensor3D {
+    this.checkInput(x);
+    return tf.tidy(() => tf.reshape(run(this.encoderNet, x), [x.shape[0]!, this.config.numLatents, this.config.embeddingDim]));
+  }
+
+  /** Index of the nearest code for every latent vector of each example: int32 [batch, numLatents]. */
+  codeIndices(x: tf.Tensor): tf.Tensor2D {
+    return tf.tidy(() => {
+      const flat = this.flatten(this.encodeContinuous(x));
+      return tf.reshape(nearestCodes(flat, this.codebook), [x.shape[0]!, this.config.numLatents]) as tf.Tensor2D;
+    });
+  }
+
+  /** The quantized code z_q: each encoder vector replaced by its nearest code. */
+  encode(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => tf.gather(this.codebook, this.codeIndices(x)));
+  }
+
+  /** Likelihood parameters for codes of shape [batch, numLatents, embeddingDim] (or flattened). */
+  decode(z: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => run(this.decoderNet, tf.reshape(z, [z.shape[0]!, this.config.numLatents * this.config.embeddingDim])));
+  }
+
+  reconstruct(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => this.likelihood.mean(this.decode(this.encode(x))));
+  }
+
+  /**
+   * Decodes codes drawn uniformly and independently from the codebook — the VQ-VAE's training prior.
+   * Such samples are poor: what makes VQ-VAE samples good is a learned autoregressive prior over the
+   * code indices (PixelCNN, WaveNet, a transformer) fitted after training, which this model does not include.
+   */
+  sample(n: number, rng: SeededRandom): tf.Tensor {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`sample count must be a whole number >= 1, got ${n}`);
+    const k = this.config.codebookSize;
+    return tf.tidy(() => {
+      const picks = tf.cast(tf.clipByValue(tf.floor(tf.mul(rng.uniform([n, this.config.numLatents]), k)), 0, k - 1), 'int32');
+      return this.likelihood.mean(this.decode(tf.gather(this.codebook, picks)));
+    });
+  }
+
+  loss(x: tf.Tensor, context: LossContext): LossTerms {
+    return tf.tidy(() => {
+      const zE = this.encodeContinuous(x);
+      const flat = this.flatten(zE);
+      if (isTrainingCall(context)) this.updateCodebookState(flat, context.rng);
+
+      const zQ = tf.reshape(tf.gather(this.codebook, nearestCodes(flat, this.codebook)), [...zE.shape]) as tf.Tensor3D;
+      const sumOfSquares = (a: tf.Tensor, b: tf.Tensor): tf.Scalar => tf.mean(tf.sum(tf.square(tf.sub(a, b)), [1, 2]));
+      const codebookLoss = sumOfSquares(stopGradient(zE), zQ);
+      const commitment = tf.mul(this.config.commitmentCost, sumOfSquares(zE, stopGradient(zQ))) as tf.Scalar;
+      const logLikelihood = this.likelihood.logProb(this.decode(straightThrough(zE, zQ)), x);
+      const kl = tf.fill([x.shape[0]!], this.constantKl()) as tf.Tensor1D;
+      // beta 0: the constant KL is reported, not optimized.
+      const terms = elbo(logLikelihood, kl, { beta: 0 });
+      const penalties = this.config.codebook === 'loss' ? tf.add(codebookLoss, commitment) : commitment;
+      return {
+        total: tf.add(terms.reconstruction, penalties) as tf.Scalar,
+        reconstruction: terms.reconstruction,
+        kl: terms.kl,
+        codebook: codebookLoss,
+        commitment,
+      };
+    });
+  }
+
+  /**
+   * log p(x | z_q) + log p(z_q) - log q(z_q | x) = log p(x | z_q) - numLatents log K for each of the k
+   * draws. The posterior is deterministic, so all k draws are the same code and the log-weights are
+   * equal: the IWAE bound is the ELBO for every k.
+   */
+  logWeights(x: tf.Tensor, k: number, _rng: SeededRandom): tf.Tensor2D {
+    if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a whole number >= 1, got ${k}`);
+    return tf.tidy(() => {
+      const logLikelihood = this.likelihood.logProb(this.decode(this.encode(x)), x);
+      const weights = tf.sub(logLikelihood, this.constantKl());
+      return tf.tile(tf.expandDims(weights, 0), [k, 1]) as tf.Tensor2D;
+    });
+  }
+
+  /**
+   * Codebook usage over the batch: `perplexity` = exp(entropy of the code frequencies), between 1 (one
+   * code) and K (all codes equally), and `usedCodes`, how many codes at least one latent chose.
+   */
+  metrics(x: tf.Tensor): Record<string, number> {
+    const counts = tf.tidy(() => codeCounts(tf.reshape(this.codeIndices(x), [-1]) as tf.Tensor1D, this.config.codebookSize));
+    const values = counts.dataSync();
+    counts.dispose();
+    return { perplexity: perplexityFromCounts(values), usedCodes: values.filter((c) => c > 0).length };
+  }
+
+  variables(): NamedVariable[] {
+    const ema = this.config.codebook === 'ema';
+    return [
+      ...namedLayerVariables('encoder', this.encoderNet),
+      ...namedLayerVariables('decoder', this.decoderNet),
+      { name: 'vq/codebook', variable: this.codebook, trainable: !ema },
+      ...(this.emaCounts ? [{ name: 'vq/emaCounts', variable: this.emaCounts, trainable: false }] : []),
+      ...(this.emaSums ? [{ name: 'vq/emaSums', variable: this.emaSums, trainable: false }] : []),
+      { name: 'vq/idleSteps', variable: this.idleSteps, trainable: false },
+    ];
+  }
+
+  dispose(): void {
+    this.encoderNet.dispose();
+    this.decoderNet.dispose();
+    tf.dispose([this.codebook, this.idleSteps, ...(this.emaCounts ? [this.emaCounts] : []), ...(this.emaSums ? [this.emaSums] : [])]);
+  }
+
+  /** KL(q || p) per example for a one-hot posterior and a uniform prior over K codes per latent. */
+  private constantKl(): number {
+    return this.config.numLatents * Math.log(this.config.codebookSize);
+  }
+
+  private flatten(zE: tf.Tensor): tf.Tensor2D {
+    return tf.reshape(zE, [-1, this.config.embeddingDim]) as tf.Tensor2D;
+  }
+
+  /**
+   * One training step's codebook bookkeeping, from the batch's encoder outputs under the current codebook:
+   * the EMA step (in `ema` mode), idle counters, and restarts of codes idle for `deadCodeRestartSteps`.
+   * Nothing here is differentiated: the new values are assigned to the state variables.
+   */
+  private updateCodebookState(flat: tf.Tensor2D, rng: SeededRandom): void {
+    const { codebookSize: k, deadCodeRestartSteps: restartAfter } = this.config;
+    tf.tidy(() => {
+      const vectors = stopGradient(flat);
+      const indices = nearestCodes(vectors, this.codebook);
+      const counts = codeCounts(indices, k);
+      let codebook: tf.Tensor2D = this.codebook;
+      let emaCounts: tf.Tensor1D | null = null;
+      let emaSums: tf.Tensor2D | null = null;
+      if (this.emaCounts && this.emaSums) {
+        const step = emaStep({ counts: this.emaCounts, sums: this.emaSums }, vectors, indices, this.config.emaDecay, this.config.emaEpsilon);
+        ({ codebook, counts: emaCounts, sums: emaSums } = step);
+      }
+      if (restartAfter > 0) {
+        const restarts = deadCodeRestarts(this.idleSteps, counts, vectors, rng.uniform([k]) as tf.Tensor1D, restartAfter);
+        const rows = tf.expandDims(restarts.restart, 1);
+        codebook = tf.where(rows, restarts.candidates, codebook) as tf.Tensor2D;
+        if (emaCounts && emaSums) {
+          // A restarted code's statistics start over like a fresh code's: one pseudo-count at its new value.
+          emaCounts = tf.where(restarts.restart, tf.onesLike(emaCounts), emaCounts) as tf.Tensor1D;
+          emaSums = tf.where(rows, restarts.candidates, emaSums) as tf.Tensor2D;
+        }
+        this.idleSteps.assign(restarts.idleSteps);
+      } else {
+        this.idleSteps.assign(tf.where(tf.greater(counts, 0), tf.zerosLike(this.idleSteps), tf.add(this.idleSteps, 1)) as tf.Tensor1D);
+      }
+      if (codebook !== this.codebook) this.codebook.assign(codebook);
+      if (emaCounts) this.emaCounts?.assign(emaCounts);
+      if (emaSums) this.emaSums?.assign(emaSums);
+    });
+  }
+
+  private checkInput(x: tf.Tensor): void {
+    if (!tf.util.arraysEqual(x.shape.slice(1), [...this.inputShape])) {
+      throw new RangeError(`${this.className} expects inputs of shape [batch, ${this.inputShape}], got [${x.shape}]`);
+    }
+  }
+}
+
+export function createVqVae(config: Partial<VqVaeConfig> = {}): VqVae {
+  return new VqVae(resolveVqVaeConfig(config));
+}
+
+registerModel(
+  {
+    className: 'VQVAE',
+    description: 'VQ-VAE: nearest-code quantization, straight-through gradients, commitment loss, EMA codebook, dead-code restarts',
+    create: (config) => createVqVae(config as Partial<VqVaeConfig>),
+    testConfig: {
+      inputShape: [12],
+      architecture: { type: 'mlp', hiddenUnits: [10] },
+      numLatents: 2,
+      embeddingDim: 2,
+      codebookSize: 8,
+      codebook: 'ema',
+      deadCodeRestartSteps: 10,
+    },
+  },
+  { replace: true },
+);
