@@ -20,3 +20,26 @@ export { buildMadeMasks, madeHiddenDegrees, madeOrdering, type MadeMasks } from 
 export { MADE_GATE_BIAS_INIT, MadeNetwork, type MadeOptions } from './made-network.js';
 export { iafGatedUpdate } from './iaf-step.js';
 export { IafVae, createIafVae } from './iaf-vae.js';
+export {
+  BETA_VAE_DEFAULTS,
+  BetaVae,
+  DEFAULT_CAPACITY_GAMMA,
+  createBetaVae,
+  resolveBetaVaeConfig,
+  type BetaVaeConfig,
+  type BetaVaeConfigInput,
+  type CapacityConfig,
+} from './beta-vae.js';
+export { VqVae, createVqVae, isTrainingCall, type VqLossContext } from './vq-vae.js';
+export { VQ_VAE_DEFAULTS, resolveVqVaeConfig, type VqVaeConfig } from './vq-vae-config.js';
+export {
+  codeCounts,
+  deadCodeRestarts,
+  emaStep,
+  nearestCodes,
+  perplexityFromCounts,
+  squaredDistances,
+  type EmaState,
+  type EmaStep,
+} from './vq-codebook.js';
+export { stopGradient, straightThrough } from './vq-stop-gradient.js';
