@@ -17,7 +17,7 @@ describe('the vaekit file container', () => {
     await expect(decodeContainer(bytes.subarray(0, bytes.length - 1), 'thing')).rejects.toThrow(/truncated/);
     await expect(decodeContainer(bytes.subarray(0, 5), 'thing')).rejects.toThrow(/truncated/);
     const flipped = bytes.slice();
-    flipped[flipped.length - 1] ^= 0xff;
+    flipped[flipped.length - 1]! ^= 0xff;
     await expect(decodeContainer(flipped, 'thing')).rejects.toThrow(/checksum/);
     await expect(decodeContainer(new TextEncoder().encode('{"not": "ours"}'), 'thing')).rejects.toThrow(/not a vaekit file/);
     await expect(decodeContainer(bytes, 'other')).rejects.toBeInstanceOf(CorruptFileError);

@@ -60,7 +60,7 @@ describe('the training loop', () => {
       /batchSize 16 \(now 8\)/,
     );
     const bytes = (await store.load())!;
-    bytes[bytes.length - 10] ^= 0xff;
+    bytes[bytes.length - 10]! ^= 0xff;
     await store.save(bytes);
     await expect(train(model, data, { epochs: 2, batchSize: 16, seed: 1, checkpoint: store, resume: true })).rejects.toBeInstanceOf(
       CorruptFileError,
