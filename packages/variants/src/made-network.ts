@@ -36,17 +36,18 @@ export class MadeNetwork {
     let seed = options.seed;
     const glorot = (shape: [number, number]): tf.Variable =>
       tf.tidy(() => tf.variable(tfl.initializers.glorotUniform({ seed: seed++ }).apply(shape) as tf.Tensor));
+    const constant = (shape: [number], value: number): tf.Variable => tf.tidy(() => tf.variable(tf.fill(shape, value)));
     const widths = [options.dims, ...options.hiddenUnits];
     this.layers = options.hiddenUnits.map((units, l) => ({
       kernel: glorot([widths[l]!, units]),
-      bias: tf.variable(tf.zeros([units])),
+      bias: constant([units], 0),
     }));
     this.contextKernel = glorot([options.contextUnits, options.hiddenUnits[0]!]);
     const last = options.hiddenUnits[options.hiddenUnits.length - 1]!;
     this.meanKernel = glorot([last, options.dims]);
-    this.meanBias = tf.variable(tf.zeros([options.dims]));
+    this.meanBias = constant([options.dims], 0);
     this.gateKernel = glorot([last, options.dims]);
-    this.gateBias = tf.variable(tf.fill([options.dims], MADE_GATE_BIAS_INIT));
+    this.gateBias = constant([options.dims], MADE_GATE_BIAS_INIT);
   }
 
   /** m and the gate pre-activation s, each [n, dims], for inputs z [n, dims] and context h [n, contextUnits]. */
