@@ -41,8 +41,10 @@ export function exitCodeFor(error: unknown): number {
 
 /** Writes the error to stderr the way the CLI promises: one line for user errors, a stack otherwise. */
 export function reportError(error: unknown, debug: boolean): void {
-  if (isUserError(error) && !debug) {
+  if (isUserError(error)) {
     process.stderr.write(`error: ${oneLine(error.message)}\n`);
+    // --debug: the stack too, for reporting a message that looks wrong.
+    if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
     return;
   }
   const text = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
