@@ -24,7 +24,7 @@ export function describeModels(): string {
 export interface ModelOptions {
   className: string;
   inputShape: readonly number[];
-  latentDim: number;
+  latentDim?: number;
   hidden?: number[];
   conv: boolean;
   likelihood: LikelihoodKind;
@@ -42,13 +42,18 @@ const CONV_ARCHITECTURE = { type: 'conv', filters: [32, 64], kernelSize: 3, dens
 export function modelConfig(options: ModelOptions): { className: string } & Record<string, unknown> {
   const likelihood: LikelihoodConfig =
     options.likelihood === 'gaussian' ? { type: 'gaussian', variance: 'fixed' } : { type: 'bernoulli' };
+  // Architecture and latent size go in only when asked for: a variant's own defaults (a ladder VAE's
+  // per-layer latent sizes, say) may not fit the plain VAE's.
+  const architecture = options.conv
+    ? { ...CONV_ARCHITECTURE, filters: [...CONV_ARCHITECTURE.filters], ...(options.hidden ? { denseUnits: options.hidden[0] } : {}) }
+    : options.hidden
+      ? { type: 'mlp', hiddenUnits: options.hidden }
+      : undefined;
   return {
     className: options.className,
     inputShape: [...options.inputShape],
-    latentDim: options.latentDim,
-    architecture: options.conv
-      ? { ...CONV_ARCHITECTURE, filters: [...CONV_ARCHITECTURE.filters], ...(options.hidden ? { denseUnits: options.hidden[0] } : {}) }
-      : { type: 'mlp', hiddenUnits: options.hidden ?? [512, 512] },
+    ...(options.latentDim !== undefined ? { latentDim: options.latentDim } : {}),
+    ...(architecture ? { architecture } : {}),
     likelihood,
     ...(options.beta !== undefined ? { beta: options.beta } : {}),
     seed: options.seed,

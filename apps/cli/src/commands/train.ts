@@ -56,7 +56,7 @@ interface RunArgs {
   epochs: number;
   batchSize: number;
   lr: number;
-  latentDim: number;
+  latentDim: number | null;
   hidden: number[] | null;
   conv: boolean;
   likelihood: LikelihoodKind;
@@ -116,8 +116,9 @@ options:
   --epochs N              epochs to train (default 10; on --resume, the new total)
   --batch-size N          examples per step (default 128)
   --lr X                  Adam learning rate (default 1e-3)
-  --latent-dim N          latent dimensions (default 32)
-  --hidden A,B            MLP hidden layer widths (default 512,512); with --conv, the dense width
+  --latent-dim N          latent dimensions (default: the model's, 32 for VAE)
+  --hidden A,B            MLP hidden layer widths (default: the model's, 512,512 for VAE);
+                          with --conv, one number: the dense layer's width (default 256)
   --conv                  convolutional encoder/decoder (image data, e.g. 28x28)
   --likelihood L          bernoulli (default) or gaussian (fixed unit variance)
   --binarize B            dynamic, static or none (default dynamic for mnist with bernoulli, else none)
@@ -206,7 +207,7 @@ async function run(argv: readonly string[]): Promise<number> {
     : modelConfig({
         className,
         inputShape: data.exampleShape,
-        latentDim: args.latentDim,
+        ...(args.latentDim !== null ? { latentDim: args.latentDim } : {}),
         ...(args.hidden ? { hidden: args.hidden } : {}),
         conv: args.conv,
         likelihood: args.likelihood,
@@ -368,7 +369,7 @@ function defaultArgs(): RunArgs {
     epochs: 10,
     batchSize: 128,
     lr: 1e-3,
-    latentDim: 32,
+    latentDim: null,
     hidden: null,
     conv: false,
     likelihood: 'bernoulli',
