@@ -1,0 +1,304 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { DiagonalGaussian, SeededRandom, isGaussianLatentModel, klStandardNormal, standardNormalLogProb, type LossContext } from '@vaekit/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { resolveIafConfig, resolvePlanarFlowConfig, type FlowVaeConfig } from '../src/flow-config.js';
+import type { FlowVae } from '../src/flow-vae.js';
+import { iafGatedUpdate } from '../src/iaf-step.js';
+import { createIafVae } from '../src/iaf-vae.js';
+import { buildMadeMasks, madeOrdering } from '../src/made-masks.js';
+import { MadeNetwork } from '../src/made-network.js';
+import { createPlanarFlowVae } from '../src/planar-flow-vae.js';
+import { planarConstrainedU, planarFlowStep } from '../src/planar-flow.js';
+import { useCpu } from './setup-backend.js';
+
+beforeAll(useCpu);
+
+const read = (t: tf.Tensor): number[] => {
+  const values = Array.from(t.dataSync());
+  t.dispose();
+  return values;
+};
+const context = (seed: number): LossContext => ({ rng: new SeededRandom(seed), step: 0, klWeight: 1, freeBits: 0 });
+
+/** Jacobian ∂f(z)_d / ∂z_i of a map on one row z [1, D], one tf.grad per output coordinate. */
+function jacobian(f: (z: tf.Tensor) => tf.Tensor, z: tf.Tensor): number[][] {
+  const dims = z.shape[1]!;
+  return Array.from({ length: dims }, (_, d) => read(tf.grad((input: tf.Tensor) => tf.sum(tf.slice(f(input), [0, d], [1, 1])))(z)));
+}
+
+/** log|det A| by Gaussian elimination with partial pivoting. */
+function logAbsDet(matrix: number[][]): number {
+  const a = matrix.map((row) => [...row]);
+  const n = a.length;
+  let logDet = 0;
+  for (let c = 0; c < n; c++) {
+    let pivot = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(a[r]![c]!) > Math.abs(a[pivot]![c]!)) pivot = r;
+    [a[c], a[pivot]] = [a[pivot]!, a[c]!];
+    const p = a[c]![c]!;
+    logDet += Math.log(Math.abs(p));
+    for (let r = c + 1; r < n; r++) {
+      const factor = a[r]![c]! / p;
+      for (let k = c; k < n; k++) a[r]![k]! -= factor * a[c]![k]!;
+    }
+  }
+  return logDet;
+}
+
+/** Per-example KL from many posterior draws of a flow model: mean and standard error of log q_K − log p. */
+function monteCarloKl(model: FlowVae<FlowVaeConfig>, x: tf.Tensor, k: number, seed: number): { mean: number[]; se: number[] } {
+  const [mean, se] = tf.tidy(() => {
+    const { z, logQ } = model.draw(x, k, new SeededRandom(seed));
+    const estimates = tf.reshape(tf.sub(logQ, standardNormalLogProb(z)), [k, x.shape[0]!]);
+    const moments = tf.moments(estimates, 0);
+    return [moments.mean, tf.sqrt(tf.div(moments.variance, k))];
+  });
+  return { mean: read(mean!), se: read(se!) };
+}
+
+const binaryBatch = (n: number, dims: number, seed: number): tf.Tensor =>
+  tf.tidy(() => tf.cast(tf.greater(tf.randomUniform([n, dims], 0, 1, 'float32', seed), 0.5), 'float32'));
+
+describe('MADE', () => {
+  it('builds masks whose paths connect input i to output d exactly when i precedes d in the ordering', () => {
+    for (const order of [madeOrdering(5, false), madeOrdering(5, true), [3, 1, 5, 2, 4]]) {
+      const hidden = [7, 9];
+      const masks = buildMadeMasks(order, hidden);
+      // Count paths: input mask [5, 7] · hidden mask [7, 9] · output mask [9, 5].
+      const paths = tf.tidy(() =>
+        tf.matMul(tf.matMul(tf.tensor2d(masks.hidden[0]!, [5, 7]), tf.tensor2d(masks.hidden[1]!, [7, 9])), tf.tensor2d(masks.output, [9, 5])),
+      );
+      const values = read(paths);
+      order.forEach((di, i) =>
+        order.forEach((dd, d) => expect(values[i * 5 + d]! > 0, `input ${i} (degree ${di}) -> output ${d} (degree ${dd})`).toBe(di < dd)),
+      );
+    }
+    expect(() => buildMadeMasks([1, 1, 2], [4])).toThrow(/permutation/);
+  });
+
+  it('has an autoregressive Jacobian: ∂output_d/∂z_i = 0 unless z_i comes before d (checked with tf.grad)', () => {
+    for (const order of [madeOrdering(4, false), madeOrdering(4, true), [2, 4, 1, 3]]) {
+      const made = new MadeNetwork({ dims: 4, contextUnits: 3, hiddenUnits: [16, 12], inputDegrees: order, seed: 7 });
+      // Nonzero biases keep the ReLUs open, so allowed entries are generically nonzero.
+      made.variables('made').forEach(({ name, variable }) => {
+        if (name.endsWith('bias')) variable.assign(tf.tidy(() => tf.add(variable, 0.5)));
+      });
+      const z = tf.tensor2d([[0.3, -1.1, 0.8, 0.25]]);
+      const h = tf.tensor2d([[0.5, -0.2, 1.0]]);
+      for (const head of ['m', 's'] as const) {
+        const jac = jacobian((input) => made.apply(input, h)[head], z);
+        let allowedNonzero = 0;
+        order.forEach((dd, d) =>
+          order.forEach((di, i) => {
+            if (di >= dd) expect(jac[d]![i], `${head}: output ${d} must not see input ${i}`).toBe(0);
+            else if (jac[d]![i] !== 0) allowedNonzero++;
+          }),
+        );
+        expect(allowedNonzero).toBeGreaterThan(0);
+      }
+      tf.dispose([z, h]);
+      made.dispose();
+    }
+  });
+});
+
+describe('planar flow step', () => {
+  const rng = new SeededRandom(17);
+  const cases = Array.from({ length: 6 }, (_, i) => {
+    const w = rng.normal([1, 3]);
+    // Half the cases start from u = −4w, far outside the invertible region: the reparameterization must fix them.
+    const u = i % 2 === 0 ? rng.normal([1, 3]) : tf.tidy(() => tf.mul(-4, w));
+    return { u, w, b: rng.normal([1, 1]), z: rng.normal([1, 3]) };
+  });
+
+  it('satisfies the invertibility condition wᵀû ≥ −1 after reparameterization', () => {
+    const u = tf.tidy(() => tf.concat([new SeededRandom(3).normal([200, 4]), tf.mul(-10, new SeededRandom(4).normal([50, 4]))]));
+    const w = tf.tidy(() => tf.concat([new SeededRandom(5).normal([200, 4]), new SeededRandom(4).normal([50, 4])]));
+    const raw = read(tf.tidy(() => tf.sum(tf.mul(w, u), 1)));
+    expect(raw.filter((v) => v < -1).length).toBeGreaterThan(40); // many start outside the invertible region
+    const wu = read(tf.tidy(() => tf.sum(tf.mul(w, planarConstrainedU(u, w)), 1)));
+    // wᵀû = m(wᵀu) > −1 exactly; float32 rounds m(a) for a ≪ 0 to −1 within a few ulps of the sum.
+    wu.forEach((v, i) => expect(v, `row ${i}: wᵀu = ${raw[i]}`).toBeGreaterThanOrEqual(-1 - 1e-5 * Math.max(1, Math.abs(raw[i]!))));
+    // At w = 0 the step is the identity and û = u, with no 0/0.
+    expect(read(planarConstrainedU(tf.ones([1, 4]), tf.zeros([1, 4])))).toEqual([1, 1, 1, 1]);
+    tf.dispose([u, w]);
+  });
+
+  it('reports log|det J| equal to the log-determinant of the numerically computed Jacobian', () => {
+    for (const { u, w, b, z } of cases) {
+      const { logDet, z: out } = planarFlowStep(z, u, w, b);
+      out.dispose();
+      const jac = jacobian((input) => planarFlowStep(input, u, w, b).z, z);
+      expect(read(logDet)[0]).toBeCloseTo(logAbsDet(jac), 4);
+    }
+  });
+
+  it('reduces to the identity (log-det 0) when û = 0, i.e. u = log(e − 1) w / ||w||²', () => {
+    const w = tf.tensor2d([[0.6, -0.8, 0.5]]);
+    const u = tf.tidy(() => tf.mul(Math.log(Math.E - 1) / read(tf.sum(tf.square(w)))[0]!, w));
+    const z = tf.tensor2d([[1.5, -0.3, 2.0], [0.0, 0.7, -1.2]]);
+    const step = planarFlowStep(z, u, w, tf.tensor2d([[0.4]]));
+    const out = read(step.z);
+    read(z).forEach((v, i) => expect(out[i]).toBeCloseTo(v, 6));
+    read(step.logDet).forEach((v) => expect(Math.abs(v)).toBeLessThan(1e-6));
+  });
+});
+
+describe('IAF step', () => {
+  it('has log-det Σ log σ equal to the numerical log|det J| of two steps with reversed orderings', () => {
+    const made = [false, true].map(
+      (reversed, k) => new MadeNetwork({ dims: 4, contextUnits: 2, hiddenUnits: [10], inputDegrees: madeOrdering(4, reversed), seed: 40 + k }),
+    );
+    const h = tf.tensor2d([[0.3, -0.6]]);
+    const flow = (z: tf.Tensor): { z: tf.Tensor; logDet: tf.Tensor } =>
+      tf.tidy(() => {
+        let current = z;
+        const logDets: tf.Tensor[] = [];
+        for (const net of made) {
+          const { m, s } = net.apply(current, h);
+          const step = iafGatedUpdate(current, m, s);
+          current = step.z;
+          logDets.push(step.logDet);
+        }
+        return { z: current, logDet: tf.addN(logDets) };
+      });
+    for (const seed of [1, 2, 3]) {
+      const z = new SeededRandom(seed).normal([1, 4]);
+      const { z: out, logDet } = flow(z);
+      out.dispose();
+      const jac = jacobian((input) => flow(input).z, z);
+      expect(read(logDet)[0]).toBeCloseTo(logAbsDet(jac), 4);
+      z.dispose();
+    }
+    // One step alone: lower-triangular under its ordering, with σ on the diagonal.
+    const z = tf.tensor2d([[0.2, -0.4, 1.1, 0.6]]);
+    const jac = jacobian((input) => {
+      const { m, s } = made[0]!.apply(input, h);
+      return iafGatedUpdate(input, m, s).z;
+    }, z);
+    const gate = read(tf.tidy(() => tf.sigmoid(made[0]!.apply(z, h).s)));
+    for (let d = 0; d < 4; d++) {
+      for (let i = d + 1; i < 4; i++) expect(jac[d]![i]).toBe(0);
+      expect(jac[d]![d]).toBeCloseTo(gate[d]!, 5);
+    }
+    made.forEach((net) => net.dispose());
+    tf.dispose([h, z]);
+  });
+});
+
+describe('flow VAEs', () => {
+  it('are not GaussianLatentModels and report the mean log-det as a loss term', () => {
+    for (const model of [
+      createPlanarFlowVae({ inputShape: [6], latentDim: 2, architecture: { type: 'mlp', hiddenUnits: [8] } }),
+      createIafVae({ inputShape: [6], latentDim: 2, madeHiddenUnits: [4], contextUnits: 3, architecture: { type: 'mlp', hiddenUnits: [8] } }),
+    ]) {
+      expect(isGaussianLatentModel(model)).toBe(false);
+      const x = binaryBatch(5, 6, 1);
+      const terms = model.loss(x, context(3));
+      expect(Object.keys(terms)).toEqual(expect.arrayContaining(['total', 'reconstruction', 'kl', 'logDet']));
+      const draw = model.draw(x, 1, new SeededRandom(3));
+      const meanLogDet = read(tf.mean(draw.logDet));
+      const klByHand = read(tf.tidy(() => tf.mean(tf.sub(draw.logQ, standardNormalLogProb(draw.z)))));
+      tf.dispose([draw.z, draw.z0, draw.logQ]);
+      expect(read(terms.logDet!)[0]).toBeCloseTo(meanLogDet[0]!, 5);
+      expect(read(terms.kl)[0]).toBeCloseTo(klByHand[0]!, 4);
+      // k = 1 log-weights on the same noise are the negative one-sample ELBO.
+      expect(-read(tf.mean(model.logWeights(x, 1, new SeededRandom(3))))[0]!).toBeCloseTo(read(terms.total)[0]!, 3);
+      tf.dispose([terms.total, terms.reconstruction, x]);
+      model.dispose();
+    }
+  });
+
+  it('planar with identity parameters (û = 0) reduces to the base Gaussian: log q_K = log q0, MC KL ≈ closed form', () => {
+    const D = 3;
+    const K = 2;
+    const model = createPlanarFlowVae({ inputShape: [8], latentDim: D, flowSteps: K, architecture: { type: 'mlp', hiddenUnits: [10] }, seed: 2 });
+    const encoderWeights = model.variables().filter((v) => v.name.startsWith('encoder/'));
+    const kernel = encoderWeights[encoderWeights.length - 2]!.variable;
+    const bias = encoderWeights[encoderWeights.length - 1]!.variable;
+    expect(kernel.shape).toEqual([10, 2 * D + K * (2 * D + 1)]);
+    // Flow columns: zero weights; biases give each step w, u = log(e − 1) w / ||w||² and b.
+    const w = [0.5, -1.0, 0.3];
+    const scale = Math.log(Math.E - 1) / w.reduce((a, v) => a + v * v, 0);
+    const stepBias = [...w.map((v) => v * scale), ...w, 0.7];
+    tf.tidy(() => {
+      kernel.assign(tf.concat([tf.slice(kernel, [0, 0], [-1, 2 * D]), tf.zeros([10, K * (2 * D + 1)])], 1));
+      bias.assign(tf.concat([tf.slice(bias, [0], [2 * D]), tf.tensor1d([...stepBias, ...stepBias])]));
+    });
+    const x = binaryBatch(4, 8, 2);
+    const draw = model.draw(x, 3, new SeededRandom(1));
+    read(draw.logDet).forEach((v) => expect(Math.abs(v)).toBeLessThan(1e-5));
+    const z = read(draw.z);
+    read(draw.z0).forEach((v, i) => expect(z[i]).toBeCloseTo(v, 5));
+    draw.logQ.dispose();
+    const { base, flowInput } = model.encoderOutputs(x);
+    const closed = read(klStandardNormal(base));
+    const encoded = read(model.encode(x));
+    read(base.mean).forEach((v, i) => expect(encoded[i]).toBeCloseTo(v, 5));
+    tf.dispose([base.logVar, flowInput]);
+    const { mean, se } = monteCarloKl(model, x, 4000, 9);
+    closed.forEach((exact, i) => expect(Math.abs(mean[i]! - exact)).toBeLessThanOrEqual(4 * se[i]! + 1e-4));
+    x.dispose();
+    model.dispose();
+  });
+
+  it('IAF with zeroed MADE weights is a fixed rescaling z_K = σ(g)^K z_0: MC KL matches the rescaled Gaussian, and the identity as σ → 1', () => {
+    const D = 3;
+    const K = 2;
+    for (const gateBias of [0, 1.5, 40]) {
+      const model = createIafVae({
+        inputShape: [8],
+        latentDim: D,
+        flowSteps: K,
+        madeHiddenUnits: [6],
+        contextUnits: 4,
+        architecture: { type: 'mlp', hiddenUnits: [10] },
+        seed: 5,
+      });
+      for (const { name, variable } of model.variables()) {
+        if (!name.startsWith('iaf')) continue;
+        variable.assign(tf.tidy(() => tf.fill(variable.shape, name.endsWith('gate/bias') ? gateBias : 0)));
+      }
+      const x = binaryBatch(4, 8, 3);
+      const c = (1 / (1 + Math.exp(-gateBias))) ** K;
+      const { base, flowInput } = model.encoderOutputs(x);
+      const scaled = new DiagonalGaussian(tf.mul(base.mean, c), tf.add(base.logVar, 2 * Math.log(c)));
+      const closed = read(klStandardNormal(scaled));
+      tf.dispose([base.mean, base.logVar, flowInput, scaled.mean, scaled.logVar]);
+      const draw = model.draw(x, 2, new SeededRandom(4));
+      const z = read(draw.z);
+      read(draw.z0).forEach((v, i) => expect(z[i]).toBeCloseTo(c * v, 5));
+      read(draw.logDet).forEach((v) => expect(v).toBeCloseTo(K * D * Math.log(1 / (1 + Math.exp(-gateBias))), 4));
+      draw.logQ.dispose();
+      const { mean, se } = monteCarloKl(model, x, 4000, 10);
+      closed.forEach((exact, i) => expect(Math.abs(mean[i]! - exact), `gate bias ${gateBias}`).toBeLessThanOrEqual(4 * se[i]! + 1e-4));
+      x.dispose();
+      model.dispose();
+    }
+  });
+
+  it('validates configs and fills the documented defaults', () => {
+    expect(resolvePlanarFlowConfig({}).flowSteps).toBe(4);
+    const iaf = resolveIafConfig({});
+    expect([iaf.flowSteps, iaf.madeHiddenUnits, iaf.contextUnits]).toEqual([2, [128], 32]);
+    expect(() => resolvePlanarFlowConfig({ flowSteps: 0 })).toThrow(/flowSteps/);
+    expect(() => resolveIafConfig({ madeHiddenUnits: [] })).toThrow(/madeHiddenUnits/);
+    expect(() => resolveIafConfig({ contextUnits: 1.5 })).toThrow(/contextUnits/);
+  });
+
+  it('leaves no tensors behind from draws, losses and log-weights', () => {
+    const model = createIafVae({ inputShape: [6], latentDim: 2, madeHiddenUnits: [4], contextUnits: 3, architecture: { type: 'mlp', hiddenUnits: [8] } });
+    const x = binaryBatch(3, 6, 4);
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      model.loss(x, context(1));
+      model.logWeights(x, 5, new SeededRandom(2));
+      model.encode(x);
+      model.reconstruct(x);
+      model.sample(2, new SeededRandom(3));
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+    model.dispose();
+  });
+});
