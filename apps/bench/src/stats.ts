@@ -1,0 +1,62 @@
+// Small, pure statistics for the bench: medians, spreads and ratios. No tfjs here (unit-tested directly).
+
+/** The median of a list of numbers (mean of the middle two for even length); NaN for an empty list. */
+export function median(values: readonly number[]): number {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return Number.NaN;
+  const sorted = [...finite].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Linear-interpolated quantile q in [0, 1]. */
+export function quantile(values: readonly number[], q: number): number {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const pos = Math.min(Math.max(q, 0), 1) * (sorted.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+export interface Summary {
+  /** Median over rounds of each round's median sample. */
+  median: number;
+  /** Smallest and largest round median: how much the rounds disagreed. */
+  roundMin: number;
+  roundMax: number;
+  /** Interquartile range of all samples pooled, relative to the median (a noise figure). */
+  relIqr: number;
+  rounds: number;
+  samples: number;
+}
+
+/** Summarizes repeated rounds of samples: the median of per-round medians, with the spread across rounds. */
+export function summarizeRounds(rounds: readonly (readonly number[])[]): Summary {
+  const nonEmpty = rounds.filter((r) => r.some(Number.isFinite));
+  const roundMedians = nonEmpty.map((r) => median(r));
+  const all = nonEmpty.flat();
+  const med = median(roundMedians);
+  return {
+    median: med,
+    roundMin: roundMedians.length ? Math.min(...roundMedians) : Number.NaN,
+    roundMax: roundMedians.length ? Math.max(...roundMedians) : Number.NaN,
+    relIqr: (quantile(all, 0.75) - quantile(all, 0.25)) / med,
+    rounds: roundMedians.length,
+    samples: all.length,
+  };
+}
+
+/**
+ * How many times faster `ms` is than `referenceMs` (both are times per unit of work): 2 means twice the
+ * throughput of the reference, 0.5 half of it. NaN when either is missing.
+ */
+export function speedRatio(ms: number, referenceMs: number): number {
+  if (!(ms > 0) || !(referenceMs > 0) || !Number.isFinite(ms) || !Number.isFinite(referenceMs)) return Number.NaN;
+  return referenceMs / ms;
+}
+
+/** Steps per second from milliseconds per step. */
+export function perSecond(ms: number): number {
+  return ms > 0 && Number.isFinite(ms) ? 1000 / ms : Number.NaN;
+}
