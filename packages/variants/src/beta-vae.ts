@@ -119,7 +119,7 @@ registerModel(
       latentDim: 3,
       architecture: { type: 'mlp', hiddenUnits: [10] },
       beta: 4,
-      capacity: { maxNats: 2, annealSteps: 40, gamma: 5 },
+      capacity: { maxNats: 1.5, annealSteps: 20, gamma: 1 },
     },
   },
   { replace: true },

@@ -36,6 +36,7 @@ export {
   codeCounts,
   deadCodeRestarts,
   emaStep,
+  lookupCodes,
   nearestCodes,
   perplexityFromCounts,
   squaredDistances,

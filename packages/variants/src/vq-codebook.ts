@@ -6,6 +6,14 @@ import * as tf from '@tensorflow/tfjs-core';
  * restarts. The VQ-VAE model holds the state; these functions compute the next state.
  */
 
+/**
+ * One-hot rows as float32, made as int32 and cast: the wasm backend's OneHot kernel (tfjs 4.22) ignores a
+ * float32 dtype and writes integer bit patterns into a float32 tensor (1 reads as 1.4e-45).
+ */
+export function oneHotFloat(indices: tf.Tensor1D, depth: number): tf.Tensor2D {
+  return tf.tidy(() => tf.cast(tf.oneHot(indices, depth), 'float32') as tf.Tensor2D);
+}
+
 /** Squared Euclidean distances between each row of `vectors` [n, d] and each code of `codebook` [k, d]: [n, k]. */
 export function squaredDistances(vectors: tf.Tensor2D, codebook: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
@@ -22,9 +30,23 @@ export function nearestCodes(vectors: tf.Tensor2D, codebook: tf.Tensor2D): tf.Te
   return tf.tidy(() => tf.argMin(squaredDistances(vectors, codebook), 1) as tf.Tensor1D);
 }
 
+/**
+ * The codes at `indices` (any shape, int32), as a one-hot product rather than a gather: under a gradient
+ * tape the indices derive from the trainable weights (through the nearest-code search), and tfjs's
+ * gather gradient would then emit an int32 gradient for them and fail; the one-hot's gradient is a
+ * float zero. The gradient with respect to the codebook is the same as a gather's.
+ */
+export function lookupCodes(indices: tf.Tensor, codebook: tf.Tensor2D): tf.Tensor {
+  return tf.tidy(() => {
+    const [k, d] = codebook.shape;
+    const oneHot = oneHotFloat(tf.reshape(indices, [-1]) as tf.Tensor1D, k);
+    return tf.reshape(tf.matMul(oneHot, codebook), [...indices.shape, d]);
+  });
+}
+
 /** How many rows each of the k codes was assigned: float32 [k]. */
 export function codeCounts(indices: tf.Tensor1D, codebookSize: number): tf.Tensor1D {
-  return tf.tidy(() => tf.sum(tf.oneHot(indices, codebookSize, 1, 0, 'float32'), 0) as tf.Tensor1D);
+  return tf.tidy(() => tf.sum(oneHotFloat(indices, codebookSize), 0) as tf.Tensor1D);
 }
 
 /**
@@ -64,8 +86,11 @@ export interface EmaStep extends EmaState {
 export function emaStep(state: EmaState, vectors: tf.Tensor2D, indices: tf.Tensor1D, decay: number, epsilon: number): EmaStep {
   return tf.tidy(() => {
     const k = state.counts.shape[0];
-    const batchCounts = codeCounts(indices, k);
-    const batchSums = tf.unsortedSegmentSum(vectors, indices, k) as tf.Tensor2D;
+    // One-hot products rather than unsortedSegmentSum, which the wasm backend lacks; the explicit
+    // transpose avoids wasm's slow transposed matMul.
+    const assignments = oneHotFloat(indices, k);
+    const batchCounts = tf.sum(assignments, 0) as tf.Tensor1D;
+    const batchSums = tf.matMul(tf.transpose(assignments), vectors);
     const counts = tf.add(tf.mul(decay, state.counts), tf.mul(1 - decay, batchCounts)) as tf.Tensor1D;
     const sums = tf.add(tf.mul(decay, state.sums), tf.mul(1 - decay, batchSums)) as tf.Tensor2D;
     const total = tf.sum(counts);

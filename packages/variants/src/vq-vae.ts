@@ -17,6 +17,7 @@ import {
   codeCounts,
   deadCodeRestarts,
   emaStep,
+  lookupCodes,
   nearestCodes,
   perplexityFromCounts,
 } from './vq-codebook.js';
@@ -94,11 +95,12 @@ export class VqVae implements VaeModel<VqVaeConfig>, ModelWithMetrics {
     // tfjs draws seeded random numbers in JavaScript: the same codebook on every backend.
     const initial = tf.randomUniform([k, d], -scale, scale, 'float32', config.seed * 1000 + 900);
     const ema = config.codebook === 'ema';
-    this.codebook = tf.variable(initial, !ema) as tf.Variable<tf.Rank.R2>;
+    // Variables escape tf.tidy; the initial values made here do not.
+    this.codebook = tf.tidy(() => tf.variable(initial, !ema)) as tf.Variable<tf.Rank.R2>;
     // EMA statistics start consistent with the initial codebook: one pseudo-count per code, sum = code.
-    this.emaCounts = ema ? (tf.variable(tf.ones([k]), false) as tf.Variable<tf.Rank.R1>) : null;
-    this.emaSums = ema ? (tf.variable(initial, false) as tf.Variable<tf.Rank.R2>) : null;
-    this.idleSteps = tf.variable(tf.zeros([k]), false) as tf.Variable<tf.Rank.R1>;
+    this.emaCounts = ema ? (tf.tidy(() => tf.variable(tf.ones([k]), false)) as tf.Variable<tf.Rank.R1>) : null;
+    this.emaSums = ema ? (tf.tidy(() => tf.variable(initial, false)) as tf.Variable<tf.Rank.R2>) : null;
+    this.idleSteps = tf.tidy(() => tf.variable(tf.zeros([k]), false)) as tf.Variable<tf.Rank.R1>;
     initial.dispose();
   }
 
@@ -154,7 +156,7 @@ export class VqVae implements VaeModel<VqVaeConfig>, ModelWithMetrics {
       const flat = this.flatten(zE);
       if (isTrainingCall(context)) this.updateCodebookState(flat, context.rng);
 
-      const zQ = tf.reshape(tf.gather(this.codebook, nearestCodes(flat, this.codebook)), [...zE.shape]) as tf.Tensor3D;
+      const zQ = tf.reshape(lookupCodes(nearestCodes(flat, this.codebook), this.codebook), [...zE.shape]) as tf.Tensor3D;
       const sumOfSquares = (a: tf.Tensor, b: tf.Tensor): tf.Scalar => tf.mean(tf.sum(tf.square(tf.sub(a, b)), [1, 2]));
       const codebookLoss = sumOfSquares(stopGradient(zE), zQ);
       const commitment = tf.mul(this.config.commitmentCost, sumOfSquares(zE, stopGradient(zQ))) as tf.Scalar;
@@ -282,8 +284,11 @@ registerModel(
       inputShape: [12],
       architecture: { type: 'mlp', hiddenUnits: [10] },
       numLatents: 2,
-      embeddingDim: 2,
+      embeddingDim: 4,
       codebookSize: 8,
+      // Codes spread wider than the initial encoder outputs: no nearest-code assignment of the test
+      // batch is within reach of a finite-difference step.
+      codebookInitScale: 2,
       codebook: 'ema',
       deadCodeRestartSteps: 10,
     },
