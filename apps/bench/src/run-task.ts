@@ -17,10 +17,10 @@ export async function runTask(task: Task, backend: BackendSummary, log: (line: s
     const t0 = performance.now();
     paths[path] =
       path === 'trainer'
-        ? await w1TrainerSteps(task.steps, task.warmup, task.profile, task.perKernel)
-        : await rawSteps(path === 'raw-lean', task.steps, task.warmup, task.profile, task.perKernel);
+        ? await w1TrainerSteps(task.steps, task.warmup, task.profile, task.perKernel, task.budgetMs)
+        : await rawSteps(path === 'raw-lean', task.steps, task.warmup, task.profile, task.perKernel, task.budgetMs);
     log(`W1 ${path}: ${task.steps} steps in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
-  const encodeMs = task.encodeRepeats > 0 ? await w2Latency(task.encodeRepeats, 2) : [];
+  const encodeMs = task.encodeRepeats > 0 ? await w2Latency(task.encodeRepeats, 2, task.budgetMs) : [];
   return { kind: 'w1', backend, paths, encodeMs, maxRssBytes: null };
 }

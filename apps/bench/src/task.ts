@@ -15,6 +15,8 @@ export interface W1Task {
   profile: boolean;
   /** Also time each kernel name over the profiled step. */
   perKernel: boolean;
+  /** Per path: stop measuring after this much time once 3 steps are in (slow backends). */
+  budgetMs?: number;
 }
 
 export interface VariantsTask {
@@ -23,6 +25,8 @@ export interface VariantsTask {
   steps: number;
   warmup: number;
   encodeRepeats: number;
+  /** Per variant, as in W1Task. */
+  budgetMs?: number;
   only?: string[];
 }
 

@@ -85,17 +85,27 @@ export function createW1Model(): VaeModel {
 }
 
 /** Runs `warmup + steps` steps through `@vaekit/core`'s `train()`, timing each from the progress events. */
-export async function trainerSteps(model: VaeModel, steps: number, warmup: number, batchSize = W1.batchSize): Promise<number[]> {
+export async function trainerSteps(
+  model: VaeModel,
+  steps: number,
+  warmup: number,
+  budgetMs = Number.POSITIVE_INFINITY,
+  batchSize = W1.batchSize,
+): Promise<number[]> {
   const total = steps + warmup;
   const data = binaryDataset(model.inputShape, total * batchSize);
   const marks: number[] = [];
   const start = now();
+  const stop = new AbortController();
   await train(model, data, {
     epochs: 1,
     batchSize,
     optimizer: { type: 'adam', learningRate: W1.learningRate, epsilon: W1.epsilon },
+    signal: stop.signal,
     onStep: () => {
       marks.push(now());
+      // A time budget for slow backends: stop after at least 3 measured steps once it is spent.
+      if (marks.length >= warmup + 3 && marks[marks.length - 1]! - (marks[warmup - 1] ?? start) > budgetMs) stop.abort();
     },
   });
   const times = marks.map((t, i) => t - (i === 0 ? start : marks[i - 1]!));
@@ -244,7 +254,14 @@ function batchTensor(pool: Float32Array, index: number): tf.Tensor2D {
 }
 
 /** Timed raw W1 steps (the batch and noise are made inside each step, as the trainer does). */
-export async function rawSteps(lean: boolean, steps: number, warmup: number, profile: boolean, perKernel = false): Promise<StepTimes> {
+export async function rawSteps(
+  lean: boolean,
+  steps: number,
+  warmup: number,
+  profile: boolean,
+  perKernel = false,
+  budgetMs = Number.POSITIVE_INFINITY,
+): Promise<StepTimes> {
   const model = new RawW1({ lean });
   const pool = binaryPool(8 * W1.batchSize, W1.inputDim);
   let i = 0;
@@ -259,6 +276,7 @@ export async function rawSteps(lean: boolean, steps: number, warmup: number, pro
     const t0 = now();
     await one();
     if (s >= warmup) ms.push(now() - t0);
+    if (ms.length >= 3 && ms.reduce((a, b) => a + b, 0) > budgetMs) break;
   }
   let prof: Omit<StepTimes, 'ms'> = { kernels: null, peakBytes: null };
   if (profile) prof = summarizeProfile(await tf.profile(one), perKernel);
@@ -267,10 +285,16 @@ export async function rawSteps(lean: boolean, steps: number, warmup: number, pro
 }
 
 /** The W1 model through the trainer: timed steps, then one profiled step. */
-export async function w1TrainerSteps(steps: number, warmup: number, profile: boolean, perKernel = false): Promise<StepTimes> {
+export async function w1TrainerSteps(
+  steps: number,
+  warmup: number,
+  profile: boolean,
+  perKernel = false,
+  budgetMs = Number.POSITIVE_INFINITY,
+): Promise<StepTimes> {
   const model = createW1Model();
   try {
-    const ms = await trainerSteps(model, steps, warmup);
+    const ms = await trainerSteps(model, steps, warmup, budgetMs);
     const prof = profile ? await profileTrainerStep(model, perKernel) : { kernels: null, peakBytes: null };
     return { ms, ...prof };
   } finally {
@@ -279,7 +303,12 @@ export async function w1TrainerSteps(steps: number, warmup: number, profile: boo
 }
 
 /** Latency of encoding `W2.examples` examples (means only, read back), per repeat. */
-export async function encodeLatency(model: VaeModel, repeats: number, warmup: number): Promise<number[]> {
+export async function encodeLatency(
+  model: VaeModel,
+  repeats: number,
+  warmup: number,
+  budgetMs = Number.POSITIVE_INFINITY,
+): Promise<number[]> {
   const shape = model.inputShape;
   const dim = shape.reduce((a, b) => a * b, 1);
   const x = tf.tensor(binaryPool(W2.examples, dim, 3), [W2.examples, ...shape], 'float32');
@@ -291,6 +320,7 @@ export async function encodeLatency(model: VaeModel, repeats: number, warmup: nu
       await z.data();
       z.dispose();
       if (r >= warmup) ms.push(now() - t0);
+      if (ms.length >= 3 && ms.reduce((a, b) => a + b, 0) > budgetMs) break;
     }
   } finally {
     x.dispose();
@@ -298,10 +328,10 @@ export async function encodeLatency(model: VaeModel, repeats: number, warmup: nu
   return ms;
 }
 
-export async function w2Latency(repeats: number, warmup: number): Promise<number[]> {
+export async function w2Latency(repeats: number, warmup: number, budgetMs = Number.POSITIVE_INFINITY): Promise<number[]> {
   const model = createW1Model();
   try {
-    return await encodeLatency(model, repeats, warmup);
+    return await encodeLatency(model, repeats, warmup, budgetMs);
   } finally {
     model.dispose();
   }
@@ -318,7 +348,7 @@ export interface VariantTimes {
 
 /** Every registered variant with its default config: trainer steps on random binary data, and encode latency. */
 export async function variantTimes(
-  opts: { steps: number; warmup: number; encodeRepeats: number; only?: readonly string[] },
+  opts: { steps: number; warmup: number; encodeRepeats: number; budgetMs?: number; only?: readonly string[] },
   log: (line: string) => void = () => {},
 ): Promise<VariantTimes[]> {
   const out: VariantTimes[] = [];
@@ -329,8 +359,8 @@ export async function variantTimes(
     try {
       model = createModel({ className: entry.className });
       const parameters = model.variables().reduce((n, v) => n + v.variable.size, 0);
-      const stepMs = await trainerSteps(model, opts.steps, opts.warmup);
-      const encodeMs = await encodeLatency(model, opts.encodeRepeats, 1);
+      const stepMs = await trainerSteps(model, opts.steps, opts.warmup, opts.budgetMs);
+      const encodeMs = await encodeLatency(model, opts.encodeRepeats, 1, opts.budgetMs);
       out.push({ className: entry.className, parameters, stepMs, encodeMs });
       log(`${entry.className}: ${stepMs.length} steps, encode x${encodeMs.length}`);
     } catch (err) {
