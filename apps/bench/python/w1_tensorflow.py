@@ -37,6 +37,7 @@ def main():
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--encode-repeats", type=int, default=20)
+    parser.add_argument("--budget-ms", type=float, default=0, help="stop after this much step time once 3 steps are in")
     parser.add_argument("--xla", action="store_true", help="compile the step with XLA (jit_compile=True)")
     args = parser.parse_args()
     tf.random.set_seed(0)
@@ -71,6 +72,7 @@ def main():
     gen = tf.random.Generator.from_seed(1)
     pool = tf.cast(gen.uniform((8 * BATCH, INPUT)) < 0.5, tf.float32)
     batches = [pool[i * BATCH:(i + 1) * BATCH] for i in range(8)]
+    spent = 0.0
     for i in range(args.warmup + args.steps):
         x = batches[i % 8]
         t0 = time.perf_counter()
@@ -78,14 +80,21 @@ def main():
         ms = (time.perf_counter() - t0) * 1000
         if i >= args.warmup:
             print(f"step {i - args.warmup} {ms:.4f}", flush=True)
+            spent += ms
+            if args.budget_ms and i - args.warmup >= 2 and spent > args.budget_ms:
+                break
 
     x = tf.cast(gen.uniform((ENCODE_N, INPUT)) < 0.5, tf.float32)
+    spent = 0.0
     for i in range(2 + args.encode_repeats):
         t0 = time.perf_counter()
         encode(x).numpy()
         ms = (time.perf_counter() - t0) * 1000
         if i >= 2:
             print(f"encode {i - 2} {ms:.4f}", flush=True)
+            spent += ms
+            if args.budget_ms and i >= 4 and spent > args.budget_ms:
+                break
 
     info = {
         "name": "tensorflow-xla" if args.xla else "tensorflow",

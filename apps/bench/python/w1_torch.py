@@ -45,6 +45,7 @@ def main():
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--encode-repeats", type=int, default=20)
+    parser.add_argument("--budget-ms", type=float, default=0, help="stop after this much step time once 3 steps are in")
     parser.add_argument("--threads", type=int, default=0, help="intra-op threads (0: PyTorch's default)")
     args = parser.parse_args()
     if args.threads > 0:
@@ -55,6 +56,7 @@ def main():
     model = Vae()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
 
+    spent = 0.0
     for i in range(args.warmup + args.steps):
         x = pool[(i % 8) * BATCH:(i % 8 + 1) * BATCH]
         t0 = time.perf_counter()
@@ -66,16 +68,23 @@ def main():
         ms = (time.perf_counter() - t0) * 1000
         if i >= args.warmup:
             print(f"step {i - args.warmup} {ms:.4f}", flush=True)
+            spent += ms
+            if args.budget_ms and i - args.warmup >= 2 and spent > args.budget_ms:
+                break
 
     x = (torch.rand(ENCODE_N, INPUT, generator=gen) < 0.5).float()
     with torch.no_grad():
-        for i in range(2 + args.encode_repeats):
+        spent = 0.0
+    for i in range(2 + args.encode_repeats):
             t0 = time.perf_counter()
             mean, _ = model.encode(x)
             mean.numpy()
             ms = (time.perf_counter() - t0) * 1000
             if i >= 2:
                 print(f"encode {i - 2} {ms:.4f}", flush=True)
+                spent += ms
+                if args.budget_ms and i >= 4 and spent > args.budget_ms:
+                    break
 
     info = {
         "name": "pytorch",

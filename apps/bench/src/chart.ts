@@ -111,11 +111,26 @@ function panelHeight(panel: Panel): number {
   return LINE + 12 + panel.bars.length * (BAR_H + BAR_GAP) + 12 + LINE + 10 + (panel.references?.length ? LINE + 8 : 0) + 24;
 }
 
+function legendRowCount(legend: readonly Legend[], width: number): number {
+  let rows = legend.length ? 1 : 0;
+  let x = 20;
+  for (const item of legend) {
+    const w = LINE + 6 + textWidth(item.label, SCALE) + 24;
+    if (x + w > width - 10 && x > 20) {
+      rows++;
+      x = 20;
+    }
+    x += w;
+  }
+  return rows;
+}
+
 /** Draws the chart and returns the PNG bytes. */
 export function renderChart(spec: ChartSpec): Buffer {
   const width = spec.width ?? 1200;
   const legendH = spec.legend?.length ? LINE + 16 : 0;
-  const header = 16 + LINE * 1.5 + (spec.subtitle ? LINE + 8 : 0) + 16 + legendH;
+  const legendRows = legendRowCount(spec.legend ?? [], width);
+  const header = 16 + LINE * 1.5 + (spec.subtitle ? LINE + 8 : 0) + 16 + legendH + Math.max(0, legendRows - 1) * (LINE + 8);
   const height = Math.round(header + spec.panels.reduce((h, p) => h + panelHeight(p), 0) + 8);
   const c = new Canvas(width, height);
   c.text(spec.title, 20, 16, 3, COLORS.ink);
@@ -128,9 +143,14 @@ export function renderChart(spec: ChartSpec): Buffer {
   if (spec.legend?.length) {
     let x = 20;
     for (const item of spec.legend) {
+      const w = LINE + 6 + textWidth(item.label, SCALE) + 24;
+      if (x + w > width - 10 && x > 20) {
+        x = 20;
+        y += LINE + 8;
+      }
       c.rect(x, y, LINE, LINE, item.color);
       c.text(item.label, x + LINE + 6, y, SCALE, COLORS.ink);
-      x += LINE + 6 + textWidth(item.label, SCALE) + 24;
+      x += w;
     }
     y += legendH;
   }

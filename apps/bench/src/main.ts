@@ -86,7 +86,7 @@ function plans(quick: boolean): Plan[] {
   const q = <T>(full: T, short: T): T => (quick ? short : full);
   const all: W1Path[] = ['trainer', 'raw', 'raw-lean'];
   return [
-    { id: 'native', label: 'tfjs native (Node)', env: 'node', backend: 'native', paths: all, steps: q(50, 20), warmup: q(10, 5), encodeRepeats: q(20, 8) },
+    { id: 'native', label: 'tfjs native (Node)', env: 'node', backend: 'native', paths: all, steps: q(50, 15), warmup: q(10, 5), encodeRepeats: q(20, 8), budgetMs: q(8000, 2000) },
     { id: 'wasm', label: 'tfjs wasm (Node)', env: 'node', backend: 'wasm', paths: all, steps: q(30, 8), warmup: q(4, 2), encodeRepeats: q(10, 4), budgetMs: q(5000, 1500) },
     {
       id: 'wasm-stock',
@@ -100,14 +100,15 @@ function plans(quick: boolean): Plan[] {
       encodeRepeats: q(5, 3),
       budgetMs: q(5000, 1500),
     },
-    { id: 'cpu', label: 'tfjs cpu (Node)', env: 'node', backend: 'cpu', paths: ['trainer'], steps: q(4, 2), warmup: 1, encodeRepeats: q(3, 1), budgetMs: q(6000, 2000) },
-    { id: 'chromium-webgl', label: 'tfjs webgl (Chromium)', env: 'chromium', backend: 'webgl', paths: ['trainer'], steps: q(6, 3), warmup: q(2, 1), encodeRepeats: q(4, 2), budgetMs: q(8000, 3000) },
+    { id: 'cpu', label: 'tfjs cpu (Node)', env: 'node', backend: 'cpu', paths: ['trainer'], steps: q(4, 1), warmup: 1, encodeRepeats: q(3, 1), budgetMs: q(6000, 1000) },
+    { id: 'chromium-webgl', label: 'tfjs webgl (Chromium)', env: 'chromium', backend: 'webgl', paths: ['trainer'], steps: q(6, 2), warmup: 1, encodeRepeats: q(4, 1), budgetMs: q(8000, 2000) },
     { id: 'chromium-wasm', label: 'tfjs wasm (Chromium)', env: 'chromium', backend: 'wasm', paths: q<W1Path[]>(['trainer', 'raw'], ['trainer']), steps: q(20, 6), warmup: q(3, 2), encodeRepeats: q(8, 3), budgetMs: q(5000, 1500) },
-    { id: 'pytorch', label: 'PyTorch CPU', env: 'python', paths: [], steps: q(50, 20), warmup: q(10, 5), encodeRepeats: q(20, 8), script: 'w1_torch.py' },
-    { id: 'tensorflow', label: 'TensorFlow tf.function', env: 'python', paths: [], steps: q(50, 20), warmup: q(10, 5), encodeRepeats: q(20, 8), script: 'w1_tensorflow.py' },
+    { id: 'pytorch', label: 'PyTorch CPU (default threads)', env: 'python', paths: [], steps: q(50, 15), warmup: q(10, 5), encodeRepeats: q(20, 8), budgetMs: q(8000, 3000), script: 'w1_torch.py' },
+    { id: 'pytorch-1t', label: 'PyTorch CPU (1 thread)', env: 'python', paths: [], steps: q(50, 15), warmup: q(10, 5), encodeRepeats: q(20, 8), budgetMs: q(8000, 3000), script: 'w1_torch.py', scriptArgs: ['--threads', '1'] },
+    { id: 'tensorflow', label: 'TensorFlow tf.function', env: 'python', paths: [], steps: q(50, 15), warmup: q(10, 5), encodeRepeats: q(20, 8), budgetMs: q(8000, 3000), script: 'w1_tensorflow.py' },
     ...(quick
       ? []
-      : [{ id: 'tensorflow-xla', label: 'TensorFlow tf.function + XLA', env: 'python' as const, paths: [], steps: 50, warmup: 10, encodeRepeats: 20, script: 'w1_tensorflow.py', scriptArgs: ['--xla'] }]),
+      : [{ id: 'tensorflow-xla', label: 'TensorFlow tf.function + XLA', env: 'python' as const, paths: [], steps: 50, warmup: 10, encodeRepeats: 20, budgetMs: 8000, script: 'w1_tensorflow.py', scriptArgs: ['--xla'] }]),
   ];
 }
 
@@ -226,7 +227,7 @@ async function main(): Promise<void> {
     const variantList = [...variants.values()].sort((a, b) => a.className.localeCompare(b.className));
     const minutes = ((Date.now() - started) / 60_000).toFixed(1);
     const noise = `load average ${loadBefore.map((l) => l.toFixed(1)).join('/')} before, ${loadAfter.map((l) => l.toFixed(1)).join('/')} after, on ${cpus().length} logical cores`;
-    const subtitle = `${opts.quick ? 'QUICK RUN, ' : ''}MEDIAN OF ${opts.rounds} ALTERNATING ROUND(S); ${cpus().length} CPUS, ${noise.toUpperCase()}`;
+    const subtitle = `${opts.quick ? 'QUICK; ' : ''}MEDIAN OF ${opts.rounds} ALTERNATING ROUND(S); ${cpus().length} CPUS; LOAD AVG ${loadBefore[0]!.toFixed(1)} BEFORE, ${loadAfter[0]!.toFixed(1)} AFTER`;
     const md = markdown(opts, rows, all, variantList, variantImpls, pytorchMs, noise, minutes);
     mkdirSync(opts.out, { recursive: true });
     writeFileSync(join(opts.out, 'results.md'), md);
@@ -258,7 +259,7 @@ async function main(): Promise<void> {
 
 async function measureW1(plan: Plan, round: number, entry: W1Collected, python: PythonEnv | null, browser: BrowserSession | null): Promise<void> {
   if (plan.env === 'python') {
-    const args = ['--steps', String(plan.steps), '--warmup', String(plan.warmup), '--encode-repeats', String(plan.encodeRepeats), ...(plan.scriptArgs ?? [])];
+    const args = ['--steps', String(plan.steps), '--warmup', String(plan.warmup), '--encode-repeats', String(plan.encodeRepeats), ...(plan.budgetMs ? ['--budget-ms', String(plan.budgetMs)] : []), ...(plan.scriptArgs ?? [])];
     const r = await runPython(python!, plan.script!, args, { timeoutMs: 20 * 60_000, log: (l) => log(`  [${plan.id}] ${l}`) });
     const path = (entry.paths['python'] ??= { rounds: [], kernels: null, peakBytes: null });
     path.rounds.push(r.stepMs);
@@ -315,7 +316,7 @@ function markdown(
     `W1: MLP VAE 784-512-512-(32+32) / 32-512-512-784, Bernoulli, closed-form KL, Adam 1e-3, batch 128; one step = forward, ` +
       `backward, update, loss read back. W2: encode 1024 examples (means). Medians of per-round medians over ${opts.rounds} ` +
       `round(s); implementations alternate (each in its own process). "x PyTorch" / "x TensorFlow" are speed ratios ` +
-      `(above 1 = faster than the reference). ${noise}; ${minutes} min in all.`,
+      `(above 1 = faster than the reference); the PyTorch reference is its faster thread setting in this run. ${noise}; ${minutes} min in all.`,
     '',
   );
   out.push('## W1 training step and W2 encode', '', w1Table(rows), '');

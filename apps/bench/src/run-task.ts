@@ -21,6 +21,6 @@ export async function runTask(task: Task, backend: BackendSummary, log: (line: s
         : await rawSteps(path === 'raw-lean', task.steps, task.warmup, task.profile, task.perKernel, task.budgetMs);
     log(`W1 ${path}: ${task.steps} steps in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
-  const encodeMs = task.encodeRepeats > 0 ? await w2Latency(task.encodeRepeats, 2, task.budgetMs) : [];
+  const encodeMs = task.encodeRepeats > 0 ? await w2Latency(task.encodeRepeats, 1, task.budgetMs) : [];
   return { kind: 'w1', backend, paths, encodeMs, maxRssBytes: null };
 }

@@ -1,0 +1,104 @@
+import pngjs from 'pngjs';
+import { describe, expect, it } from 'vitest';
+
+import { renderChart, COLORS } from '../src/chart.js';
+import { glyph, textWidth } from '../src/font.js';
+import { fmt, fmtRatio, markdownTable } from '../src/format.js';
+import { chartSpec, w1Rows, w1Table, type W1Collected } from '../src/report.js';
+import { median, perSecond, quantile, speedRatio, summarizeRounds } from '../src/stats.js';
+
+describe('stats', () => {
+  it('median of odd, even, empty and non-finite input', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
+    expect(median([Number.NaN, 5])).toBe(5);
+  });
+  it('quantiles interpolate', () => {
+    expect(quantile([0, 10], 0.25)).toBe(2.5);
+    expect(quantile([1, 2, 3, 4, 5], 0.5)).toBe(3);
+  });
+  it('summarizes rounds as the median of round medians', () => {
+    const s = summarizeRounds([[10, 11, 100], [12, 12, 13], [9, 40, 41]]);
+    expect(s.median).toBe(12);
+    expect(s.roundMin).toBe(11);
+    expect(s.roundMax).toBe(40);
+    expect(s.rounds).toBe(3);
+    expect(s.samples).toBe(9);
+  });
+  it('speed ratios are reference time over time', () => {
+    expect(speedRatio(10, 20)).toBe(2);
+    expect(speedRatio(40, 20)).toBe(0.5);
+    expect(speedRatio(Number.NaN, 20)).toBeNaN();
+    expect(speedRatio(0, 20)).toBeNaN();
+    expect(perSecond(20)).toBe(50);
+  });
+});
+
+describe('formatting', () => {
+  it('formats numbers and ratios', () => {
+    expect(fmt(36.234)).toBe('36.2');
+    expect(fmt(0.01234)).toBe('0.0123');
+    expect(fmt(1613.4)).toBe('1613');
+    expect(fmt(Number.NaN)).toBe('–');
+    expect(fmtRatio(2.641)).toBe('2.64x');
+    expect(fmtRatio(37.5)).toBe('37.5x');
+  });
+  it('builds an aligned Markdown table and escapes pipes', () => {
+    const t = markdownTable(['a', 'b'], [['x|y', '1'], ['z', '22']], ['left', 'right']).split('\n');
+    expect(t).toHaveLength(4);
+    expect(t[1]).toMatch(/^\| -+ \| -+: \|$/);
+    expect(t[2]).toContain('x\\|y');
+    expect(new Set(t.map((l) => l.length)).size).toBe(1);
+  });
+});
+
+const impl = (id: string, env: 'node' | 'python' = 'node'): W1Collected['impl'] => ({ id, label: id, env, runtime: '' });
+const collected: W1Collected[] = [
+  { impl: impl('pytorch', 'python'), paths: { python: { rounds: [[20, 20], [30]], kernels: null, peakBytes: null } }, encodeRounds: [[10]], maxRssBytes: 1, errors: [] },
+  { impl: impl('pytorch-1t', 'python'), paths: { python: { rounds: [[10, 10]], kernels: null, peakBytes: null } }, encodeRounds: [[8]], maxRssBytes: 1, errors: [] },
+  { impl: impl('tensorflow', 'python'), paths: { python: { rounds: [[5]], kernels: null, peakBytes: null } }, encodeRounds: [[4]], maxRssBytes: 1, errors: [] },
+  {
+    impl: impl('native'),
+    paths: { trainer: { rounds: [[20], [20]], kernels: 470, peakBytes: 2 ** 20 }, raw: { rounds: [[10]], kernels: 400, peakBytes: null } },
+    encodeRounds: [[16]],
+    maxRssBytes: 2 ** 21,
+    errors: [],
+  },
+];
+
+describe('report', () => {
+  it('divides by the faster PyTorch setting and by TensorFlow', () => {
+    const rows = w1Rows(collected);
+    const trainer = rows.find((r) => r.impl.id === 'native' && r.path === 'trainer')!;
+    expect(trainer.xPyTorch).toBeCloseTo(0.5);
+    expect(trainer.xTensorFlow).toBeCloseTo(0.25);
+    expect(trainer.encodeXPyTorch).toBeCloseTo(0.5);
+    const raw = rows.find((r) => r.path === 'raw')!;
+    expect(raw.xPyTorch).toBeCloseTo(1);
+    const table = w1Table(rows);
+    expect(table).toContain('0.50x');
+    expect(table.split('\n')).toHaveLength(2 + rows.length);
+  });
+});
+
+describe('chart', () => {
+  it('has a glyph for every character it draws and measures text', () => {
+    for (const ch of 'ABCXYZ0123456789 .,:;-+/()%=_x') expect(glyph(ch)).toHaveLength(7);
+    expect(textWidth('AB', 2)).toBe(22);
+  });
+  it('renders a PNG that decodes to the stated size', () => {
+    const rows = w1Rows(collected);
+    const spec = chartSpec(rows, [], [], 'TEST');
+    const png = renderChart({ ...spec, width: 900 });
+    const decoded = pngjs.PNG.sync.read(png);
+    expect(decoded.width).toBe(900);
+    expect(decoded.height).toBeGreaterThan(200);
+    // Some bar pixels carry the native colour.
+    let found = false;
+    for (let i = 0; i < decoded.data.length && !found; i += 4) {
+      found = decoded.data[i] === COLORS.native[0] && decoded.data[i + 1] === COLORS.native[1] && decoded.data[i + 2] === COLORS.native[2];
+    }
+    expect(found).toBe(true);
+  });
+});
