@@ -276,6 +276,31 @@ async function checkInstalled(dir, names, version) {
   check(copies.length === 1, `expected exactly one @tensorflow/tfjs-core, found ${copies.length}: ${copies.join(', ') || 'none'}`);
 }
 
+/**
+ * Relative imports in a package's JavaScript and declaration files whose target is not in the package:
+ * what a `files` allow-list that leaves a module out looks like, found before anyone installs it.
+ */
+function missingRelativeImports(pkgDir) {
+  const missing = [];
+  const specifier = /(?:\bfrom\s*|\bimport\s*\(?\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
+  const visit = (folder) => {
+    for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+      const full = path.join(folder, entry.name);
+      if (entry.isDirectory() && entry.name !== 'node_modules') visit(full);
+      else if (/\.(m?js|d\.m?ts)$/.test(entry.name)) {
+        const declaration = /\.d\.m?ts$/.test(entry.name);
+        for (const [, spec] of fs.readFileSync(full, 'utf8').matchAll(specifier)) {
+          let target = path.resolve(folder, spec);
+          if (declaration) target = target.replace(/\.js$/, '.d.ts').replace(/\.mjs$/, '.d.mts');
+          if (!fs.existsSync(target)) missing.push(`${path.relative(pkgDir, full)} imports ${spec}, which is not in the tarball`);
+        }
+      }
+    }
+  };
+  visit(pkgDir);
+  return missing;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Steps
 
@@ -421,6 +446,7 @@ async function main() {
       await run('tar', ['-xzf', file, '-C', extracted], { cwd: work, label: `untar-${dir}` });
       const pkgDir = path.join(extracted, 'package');
       if (!fs.existsSync(path.join(pkgDir, 'README.md'))) problems.push(`${name}: README.md is not in the tarball`);
+      for (const missing of missingRelativeImports(pkgDir)) problems.push(`${name}: ${missing}`);
       const lint = await publint({ pkgDir, pack: false, level: 'suggestion', strict: true });
       for (const message of lint.messages) problems.push(`${name}: publint ${message.type}: ${formatMessage(message, readJson(path.join(pkgDir, 'package.json')))}`);
       files.push({ name, dir, file });
