@@ -100,8 +100,8 @@ function plans(quick: boolean): Plan[] {
       encodeRepeats: q(5, 3),
       budgetMs: q(5000, 1500),
     },
-    { id: 'cpu', label: 'tfjs cpu (Node)', env: 'node', backend: 'cpu', paths: ['trainer'], steps: q(4, 1), warmup: 1, encodeRepeats: q(3, 1), budgetMs: q(6000, 1000) },
-    { id: 'chromium-webgl', label: 'tfjs webgl (Chromium)', env: 'chromium', backend: 'webgl', paths: ['trainer'], steps: q(6, 2), warmup: 1, encodeRepeats: q(4, 1), budgetMs: q(8000, 2000) },
+    { id: 'cpu', label: 'tfjs cpu (Node)', env: 'node', backend: 'cpu', paths: ['trainer'], steps: q(3, 1), warmup: 1, encodeRepeats: 1, budgetMs: q(3000, 1000) },
+    { id: 'chromium-webgl', label: 'tfjs webgl (Chromium)', env: 'chromium', backend: 'webgl', paths: ['trainer'], steps: q(4, 2), warmup: 1, encodeRepeats: q(2, 1), budgetMs: q(5000, 2000) },
     { id: 'chromium-wasm', label: 'tfjs wasm (Chromium)', env: 'chromium', backend: 'wasm', paths: q<W1Path[]>(['trainer', 'raw'], ['trainer']), steps: q(20, 6), warmup: q(3, 2), encodeRepeats: q(8, 3), budgetMs: q(5000, 1500) },
     { id: 'pytorch', label: 'PyTorch CPU (default threads)', env: 'python', paths: [], steps: q(50, 15), warmup: q(10, 5), encodeRepeats: q(20, 8), budgetMs: q(8000, 3000), script: 'w1_torch.py' },
     { id: 'pytorch-1t', label: 'PyTorch CPU (1 thread)', env: 'python', paths: [], steps: q(50, 15), warmup: q(10, 5), encodeRepeats: q(20, 8), budgetMs: q(8000, 3000), script: 'w1_torch.py', scriptArgs: ['--threads', '1'] },
@@ -123,8 +123,8 @@ function variantPlans(quick: boolean): Array<{ id: string; label: string; env: '
   return [
     { id: 'native', label: 'native', env: 'node', backend: 'native', steps: 15, warmup: 3, encodeRepeats: 8, budgetMs: 3000 },
     { id: 'wasm', label: 'wasm', env: 'node', backend: 'wasm', steps: 8, warmup: 2, encodeRepeats: 4, budgetMs: 2500 },
-    { id: 'cpu', label: 'cpu', env: 'node', backend: 'cpu', steps: 3, warmup: 1, encodeRepeats: 2, budgetMs: 3000 },
-    { id: 'chromium-webgl', label: 'webgl (Chromium)', env: 'chromium', backend: 'webgl', steps: 3, warmup: 1, encodeRepeats: 2, budgetMs: 3000 },
+    { id: 'cpu', label: 'cpu', env: 'node', backend: 'cpu', steps: 1, warmup: 1, encodeRepeats: 1, budgetMs: 1000 },
+    { id: 'chromium-webgl', label: 'webgl (Chromium)', env: 'chromium', backend: 'webgl', steps: 2, warmup: 1, encodeRepeats: 1, budgetMs: 2000 },
     { id: 'chromium-wasm', label: 'wasm (Chromium)', env: 'chromium', backend: 'wasm', steps: 6, warmup: 2, encodeRepeats: 3, budgetMs: 2500 },
   ];
 }
