@@ -67,7 +67,7 @@ describe('measured agreement with cpu in Chromium', () => {
     const lines = margins.map(
       (m) =>
         `${m.variant.padEnd(14)} ${m.backend.padEnd(6)} max|diff| ${m.maxAbs.toExponential(2)}  max rel ${m.maxRel.toExponential(2)}  ` +
-        `worst/tolerance ${m.worstRatio.toFixed(3)}`,
+        `worst/tolerance ${m.worstRatio.toExponential(1)}`,
     );
     console.log(`[agreement vs cpu, same weights and noise]\n${lines.join('\n')}`);
     for (const m of margins) expect(m.worstRatio, `${m.variant} on ${m.backend}`).toBeLessThanOrEqual(1);
