@@ -525,13 +525,12 @@ try {
 } finally {
   await stopVerdaccio();
 }
-const total = seconds(performance.now() - started);
 if (failed) {
-  say(`FAILED after ${total} s. Logs and temporary folders kept in ${work}`);
+  say(`FAILED. Logs and temporary folders kept in ${work}`);
   process.exit(1);
 }
-if (keep) say(`passed in ${total} s (${results.length} steps). Kept ${work}`);
+if (keep) say(`passed, ${results.length} steps. Kept ${work}`);
 else {
   fs.rmSync(work, { recursive: true, force: true });
-  say(`passed in ${total} s (${results.length} steps)`);
+  say(`passed, ${results.length} steps`);
 }
