@@ -1,4 +1,4 @@
 export { defineConformanceSuite, type ConformanceOptions } from './suite.js';
 export { registeredVariantCases, type VariantCase } from './cases.js';
-export { directionalDerivative, type DirectionalCheck } from './checks/gradients.js';
+export { directionalDerivatives, type DirectionalCheck } from './checks/gradients.js';
 export { compareKl, type KlComparison } from './checks/kl.js';

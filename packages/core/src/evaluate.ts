@@ -58,7 +58,7 @@ export async function evaluate(model: VaeModel, data: Dataset, options: Evaluate
     try {
       const n = indices.length;
       const terms = tf.tidy(() => {
-        const loss = model.loss(x, { rng: rng.fork(), step: 0, klWeight: 1, freeBits: 0 });
+        const loss = model.loss(x, { rng: rng.fork(), step: 0, klWeight: 1, freeBits: 0, training: false });
         return tf.stack([loss.reconstruction, loss.kl]);
       });
       const [rec, klValue] = await readAndDispose(terms);

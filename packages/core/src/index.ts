@@ -20,9 +20,12 @@ export { applyFreeBits, klDiagonal, klMonteCarlo, klStandardNormal, klStandardNo
 export { elbo, iwaeBound, type ElboTerms } from './elbo.js';
 export { createSchedule, klWarmup, type Schedule, type ScheduleConfig } from './schedules.js';
 export {
+  hasGradientCheckTargets,
   hasMetrics,
   isGaussianLatentModel,
   type GaussianLatentModel,
+  type GradientCheckTarget,
+  type ModelWithGradientCheckTargets,
   type LossContext,
   type LossTerms,
   type ModelConfig,

@@ -18,6 +18,11 @@ export interface LossContext {
   klWeight: number;
   /** Free-bits floor in nats per latent dimension (0: off). */
   freeBits: number;
+  /**
+   * True in a training step. Models with state that training moves outside the optimizer (VQ-VAE's EMA
+   * codebook, dead-code restarts) update it only then; evaluation and checks pass false.
+   */
+  training?: boolean;
 }
 
 /**
@@ -92,6 +97,32 @@ export function isGaussianLatentModel(model: VaeModel): model is GaussianLatentM
     typeof candidate.logLikelihood === 'function' &&
     typeof candidate.klPerDimension === 'function'
   );
+}
+
+/**
+ * One differentiable objective a gradient check can difference: the training gradient of `loss().total`
+ * with respect to `variables` must equal the exact gradient of `objective` with respect to them.
+ */
+export interface GradientCheckTarget {
+  readonly name: string;
+  readonly variables: tf.Variable[];
+  /** Computed from the variables' current values; whatever the estimator holds fixed is frozen inside. */
+  objective(): tf.Scalar;
+}
+
+/**
+ * Models whose training gradient is not the derivative of the loss value — a straight-through estimator
+ * passes the decoder's gradient across a quantizer whose output is piecewise constant — say which exact
+ * derivatives their gradient is made of, so a finite-difference check can still verify every part.
+ * Models without it are checked against `loss().total` over all trainable weights.
+ */
+export interface ModelWithGradientCheckTargets {
+  /** Targets at the current weights for batch x; `dispose` releases what they froze. */
+  gradientCheckTargets(x: tf.Tensor, context: LossContext): { targets: GradientCheckTarget[]; dispose(): void };
+}
+
+export function hasGradientCheckTargets(model: VaeModel): model is VaeModel & ModelWithGradientCheckTargets {
+  return typeof (model as Partial<ModelWithGradientCheckTargets>).gradientCheckTargets === 'function';
 }
 
 /** Variant-specific evaluation figures (e.g. VQ-VAE's codebook perplexity) a model may add to `eval`. */

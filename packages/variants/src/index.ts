@@ -30,7 +30,7 @@ export {
   type BetaVaeConfigInput,
   type CapacityConfig,
 } from './beta-vae.js';
-export { VqVae, createVqVae, isTrainingCall, type VqLossContext } from './vq-vae.js';
+export { VqVae, createVqVae, isTrainingCall } from './vq-vae.js';
 export { VQ_VAE_DEFAULTS, resolveVqVaeConfig, type VqVaeConfig } from './vq-vae-config.js';
 export {
   codeCounts,

@@ -5,8 +5,10 @@ import {
   elbo,
   registerModel,
   type Likelihood,
+  type GradientCheckTarget,
   type LossContext,
   type LossTerms,
+  type ModelWithGradientCheckTargets,
   type ModelWithMetrics,
   type NamedVariable,
   type SeededRandom,
@@ -25,23 +27,12 @@ import { stopGradient, straightThrough } from './vq-stop-gradient.js';
 import { resolveVqVaeConfig, type VqVaeConfig } from './vq-vae-config.js';
 
 /**
- * A loss context that may say whether this call is a training step. Core's `LossContext` has no such
- * flag yet; until it does, a VQ-VAE treats a `loss` call as a training step exactly when it runs
- * under a gradient tape (what the trainer's `optimizer.computeGradients` does and `evaluate` does not).
- */
-export interface VqLossContext extends LossContext {
-  /** Update codebook state (EMA statistics, idle counters, dead-code restarts) in this call. */
-  training?: boolean;
-}
-
-/**
  * Whether a `loss` call may update the codebook state: the context's `training` flag when given,
  * otherwise whether a gradient tape is recording. (`context.step >= 0` cannot be the test: `evaluate`
  * passes step 0, and evaluating a model must not change it.)
  */
 export function isTrainingCall(context: LossContext): boolean {
-  const flag = (context as VqLossContext).training;
-  return typeof flag === 'boolean' ? flag : tf.engine().isTapeOn();
+  return typeof context.training === 'boolean' ? context.training : tf.engine().isTapeOn();
 }
 
 /**
@@ -64,7 +55,7 @@ export function isTrainingCall(context: LossContext): boolean {
  * moves the codebook with the batch, then computes the loss and its gradients with the moved codebook.
  * The loss returned is therefore one well-defined function of the trainable weights.
  */
-export class VqVae implements VaeModel<VqVaeConfig>, ModelWithMetrics {
+export class VqVae implements VaeModel<VqVaeConfig>, ModelWithMetrics, ModelWithGradientCheckTargets {
   readonly className: string;
   readonly inputShape: readonly number[];
   /** One example's code: numLatents quantized vectors of size embeddingDim. */
@@ -173,6 +164,54 @@ export class VqVae implements VaeModel<VqVaeConfig>, ModelWithMetrics {
         commitment,
       };
     });
+  }
+
+  /**
+   * The straight-through gradient is not the derivative of the loss value (the quantizer is piecewise
+   * constant), but each part of it is an exact derivative of something, and those are what a
+   * finite-difference check can verify at the current weights:
+   * - decoder weights: the loss itself (they do not move the code assignments);
+   * - encoder weights: reconstruction at z_e + (z_q - z_e) with the offset frozen, plus the commitment
+   *   loss against the frozen codes — exactly what the straight-through estimator differentiates;
+   * - the codebook (when trained by its loss): the codebook loss with the encoder outputs and the
+   *   assignments frozen.
+   */
+  gradientCheckTargets(x: tf.Tensor, context: LossContext): { targets: GradientCheckTarget[]; dispose(): void } {
+    const frozen = tf.tidy(() => {
+      const zE = this.encodeContinuous(x);
+      const indices = nearestCodes(this.flatten(zE), this.codebook);
+      const zQ = tf.reshape(lookupCodes(indices, this.codebook), [...zE.shape]);
+      return { zE, indices, zQ, offset: tf.sub(zQ, zE) };
+    });
+    const sumOfSquares = (a: tf.Tensor, b: tf.Tensor): tf.Scalar => tf.mean(tf.sum(tf.square(tf.sub(a, b)), [1, 2]));
+    const trainable = (prefix: string): tf.Variable[] =>
+      this.variables().filter((v) => v.trainable && v.name.startsWith(prefix)).map((v) => v.variable);
+    const targets: GradientCheckTarget[] = [
+      {
+        name: 'decoder',
+        variables: trainable('decoder/'),
+        objective: () => this.loss(x, { ...context, training: false }).total,
+      },
+      {
+        name: 'encoder (straight-through)',
+        variables: trainable('encoder/'),
+        objective: () =>
+          tf.tidy(() => {
+            const zE = this.encodeContinuous(x);
+            const reconstruction = tf.neg(tf.mean(this.likelihood.logProb(this.decode(tf.add(zE, frozen.offset)), x)));
+            return tf.add(reconstruction, tf.mul(this.config.commitmentCost, sumOfSquares(zE, frozen.zQ))) as tf.Scalar;
+          }),
+      },
+    ];
+    if (this.config.codebook === 'loss') {
+      targets.push({
+        name: 'codebook',
+        variables: [this.codebook],
+        objective: () =>
+          tf.tidy(() => sumOfSquares(frozen.zE, tf.reshape(lookupCodes(frozen.indices, this.codebook), [...frozen.zE.shape]))),
+      });
+    }
+    return { targets, dispose: () => tf.dispose(Object.values(frozen)) };
   }
 
   /**

@@ -10,6 +10,7 @@ import {
   SeededRandom,
   serializeModel,
   type LossTerms,
+  type LossContext,
 } from '@vaekit/core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -19,7 +20,6 @@ import {
   resolveVqVaeConfig,
   stopGradient,
   VqVae,
-  type VqLossContext,
   type VqVaeConfig,
 } from '../src/index.js';
 import { useCpu } from './setup-backend.js';
@@ -83,7 +83,7 @@ function setCodebook(model: VqVae, codes: number[][]): void {
 }
 
 const batch = (n = 3): tf.Tensor => data.batch(Array.from({ length: n }, (_, i) => i), 0);
-const context = (training: boolean, seed = 1): VqLossContext => ({
+const context = (training: boolean, seed = 1): LossContext => ({
   rng: new SeededRandom(seed),
   step: 0,
   klWeight: 1,
@@ -91,7 +91,7 @@ const context = (training: boolean, seed = 1): VqLossContext => ({
   training,
 });
 
-function lossValues(model: VqVae, x: tf.Tensor, ctx: VqLossContext): Record<string, number> {
+function lossValues(model: VqVae, x: tf.Tensor, ctx: LossContext): Record<string, number> {
   const terms: LossTerms = model.loss(x, ctx);
   const values = Object.fromEntries(Object.entries(terms).map(([k, t]) => [k, t.dataSync()[0]!]));
   tf.dispose(Object.values(terms));

@@ -196,6 +196,7 @@ async function trainStep(
         step: settings.step,
         klWeight: settings.klWeight,
         freeBits: settings.freeBits,
+        training: true,
       });
       for (const [name, value] of Object.entries(terms)) {
         names.push(name);
