@@ -91,11 +91,11 @@ function report(className: string, source: string, r: EvaluationResult): string 
   const rows: string[][] = [
     ['model', className],
     ['data', `${source} (${r.examples} examples)`],
-    ['ELBO', `${formatNumber(r.elbo)} nats`],
-    ['reconstruction', `${formatNumber(r.reconstruction)} nats`],
-    ['KL', `${formatNumber(r.kl)} nats`],
+    ['ELBO', `${r.elbo.toFixed(2)} nats`],
+    ['reconstruction', `${r.reconstruction.toFixed(2)} nats`],
+    ['KL', `${r.kl.toFixed(2)} nats`],
   ];
-  if (r.iwae) rows.push([`IWAE NLL (k=${r.iwae.k})`, `${formatNumber(r.iwae.nll)} nats`]);
+  if (r.iwae) rows.push([`IWAE NLL (k=${r.iwae.k})`, `${r.iwae.nll.toFixed(2)} nats`]);
   if (r.activeUnits) {
     rows.push(['active units', `${r.activeUnits.count}/${r.activeUnits.total} (KL > ${r.activeUnits.threshold} nats)`]);
   }
