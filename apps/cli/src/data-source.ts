@@ -1,4 +1,5 @@
-import type { Dataset } from '@vaekit/core';
+import type { Dataset, VaeModel } from '@vaekit/core';
+import { likelihoodKind } from './models.js';
 import { createImageDataset, DataError, loadDataFile, mnistDataset, type Binarization, type LoadedData } from '@vaekit/data/node';
 import { UsageError } from './errors.js';
 
@@ -162,4 +163,22 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
 
 function exampleSize(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
+}
+
+/** The data a command evaluates a saved model on: `--data` (default the MNIST test split) checked against the model. */
+export function evaluationDataFor(
+  model: VaeModel,
+  flags: { data: string; binarize?: string | undefined },
+  seed: number,
+  limit: number | undefined,
+): Dataset {
+  const likelihood = likelihoodKind(model.getConfig());
+  return loadEvaluationData({
+    source: flags.data,
+    likelihood,
+    binarize: resolveBinarization(flags.binarize, flags.data, likelihood),
+    seed,
+    expectedShape: model.inputShape,
+    ...(limit !== undefined ? { limit } : {}),
+  });
 }

@@ -44,6 +44,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (!command) {
       throw new UsageError(`unknown command '${first}': use one of ${COMMANDS.map((c) => c.name).join(', ')} (vaekit --help)`);
     }
+    // Help wins over every other flag, so `vaekit train --epochs x --help` still shows the options.
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(`${command.usage}\n`);
+      return 0;
+    }
     return await command.run(rest);
   } catch (error) {
     reportError(error, debug);

@@ -3,6 +3,8 @@ import { createModel, listModels, UnknownModelError, type LikelihoodConfig, type
 import '@vaekit/variants';
 import { existsSync } from 'node:fs';
 import { loadModel } from '@vaekit/core/node';
+import type { BackendInfo } from '@vaekit/backends';
+import { selectBackend } from './backend.js';
 import { UsageError } from './errors.js';
 import type { LikelihoodKind } from './data-source.js';
 
@@ -80,4 +82,24 @@ export async function loadModelFile(path: string): Promise<VaeModel> {
 export function likelihoodKind(config: ModelConfig): LikelihoodKind {
   const likelihood = config.likelihood as { type?: string } | undefined;
   return likelihood?.type === 'gaussian' ? 'gaussian' : 'bernoulli';
+}
+
+/**
+ * Selects the backend, loads the model file on it, runs `use`, and disposes the model whatever happens:
+ * the shared start of every command that works on a saved model.
+ */
+export async function withModelFile<T>(
+  path: string | undefined,
+  backend: string,
+  options: { quiet?: boolean },
+  use: (model: VaeModel, backend: BackendInfo) => Promise<T>,
+): Promise<T> {
+  const modelFile = requireModelFile(path);
+  const info = await selectBackend(backend, options);
+  const model = await loadModelFile(modelFile);
+  try {
+    return await use(model, info);
+  } finally {
+    model.dispose();
+  }
 }

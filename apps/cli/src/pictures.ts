@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createLikelihood, SeededRandom, type Dataset, type LikelihoodConfig, type VaeModel } from '@vaekit/core';
 import { tileImages, writePng, type GrayImage } from '@vaekit/data/node';
+import { UsageError } from './errors.js';
 
 /** Height and width of one picture, or null when examples are not single-channel images. */
 export type PictureShape = readonly [height: number, width: number];
@@ -115,4 +116,11 @@ export function savePicture(path: string, image: GrayImage): void {
 
 function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
+}
+
+/** The model's picture shape, or a usage error naming its example shape when it is not an image. */
+export function requirePictureShape(model: VaeModel): PictureShape {
+  const shape = pictureShape(model.inputShape);
+  if (!shape) throw new UsageError(`the model's examples have shape [${model.inputShape.join(', ')}], which is not a picture`);
+  return shape;
 }

@@ -20,10 +20,6 @@ export const backendsCommand: Command = {
   usage: USAGE,
   async run(argv) {
     const { values } = parse(argv, OPTIONS);
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
     const backends = await listBackends();
     if (values.json) {
       process.stdout.write(`${JSON.stringify(backends, null, 2)}\n`);

@@ -1,10 +1,9 @@
 import { evaluate, type EvaluationResult } from '@vaekit/core';
 import { BACKEND_OPTION, COMMON_OPTIONS, numberFlag, parse } from '../args.js';
-import { selectBackend } from '../backend.js';
 import type { Command } from '../command.js';
-import { loadEvaluationData, resolveBinarization } from '../data-source.js';
+import { evaluationDataFor } from '../data-source.js';
 import { formatNumber, formatTable } from '../format.js';
-import { likelihoodKind, loadModelFile, requireModelFile } from '../models.js';
+import { withModelFile } from '../models.js';
 import { countProgress } from '../progress.js';
 
 const OPTIONS = {
@@ -44,28 +43,13 @@ export const evalCommand: Command = {
   usage: USAGE,
   async run(argv) {
     const { values } = parse(argv, OPTIONS);
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
     const k = numberFlag('k', values.k, { integer: true, min: 0 }) ?? 1000;
     const limit = numberFlag('limit', values.limit, { integer: true, min: 1 });
     const batchSize = numberFlag('batch-size', values['batch-size'], { integer: true, min: 1 }) ?? 256;
     const seed = numberFlag('seed', values.seed, { integer: true, min: 0 }) ?? 0;
-    const modelFile = requireModelFile(values['model-file']);
     const json = values.json === true;
-    const backend = await selectBackend(values.backend, { quiet: json });
-    const model = await loadModelFile(modelFile);
-    try {
-      const likelihood = likelihoodKind(model.getConfig());
-      const data = loadEvaluationData({
-        source: values.data,
-        likelihood,
-        binarize: resolveBinarization(values.binarize, values.data, likelihood),
-        seed,
-        expectedShape: model.inputShape,
-        ...(limit !== undefined ? { limit } : {}),
-      });
+    await withModelFile(values['model-file'], values.backend, { quiet: json }, async (model, backend) => {
+      const data = evaluationDataFor(model, values, seed, limit);
       // With --json nothing but the JSON object goes out, not even progress on stderr.
       const progress = json ? null : countProgress(process.stderr, `evaluating (k=${k})`);
       const result = await evaluate(model, data, {
@@ -75,14 +59,11 @@ export const evalCommand: Command = {
         ...(progress ? { onProgress: (done: number, total: number) => progress.update(done, total) } : {}),
       });
       progress?.clear();
-      if (json) {
-        process.stdout.write(`${JSON.stringify({ model: model.className, backend: backend.name, data: values.data, ...result }, null, 2)}\n`);
-      } else {
-        process.stdout.write(`${report(model.className, values.data, result)}\n`);
-      }
-    } finally {
-      model.dispose();
-    }
+      const output = json
+        ? JSON.stringify({ model: model.className, backend: backend.name, data: values.data, ...result }, null, 2)
+        : report(model.className, values.data, result);
+      process.stdout.write(`${output}\n`);
+    });
     return 0;
   },
 };

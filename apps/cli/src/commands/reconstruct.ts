@@ -1,10 +1,9 @@
 import { BACKEND_OPTION, COMMON_OPTIONS, numberFlag, parse } from '../args.js';
-import { selectBackend } from '../backend.js';
 import type { Command } from '../command.js';
-import { loadEvaluationData, resolveBinarization } from '../data-source.js';
+import { evaluationDataFor } from '../data-source.js';
 import { UsageError } from '../errors.js';
-import { likelihoodKind, loadModelFile, requireModelFile } from '../models.js';
-import { pictureShape, reconstructionsPicture, savePicture } from '../pictures.js';
+import { withModelFile } from '../models.js';
+import { reconstructionsPicture, requirePictureShape, savePicture } from '../pictures.js';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -38,33 +37,15 @@ export const reconstructCommand: Command = {
   usage: USAGE,
   async run(argv) {
     const { values } = parse(argv, OPTIONS);
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
     const n = numberFlag('n', values.n, { integer: true, min: 1 }) ?? 32;
     const seed = numberFlag('seed', values.seed, { integer: true, min: 0 }) ?? 0;
     if (!values.out) throw new UsageError('--out is required: the PNG file to write');
-    const modelFile = requireModelFile(values['model-file']);
-    await selectBackend(values.backend);
-    const model = await loadModelFile(modelFile);
-    try {
-      const shape = pictureShape(model.inputShape);
-      if (!shape) throw new UsageError(`the model's examples have shape [${model.inputShape.join(', ')}], which is not a picture`);
-      const likelihood = likelihoodKind(model.getConfig());
-      const data = loadEvaluationData({
-        source: values.data,
-        likelihood,
-        binarize: resolveBinarization(values.binarize, values.data, likelihood),
-        seed,
-        expectedShape: model.inputShape,
-        limit: n,
-      });
-      savePicture(values.out, await reconstructionsPicture(model, data, n, seed, shape));
+    await withModelFile(values['model-file'], values.backend, {}, async (model) => {
+      const shape = requirePictureShape(model);
+      const data = evaluationDataFor(model, values, seed, n);
+      savePicture(values.out!, await reconstructionsPicture(model, data, n, seed, shape));
       process.stdout.write(`wrote ${Math.min(n, data.size)} reconstructions to ${values.out}\n`);
-    } finally {
-      model.dispose();
-    }
+    });
     return 0;
   },
 };

@@ -1,9 +1,8 @@
 import { BACKEND_OPTION, COMMON_OPTIONS, numberFlag, parse } from '../args.js';
-import { selectBackend } from '../backend.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
-import { loadModelFile, requireModelFile } from '../models.js';
-import { pictureShape, samplesPicture, savePicture } from '../pictures.js';
+import { withModelFile } from '../models.js';
+import { requirePictureShape, samplesPicture, savePicture } from '../pictures.js';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -33,23 +32,12 @@ export const sampleCommand: Command = {
   usage: USAGE,
   async run(argv) {
     const { values } = parse(argv, OPTIONS);
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
     const n = numberFlag('n', values.n, { integer: true, min: 1 }) ?? 64;
     const seed = numberFlag('seed', values.seed, { integer: true, min: 0 }) ?? 0;
     if (!values.out) throw new UsageError('--out is required: the PNG file to write');
-    const modelFile = requireModelFile(values['model-file']);
-    await selectBackend(values.backend);
-    const model = await loadModelFile(modelFile);
-    try {
-      const shape = pictureShape(model.inputShape);
-      if (!shape) throw new UsageError(`the model's examples have shape [${model.inputShape.join(', ')}], which is not a picture`);
-      savePicture(values.out, await samplesPicture(model, n, seed, shape));
-    } finally {
-      model.dispose();
-    }
+    await withModelFile(values['model-file'], values.backend, {}, async (model) => {
+      savePicture(values.out!, await samplesPicture(model, n, seed, requirePictureShape(model)));
+    });
     process.stdout.write(`wrote ${n} samples to ${values.out}\n`);
     return 0;
   },

@@ -148,10 +148,6 @@ export const trainCommand: Command = {
 
 async function run(argv: readonly string[]): Promise<number> {
   const { values } = parse(argv, OPTIONS);
-  if (values.help) {
-    process.stdout.write(`${trainCommand.usage}\n`);
-    return 0;
-  }
   const requested = requestedArgs(values);
   if (values.resume && values.force) throw new UsageError('--resume and --force contradict each other: pick one');
 
