@@ -73,9 +73,9 @@ def main():
                 break
 
     x = (torch.rand(ENCODE_N, INPUT, generator=gen) < 0.5).float()
+    spent = 0.0
     with torch.no_grad():
-        spent = 0.0
-    for i in range(2 + args.encode_repeats):
+        for i in range(2 + args.encode_repeats):
             t0 = time.perf_counter()
             mean, _ = model.encode(x)
             mean.numpy()
