@@ -180,11 +180,11 @@ async function stopVerdaccio() {
 
 // Stop Verdaccio whatever ends this process.
 process.on('exit', () => verdaccio?.kill('SIGKILL'));
-for (const signal of ['SIGINT', 'SIGTERM']) {
+for (const [signal, number] of [['SIGINT', 2], ['SIGTERM', 15]]) {
   process.on(signal, () => {
-    console.error(`[release-e2e] ${signal}: stopping Verdaccio`);
+    console.error(`[release-e2e] ${signal}: stopping Verdaccio; temporary folders kept in ${work}`);
     verdaccio?.kill('SIGKILL');
-    process.exit(130);
+    process.exit(128 + number);
   });
 }
 
