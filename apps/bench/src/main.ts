@@ -3,7 +3,7 @@
 // cpu; Chromium: webgl, wasm) and in PyTorch and TensorFlow, alternating implementations round by round;
 // then every registered variant's default config on every backend. Writes results/results.json,
 // results/results.md and results/chart.png, and prints the Markdown.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,7 @@ interface Options {
   variants: boolean;
   out: string;
   only: string[] | null;
+  reportOnly: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -38,6 +39,7 @@ function parseArgs(argv: string[]): Options {
     variants: true,
     out: resolve(HERE, '..', 'results'),
     only: null,
+    reportOnly: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -52,11 +54,12 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--no-python') opts.python = false;
     else if (arg === '--no-browser') opts.browser = false;
     else if (arg === '--no-variants') opts.variants = false;
+    else if (arg === '--report-only') opts.reportOnly = true;
     else if (arg === '--out') opts.out = resolve(value());
     else if (arg === '--only') opts.only = value().split(',');
     else if (arg === '--help' || arg === '-h') {
       console.log(
-        'usage: vaekit-bench [--quick] [--rounds N] [--only native,wasm,...] [--no-python] [--no-browser] [--no-variants] [--out DIR]\n' +
+        'usage: vaekit-bench [--quick] [--rounds N] [--only native,wasm,...] [--no-python] [--no-browser] [--no-variants] [--out DIR] [--report-only]\n' +
           'implementations: native, wasm, wasm-stock, cpu, chromium-webgl, chromium-wasm, pytorch, tensorflow, tensorflow-xla',
       );
       process.exit(0);
@@ -135,6 +138,7 @@ const log = (line: string): void => {
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.reportOnly) return reportOnly(opts);
   const started = Date.now();
   const loadBefore = loadavg();
   let selected = plans(opts.quick).filter((p) => !opts.only || opts.only.includes(p.id));
@@ -223,7 +227,7 @@ async function main(): Promise<void> {
     const loadAfter = loadavg();
     const all = [...collected.values()].filter((c) => Object.keys(c.paths).length > 0);
     const rows = w1Rows(all);
-    const pytorchMs = rows.find((r) => r.impl.id === 'pytorch')?.step.median ?? Number.NaN;
+    const pytorchMs = bestPyTorchMs(rows);
     const variantList = [...variants.values()].sort((a, b) => a.className.localeCompare(b.className));
     const minutes = ((Date.now() - started) / 60_000).toFixed(1);
     const noise = `load average ${loadBefore.map((l) => l.toFixed(1)).join('/')} before, ${loadAfter.map((l) => l.toFixed(1)).join('/')} after, on ${cpus().length} logical cores`;
@@ -255,6 +259,34 @@ async function main(): Promise<void> {
   } finally {
     await browser?.close();
   }
+}
+
+/** PyTorch's reference step time: the faster of its thread settings in this run (as in the W1 table). */
+function bestPyTorchMs(rows: ReturnType<typeof w1Rows>): number {
+  const times = rows.filter((r) => r.impl.id.startsWith('pytorch')).map((r) => r.step.median).filter(Number.isFinite);
+  return times.length ? Math.min(...times) : Number.NaN;
+}
+
+/** `--report-only`: re-renders results.md and chart.png from an earlier run's results.json, measuring nothing. */
+function reportOnly(opts: Options): void {
+  const path = join(opts.out, 'results.json');
+  const saved = JSON.parse(readFileSync(path, 'utf8')) as {
+    quick: boolean;
+    rounds: number;
+    machine: { cpus: number; loadBefore: number[]; loadAfter: number[] };
+    w1Raw: W1Collected[];
+    variants: VariantCollected[];
+  };
+  const rows = w1Rows(saved.w1Raw);
+  const lb = saved.machine.loadBefore;
+  const la = saved.machine.loadAfter;
+  const noise = `load average ${lb.map((l) => l.toFixed(1)).join('/')} before, ${la.map((l) => l.toFixed(1)).join('/')} after, on ${saved.machine.cpus} logical cores`;
+  const variantImpls = variantPlans(saved.quick).filter((v) => saved.variants.some((x) => x.byImpl[v.id]));
+  const md = markdown({ ...opts, quick: saved.quick, rounds: saved.rounds }, rows, saved.w1Raw, saved.variants, variantImpls, bestPyTorchMs(rows), noise, '(re-rendered)');
+  const subtitle = `${saved.quick ? 'QUICK; ' : ''}MEDIAN OF ${saved.rounds} ALTERNATING ROUND(S); ${saved.machine.cpus} CPUS; LOAD AVG ${lb[0]!.toFixed(1)} BEFORE, ${la[0]!.toFixed(1)} AFTER`;
+  writeFileSync(join(opts.out, 'results.md'), md);
+  writeFileSync(join(opts.out, 'chart.png'), renderChart(chartSpec(rows, saved.variants, variantImpls, subtitle)));
+  process.stdout.write(`${md}\n`);
 }
 
 async function measureW1(plan: Plan, round: number, entry: W1Collected, python: PythonEnv | null, browser: BrowserSession | null): Promise<void> {
