@@ -19,16 +19,13 @@ export interface Likelihood {
   readonly support: 'binary' | 'real';
 }
 
-/** Bernoulli over each value, from logits: log p = -softplus-based sigmoid cross-entropy. */
+/**
+ * Bernoulli over each value, from logits: log p(x) = x l - softplus(l), summed per example. softplus is
+ * one stable kernel on every backend, so this is four kernels forward (the op count of the loss is a
+ * large share of a small model's step time on native).
+ */
 export function bernoulliLogProb(logits: tf.Tensor, x: tf.Tensor): tf.Tensor1D {
-  return tf.tidy(() => {
-    // x * l - softplus(l) in its stable form: max(l, 0) - l * x + log(1 + exp(-|l|)) is the negation.
-    const crossEntropy = tf.add(
-      tf.sub(tf.relu(logits), tf.mul(logits, x)),
-      tf.log1p(tf.exp(tf.neg(tf.abs(logits)))),
-    );
-    return tf.neg(sumPerExample(crossEntropy));
-  });
+  return tf.tidy(() => tf.neg(sumPerExample(tf.sub(tf.softplus(logits), tf.mul(logits, x)))));
 }
 
 export const bernoulli: Likelihood = {

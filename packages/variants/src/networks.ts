@@ -26,10 +26,13 @@ export function buildEncoder(
   const net = tfl.sequential();
   let s = seed;
   if (architecture.type === 'mlp') {
-    net.add(tfl.layers.reshape({ targetShape: [product(inputShape)], inputShape: [...inputShape] }));
-    for (const units of architecture.hiddenUnits) {
-      net.add(tfl.layers.dense({ units, activation: 'relu', kernelInitializer: init(s++) }));
-    }
+    // Flat inputs need no reshape layer: each layer is a kernel launch forward and backward.
+    const flat = inputShape.length === 1;
+    if (!flat) net.add(tfl.layers.reshape({ targetShape: [product(inputShape)], inputShape: [...inputShape] }));
+    architecture.hiddenUnits.forEach((units, i) => {
+      const first = flat && i === 0 ? { inputShape: [...inputShape] } : {};
+      net.add(tfl.layers.dense({ units, activation: 'relu', kernelInitializer: init(s++), ...first }));
+    });
   } else {
     const [height, width] = convInputShape(inputShape, architecture.filters.length);
     net.add(tfl.layers.reshape({ targetShape: [height, width, inputShape[2] ?? 1], inputShape: [...inputShape] }));
@@ -48,7 +51,8 @@ export function buildEncoder(
     net.add(tfl.layers.flatten());
     net.add(tfl.layers.dense({ units: architecture.denseUnits, activation: 'relu', kernelInitializer: init(s++) }));
   }
-  net.add(tfl.layers.dense({ units: outputUnits, kernelInitializer: init(s++) }));
+  const firstLayer = net.layers.length === 0 ? { inputShape: [...inputShape] } : {};
+  net.add(tfl.layers.dense({ units: outputUnits, kernelInitializer: init(s++), ...firstLayer }));
   return net;
 }
 
@@ -72,8 +76,9 @@ export function buildDecoder(
         }),
       );
     });
-    net.add(tfl.layers.dense({ units: product(outputShape), kernelInitializer: init(s++) }));
-    net.add(tfl.layers.reshape({ targetShape: [...outputShape] }));
+    const firstLayer = net.layers.length === 0 ? { inputShape: [latentUnits] } : {};
+    net.add(tfl.layers.dense({ units: product(outputShape), kernelInitializer: init(s++), ...firstLayer }));
+    if (outputShape.length > 1) net.add(tfl.layers.reshape({ targetShape: [...outputShape] }));
     return net;
   }
   const levels = architecture.filters.length;
