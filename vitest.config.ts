@@ -2,6 +2,7 @@ import { playwright } from '@vitest/browser-playwright';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/ensure-chromium.mjs';
+import { TFJS_OPTIMIZE_DEPS } from './scripts/browser-config.mjs';
 
 // Tests under a `test/browser/` folder run in headless Chromium (Debian's, never a test tool's download);
 // everything else runs in Node.
@@ -23,18 +24,7 @@ export default defineConfig({
         },
       },
       {
-        // Pre-bundle every tfjs package up front: one copy of tfjs-core shared by all backends, and no
-        // mid-run re-optimisation (which reloads the page) when a backend is first imported lazily.
-        optimizeDeps: {
-          include: [
-            '@tensorflow/tfjs-core',
-            '@tensorflow/tfjs-layers',
-            '@tensorflow/tfjs-backend-cpu',
-            '@tensorflow/tfjs-backend-wasm',
-            '@tensorflow/tfjs-backend-webgl',
-          ],
-          exclude: ['@tensorflow/tfjs-node'],
-        },
+        optimizeDeps: { include: [...TFJS_OPTIMIZE_DEPS.include], exclude: [...TFJS_OPTIMIZE_DEPS.exclude] },
         test: {
           name: 'browser',
           include: BROWSER_TESTS,

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 import { loadMnist, type MnistSplit } from '@vaekit/data/node';
 import { defineConfig, type Plugin } from 'vite';
+import { ISOLATION_HEADERS, TFJS_OPTIMIZE_DEPS } from '../../scripts/browser-config.mjs';
 
 /** How many digits of each split the page gets: enough to train on, small enough to load at once. */
 export const MNIST_SUBSET: Readonly<Record<MnistSplit, number>> = { train: 10_000, test: 1_000 };
@@ -56,27 +57,11 @@ function mnistFromPackage(): Plugin {
   };
 }
 
-// Cross-origin isolation (COOP + COEP) gives the page SharedArrayBuffer, which the wasm backend needs for
-// its multithreaded binary. Everything the page loads is same-origin, so require-corp costs nothing.
-const isolation = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-};
-
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   plugins: [mnistFromPackage()],
-  server: { host: '127.0.0.1', headers: isolation },
-  preview: { host: '127.0.0.1', headers: isolation },
-  optimizeDeps: {
-    include: [
-      '@tensorflow/tfjs-core',
-      '@tensorflow/tfjs-layers',
-      '@tensorflow/tfjs-backend-cpu',
-      '@tensorflow/tfjs-backend-wasm',
-      '@tensorflow/tfjs-backend-webgl',
-    ],
-    exclude: ['@tensorflow/tfjs-node'],
-  },
+  server: { host: '127.0.0.1', headers: { ...ISOLATION_HEADERS } },
+  preview: { host: '127.0.0.1', headers: { ...ISOLATION_HEADERS } },
+  optimizeDeps: { include: [...TFJS_OPTIMIZE_DEPS.include], exclude: [...TFJS_OPTIMIZE_DEPS.exclude] },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
 });

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import type { Task, TaskResult } from './task.js';
+import { ISOLATION_HEADERS, TFJS_OPTIMIZE_DEPS } from '../../../scripts/browser-config.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const WEB_ROOT = join(HERE, '..', 'web');
@@ -41,19 +42,10 @@ export async function openBrowser(log: (line: string) => void): Promise<BrowserS
     server: {
       host: '127.0.0.1',
       port: 0,
-      headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
+      headers: { ...ISOLATION_HEADERS },
       fs: { allow: [join(HERE, '..', '..', '..')] },
     },
-    optimizeDeps: {
-      include: [
-        '@tensorflow/tfjs-core',
-        '@tensorflow/tfjs-layers',
-        '@tensorflow/tfjs-backend-cpu',
-        '@tensorflow/tfjs-backend-wasm',
-        '@tensorflow/tfjs-backend-webgl',
-      ],
-      exclude: ['@tensorflow/tfjs-node'],
-    },
+    optimizeDeps: { include: [...TFJS_OPTIMIZE_DEPS.include], exclude: [...TFJS_OPTIMIZE_DEPS.exclude] },
   });
   await server.listen();
   const address = server.httpServer?.address();
