@@ -29,6 +29,12 @@ export interface ConformanceOptions {
 
 const BATCH = 8;
 
+const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
+const standardError = (values: readonly number[]): number => {
+  const m = mean(values);
+  return Math.sqrt(values.reduce((a, b) => a + (b - m) ** 2, 0) / (values.length - 1) / values.length);
+};
+
 /**
  * Registers the vaekit conformance tests for one backend: one describe block per model, the same
  * checks for every model and backend. Nothing is skipped silently: a check that does not apply is
@@ -93,7 +99,29 @@ function defineVariantChecks(variant: VariantCase, backend: BackendName, referen
           expect(Math.min(...reconValues)).toBeGreaterThanOrEqual(0);
           expect(Math.max(...reconValues)).toBeLessThanOrEqual(1);
         }
-        expect(Math.max(...weightValues)).toBeLessThan(0.5); // log p(x, z)/q(z|x) of binary data is a log-probability-like quantity
+      } finally {
+        x.dispose();
+      }
+    });
+
+    it('has importance log-weights that average to the ELBO (IWAE with k = 1 is the ELBO in expectation)', async () => {
+      const x = batch();
+      try {
+        // E_q[log p(x, z) - log q(z|x)] = E_q[log p(x|z)] - KL: compare the batch mean of many log-weights with
+        // many one-sample ELBO estimates from loss(), within four combined standard errors.
+        const draws = 400;
+        const weights = await take(model.logWeights(x, draws, new SeededRandom(31)));
+        const weightMeans = Array.from({ length: draws }, (_, d) => mean(Array.from(weights.subarray(d * BATCH, (d + 1) * BATCH))));
+        const elbos: number[] = [];
+        for (let seed = 0; seed < 100; seed++) {
+          const terms = lossTerms(model, x, 1000 + seed);
+          const [reconstruction, kl] = await take(tf.stack([terms.reconstruction, terms.kl]));
+          tf.dispose(Object.values(terms));
+          elbos.push(-(reconstruction! + kl!));
+        }
+        const gap = Math.abs(mean(weightMeans) - mean(elbos));
+        const se = Math.sqrt(standardError(weightMeans) ** 2 + standardError(elbos) ** 2);
+        expect(gap, `log-weights ${mean(weightMeans)} vs ELBO ${mean(elbos)}`).toBeLessThanOrEqual(4 * se + 1e-3 * Math.abs(mean(elbos)));
       } finally {
         x.dispose();
       }
