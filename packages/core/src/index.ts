@@ -2,10 +2,10 @@ import './register-gradients.js';
 
 export type { Dataset } from './dataset.js';
 export { prototypeDataset } from './synthetic-dataset.js';
-export { SeededRandom, toRandom, type SeedLike } from './random.js';
+export { SeededRandom } from './random.js';
 export { sumPerExample, logMeanExp } from './reduce.js';
 export { DiagonalGaussian, reparameterize } from './distributions/diagonal-gaussian.js';
-export { standardNormal, standardNormalLogProb } from './distributions/standard-normal.js';
+export { standardNormalLogProb } from './distributions/standard-normal.js';
 export {
   bernoulli,
   bernoulliLogProb,

@@ -59,11 +59,3 @@ export class SeededRandom {
     return tf.randomUniform([...shape], 0, 1, 'float32', this.nextSeed());
   }
 }
-
-/** Seeds accepted across the API: a number, or an existing generator to draw from. */
-export type SeedLike = number | SeededRandom;
-
-export function toRandom(seed: SeedLike | undefined, fallback = 0): SeededRandom {
-  if (seed instanceof SeededRandom) return seed;
-  return new SeededRandom(seed ?? fallback);
-}

@@ -7,11 +7,3 @@ const LOG_2PI = Math.log(2 * Math.PI);
 export function standardNormalLogProb(z: tf.Tensor): tf.Tensor1D {
   return tf.tidy(() => sumPerExample(tf.mul(-0.5, tf.add(tf.square(z), LOG_2PI))));
 }
-
-/** The standard-normal prior p(z) = N(0, I). */
-export const standardNormal = {
-  logProb: standardNormalLogProb,
-  sample(shape: readonly number[], noise: (shape: readonly number[]) => tf.Tensor): tf.Tensor {
-    return noise(shape);
-  },
-} as const;
