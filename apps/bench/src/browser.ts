@@ -7,20 +7,10 @@ import { fileURLToPath } from 'node:url';
 
 import type { Task, TaskResult } from './task.js';
 import { ISOLATION_HEADERS, TFJS_OPTIMIZE_DEPS } from '../../../scripts/browser-config.mjs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../../scripts/ensure-chromium.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const WEB_ROOT = join(HERE, '..', 'web');
-
-export const CHROMIUM_PATH = process.env['VAEKIT_CHROMIUM'] ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 export interface BrowserSession {
   version: string;
@@ -51,7 +41,7 @@ export async function openBrowser(log: (line: string) => void): Promise<BrowserS
   const address = server.httpServer?.address();
   if (!address || typeof address === 'string') throw new Error('the bench page server has no port');
   const url = `http://127.0.0.1:${address.port}/`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS], headless: true });
   const version = browser.version();
   log(`Chromium ${version}, bench page at ${url}`);
   return {
