@@ -61,3 +61,31 @@ export function choiceFlag<T extends string>(name: string, raw: string | undefin
   if (!(choices as readonly string[]).includes(raw)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got '${raw}'`);
   return raw as T;
 }
+
+/**
+ * Repeated `--set key=value` flags as one object of model-config fields. The value is read as JSON when
+ * it parses (`latentDims=[64,32]`, `ema=true`, `flowSteps=4`) and kept as a string otherwise
+ * (`klEstimator=monte-carlo`), so variant-specific fields need no flag of their own.
+ */
+export function configOverrides(raw: readonly string[] | undefined): Record<string, unknown> | undefined {
+  if (!raw || raw.length === 0) return undefined;
+  const fields: Record<string, unknown> = {};
+  for (const entry of raw) {
+    const at = entry.indexOf('=');
+    const key = at > 0 ? entry.slice(0, at).trim() : '';
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(key)) {
+      throw new UsageError(`--set takes key=value with a config field name as key, such as latentDims=[64,32]; got '${entry}'`);
+    }
+    if (key in fields) throw new UsageError(`--set ${key} is given twice`);
+    fields[key] = parseValue(entry.slice(at + 1).trim());
+  }
+  return fields;
+}
+
+function parseValue(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}

@@ -32,7 +32,19 @@ export interface ModelOptions {
   likelihood: LikelihoodKind;
   beta?: number;
   seed: number;
+  /** Further config fields, from `--set`. */
+  fields?: Record<string, unknown>;
 }
+
+/** Config fields `--set` may not touch, each with the flag (or fact) that decides it. */
+export const FLAG_FOR_FIELD: Readonly<Record<string, string>> = {
+  className: '--model',
+  inputShape: 'the data',
+  latentDim: '--latent-dim',
+  likelihood: '--likelihood',
+  beta: '--beta',
+  seed: '--seed',
+};
 
 /** A convolutional body sized for 28x28 digits: two stride-2 stages (28 -> 14 -> 7) and a dense layer. */
 const CONV_ARCHITECTURE = { type: 'conv', filters: [32, 64], kernelSize: 3, denseUnits: 256 } as const;
@@ -42,6 +54,13 @@ const CONV_ARCHITECTURE = { type: 'conv', filters: [32, 64], kernelSize: 3, dens
  * passed; every variant fills in its own defaults, so new variants need no code here.
  */
 export function modelConfig(options: ModelOptions): { className: string } & Record<string, unknown> {
+  for (const key of Object.keys(options.fields ?? {})) {
+    const flag = FLAG_FOR_FIELD[key];
+    if (flag) throw new UsageError(`--set ${key} is not allowed: ${key} is set by ${flag}`);
+  }
+  if (options.fields?.['architecture'] !== undefined && (options.hidden || options.conv)) {
+    throw new UsageError('--set architecture=... replaces --hidden and --conv: give one or the other');
+  }
   const likelihood: LikelihoodConfig =
     options.likelihood === 'gaussian' ? { type: 'gaussian', variance: 'fixed' } : { type: 'bernoulli' };
   // Architecture and latent size go in only when asked for: a variant's own defaults (a ladder VAE's
@@ -59,6 +78,7 @@ export function modelConfig(options: ModelOptions): { className: string } & Reco
     likelihood,
     ...(options.beta !== undefined ? { beta: options.beta } : {}),
     seed: options.seed,
+    ...options.fields,
   };
 }
 

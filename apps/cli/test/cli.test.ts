@@ -129,6 +129,22 @@ describe('vaekit train', () => {
     ]);
   });
 
+  it('--set configures variant fields (a ladder\'s layers) and --free-bits trains through its floor', async () => {
+    const out = join(dir, 'ladder');
+    const args = ['train', '--model', 'LadderVAE', '--limit', '256', '--epochs', '1', '--hidden', '16', '--backend', 'cpu'];
+    const result = await cli([...args, '--set', 'latentDims=[6,3,2]', '--set', 'hiddenUnits=[24,12,8]', '--free-bits', '0.2', '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { args: Record<string, unknown>; model: Record<string, unknown> };
+    expect(config.args['set']).toEqual({ latentDims: [6, 3, 2], hiddenUnits: [24, 12, 8] });
+    expect(config.model).toMatchObject({ className: 'LadderVAE', latentDims: [6, 3, 2], hiddenUnits: [24, 12, 8], latentDim: 11 });
+    const [epoch] = jsonLines(join(out, 'metrics.jsonl')) as Array<{ train: Record<string, number> }>;
+    expect(Object.keys(epoch!.train)).toEqual(expect.arrayContaining(['kl_layer0', 'kl_layer1', 'kl_layer2']));
+    expect(Number.isFinite(epoch!.train['total'])).toBe(true);
+    // The saved model is the configured one: eval loads it whole.
+    const evaluated = await cli(['eval', '--model-file', join(out, 'model.vaekit'), '--k', '4', '--limit', '32', '--backend', 'cpu', '--json']);
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+  });
+
   it('stops on SIGINT with a checkpoint, says how to resume, and exits with 130', async () => {
     const out = join(dir, 'interrupted');
     let sent = false;
@@ -214,6 +230,15 @@ describe('bad input fails before anything is written', () => {
     expectUserError(await cli(['train', '--bogus', '--out', out()]), /unknown option '--bogus'/);
     expectUserError(await cli(['train', '--epochs', 'many', '--out', out()]), /--epochs must be a whole number/);
     expectUserError(await cli(['train', '--binarize', 'sometimes', '--out', out()]), /--binarize/);
+    expectNothingWritten();
+  });
+
+  it('--set with a field the model lacks, one a flag owns, or a bad value', async () => {
+    expectUserError(await cli(['train', ...TINY, '--set', 'latentDimz=[4,2]', '--out', out()]), /VAE has no config field 'latentDimz'; its fields are architecture, klEstimator/);
+    expectUserError(await cli(['train', ...TINY, '--set', 'beta=3', '--out', out()]), /--set beta is not allowed: beta is set by --beta/);
+    expectUserError(await cli(['train', ...TINY, '--set', '=3', '--out', out()]), /--set takes key=value/);
+    const ladder = ['train', '--model', 'LadderVAE', '--limit', '64', '--epochs', '1', '--backend', 'cpu'];
+    expectUserError(await cli([...ladder, '--set', 'latentDims=[4]', '--out', out()]), /latentDims must be an array of at least 2/);
     expectNothingWritten();
   });
 

@@ -49,7 +49,9 @@ export function applyFreeBits(klPerDim: tf.Tensor, lambda: number): tf.Tensor1D 
     if (lambda === 0) return sumPerExample(klPerDim);
     const batchMean = tf.mean(klPerDim, 0, true);
     // Where a dimension's mean KL is under the floor, its gradient is cut: the floor is a constant.
-    const floorMask = tf.cast(tf.less(batchMean, lambda), 'float32');
+    // The mask comes from `step`, whose gradient is zero: a comparison op has no gradient in tfjs, and
+    // one on the path from the weights makes every backward pass throw.
+    const floorMask = tf.step(tf.sub(lambda, batchMean));
     const floored = tf.add(tf.mul(klPerDim, tf.sub(1, floorMask)), tf.mul(floorMask, lambda));
     return sumPerExample(floored);
   });

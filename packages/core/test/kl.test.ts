@@ -72,4 +72,13 @@ describe('free bits', () => {
     expect(() => applyFreeBits(perDim, -1)).toThrow(/free bits/);
     perDim.dispose();
   });
+
+  it('differentiates: no gradient reaches a floored dimension, the others get the plain sum\'s', () => {
+    // The loss path of every model with --free-bits: this threw "gradient function not found" before.
+    const perDim = tf.variable(tf.tensor2d([[0.1, 2.0], [0.3, 1.0]]));
+    const { value, grads } = tf.variableGrads(() => tf.sum(applyFreeBits(perDim, 0.5)) as tf.Scalar, [perDim]);
+    expect(value.dataSync()[0]).toBeCloseTo(0.5 + 2.0 + 0.5 + 1.0, 5);
+    expect(Array.from(grads[perDim.name]!.dataSync())).toEqual([0, 1, 0, 1]);
+    tf.dispose([value, grads[perDim.name]!, perDim]);
+  });
 });

@@ -4,13 +4,13 @@ import { resolve } from 'node:path';
 import { decodeCheckpoint, klWarmup, train, type Dataset, type EpochEvent, type TrainResult, type VaeModel } from '@vaekit/core';
 import { fileCheckpointStore, readFileIfExists, saveModel } from '@vaekit/core/node';
 import type { Binarization } from '@vaekit/data';
-import { BACKEND_OPTION, choiceFlag, COMMON_OPTIONS, intListFlag, numberFlag, parse } from '../args.js';
+import { BACKEND_OPTION, choiceFlag, COMMON_OPTIONS, configOverrides, intListFlag, numberFlag, parse } from '../args.js';
 import { selectBackend } from '../backend.js';
 import type { Command } from '../command.js';
 import { isMnist, loadTrainingData, resolveBinarization, sameShape, type LikelihoodKind } from '../data-source.js';
 import { EXIT_INTERRUPTED, UsageError } from '../errors.js';
 import { formatDuration, formatNumber, formatTerms } from '../format.js';
-import { buildModel, describeModels, modelConfig, resolveModelClass } from '../models.js';
+import { buildModel, describeModels, FLAG_FOR_FIELD, modelConfig, resolveModelClass } from '../models.js';
 import { interpolationPicture, pictureShape, reconstructionsPicture, samplesPicture, savePicture, type PictureShape } from '../pictures.js';
 import { TrainProgress } from '../progress.js';
 import {
@@ -47,6 +47,7 @@ const OPTIONS = {
   resume: { type: 'boolean' },
   force: { type: 'boolean' },
   'checkpoint-every': { type: 'string' },
+  set: { type: 'string', multiple: true },
 } as const;
 
 /** Everything that defines a run, as saved in config.json; a resume reads it back. */
@@ -67,6 +68,8 @@ interface RunArgs {
   seed: number;
   limit: number | null;
   checkpointEvery: number;
+  /** Model-config fields from `--set key=value` (absent in runs saved before the flag existed). */
+  set?: Record<string, unknown>;
 }
 
 interface RunConfig {
@@ -95,6 +98,7 @@ const FLAG_OF: Record<keyof RunArgs, string> = {
   seed: '--seed',
   limit: '--limit',
   checkpointEvery: '--checkpoint-every',
+  set: '--set',
 };
 
 /** What may change when a run is resumed: how long it goes on and how often it saves, nothing that alters the math. */
@@ -131,6 +135,9 @@ options:
   --resume                continue the run in --out from its checkpoint, with its saved settings
   --force                 start over in an existing --out (its run files are replaced)
   --checkpoint-every N    also checkpoint every N steps (default: each epoch end only)
+  --set KEY=VALUE         set one field of the model's config, repeatable; VALUE is JSON or a word,
+                          e.g. --set latentDims=[64,32] (LadderVAE), --set flowSteps=4 (flows),
+                          --set codebookSize=128 (VQVAE); fields are listed in the package docs
   --backend B             auto (default), native, wasm or cpu
   --debug                 print stack traces for every error
   -h, --help              this help
@@ -209,7 +216,9 @@ async function run(argv: readonly string[]): Promise<number> {
         likelihood: args.likelihood,
         ...(args.beta !== null ? { beta: args.beta } : {}),
         seed: args.seed,
+        ...(args.set ? { fields: args.set } : {}),
       });
+  if (!saved && args.set) checkConfigFields({ ...config }, Object.keys(args.set));
   const model = buildModel(config);
   try {
     if (!sameShape(model.inputShape, data.exampleShape)) {
@@ -402,11 +411,27 @@ function requestedArgs(values: Values): Partial<RunArgs> {
   set('seed', numberFlag('seed', values.seed, { integer: true, min: 0 }));
   set('limit', numberFlag('limit', values.limit, { integer: true, min: 1 }));
   set('checkpointEvery', numberFlag('checkpoint-every', values['checkpoint-every'], { integer: true, min: 0 }));
+  set('set', configOverrides(values.set));
   // The binarization default depends on the data and likelihood, so it is settled once those are known.
   const source = r.data ?? 'mnist';
   const likelihood = r.likelihood ?? 'bernoulli';
   if (values.binarize !== undefined || !values.resume) r.binarize = resolveBinarization(values.binarize, source, likelihood);
   return r;
+}
+
+/**
+ * A `--set` field that the variant's config lacks is a typo or a field of another variant: say so, with
+ * the fields it has. Those are read from a model built without the fields (factories keep extra keys).
+ */
+function checkConfigFields(config: { className: string } & Record<string, unknown>, keys: readonly string[]): void {
+  const plain = buildModel(Object.fromEntries(Object.entries(config).filter(([key]) => !keys.includes(key))) as typeof config);
+  const fields = plain.getConfig() as Record<string, unknown>;
+  plain.dispose();
+  const unknown = keys.filter((key) => !(key in fields));
+  if (unknown.length > 0) {
+    const known = Object.keys(fields).filter((key) => !(key in FLAG_FOR_FIELD)).sort();
+    throw new UsageError(`${config.className} has no config field ${unknown.map((k) => `'${k}'`).join(', ')}; its fields are ${known.join(', ')}`);
+  }
 }
 
 /** Saved settings win; a flag given again must agree with them unless it is one a resume may change. */
