@@ -37,7 +37,7 @@ export interface ModelOptions {
 }
 
 /** Config fields `--set` may not touch, each with the flag (or fact) that decides it. */
-export const FLAG_FOR_FIELD: Readonly<Record<string, string>> = {
+const FLAG_FOR_FIELD: Readonly<Record<string, string>> = {
   className: '--model',
   inputShape: 'the data',
   latentDim: '--latent-dim',

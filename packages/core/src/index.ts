@@ -33,6 +33,7 @@ export {
   type NamedVariable,
   type VaeModel,
 } from './model.js';
+export { rejectUnknownFields } from './config-fields.js';
 export {
   createModel,
   getRegisteredModel,

@@ -36,7 +36,7 @@ export type BetaVaeConfigInput = Partial<Omit<BetaVaeConfig, 'capacity'>> & {
 /** Fills the β-VAE defaults on top of the plain VAE's and checks the capacity settings. */
 export function resolveBetaVaeConfig(partial: BetaVaeConfigInput = {}): BetaVaeConfig {
   const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
-  const base = resolveVaeConfig('BetaVAE', { ...BETA_VAE_DEFAULTS, ...defined } as Partial<VaeConfig>);
+  const base = resolveVaeConfig('BetaVAE', { ...BETA_VAE_DEFAULTS, ...defined } as Partial<VaeConfig>, ['capacity']);
   const given = (base as Partial<BetaVaeConfig>).capacity ?? null;
   if (given === null) return { ...base, capacity: null };
   if (typeof given !== 'object') {

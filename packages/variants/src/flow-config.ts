@@ -27,7 +27,7 @@ const wholeAtLeast = (className: string, name: string, value: unknown, min: numb
 export function resolvePlanarFlowConfig(partial: Partial<PlanarFlowVaeConfig>, className = 'PlanarFlowVAE'): PlanarFlowVaeConfig {
   const flowSteps = partial.flowSteps ?? PLANAR_DEFAULTS.flowSteps;
   wholeAtLeast(className, 'flowSteps', flowSteps, 1);
-  return { ...resolveVaeConfig(className, partial), flowSteps };
+  return { ...resolveVaeConfig(className, partial, ['flowSteps']), flowSteps };
 }
 
 export function resolveIafConfig(partial: Partial<IafVaeConfig>, className = 'IAFVAE'): IafVaeConfig {
@@ -40,5 +40,5 @@ export function resolveIafConfig(partial: Partial<IafVaeConfig>, className = 'IA
     throw new RangeError(`${className}: madeHiddenUnits must list at least one hidden layer width, got ${JSON.stringify(madeHiddenUnits)}`);
   }
   madeHiddenUnits.forEach((u, i) => wholeAtLeast(className, `madeHiddenUnits[${i}]`, u, 1));
-  return { ...resolveVaeConfig(className, partial), flowSteps, madeHiddenUnits: [...madeHiddenUnits], contextUnits };
+  return { ...resolveVaeConfig(className, partial, ['flowSteps', 'madeHiddenUnits', 'contextUnits']), flowSteps, madeHiddenUnits: [...madeHiddenUnits], contextUnits };
 }

@@ -49,6 +49,6 @@ export function resolveLadderConfig(partial: Partial<LadderVaeConfig>, className
     architecture: LADDER_DEFAULTS.architecture,
     ...partial,
     latentDim: total,
-  });
+  }, ['latentDims', 'hiddenUnits']);
   return { ...base, latentDims: [...latentDims], hiddenUnits: [...hiddenUnits] };
 }

@@ -1,4 +1,4 @@
-import type { LikelihoodConfig, ModelConfig } from '@vaekit/core';
+import { rejectUnknownFields, type LikelihoodConfig, type ModelConfig } from '@vaekit/core';
 import { DEFAULT_ARCHITECTURE, type ArchitectureConfig } from './networks.js';
 
 export interface VaeConfig extends ModelConfig {
@@ -27,8 +27,12 @@ export const VAE_DEFAULTS: Omit<VaeConfig, 'className'> = {
   seed: 0,
 };
 
-/** Fills defaults and checks every field, with errors that say what to pass instead. */
-export function resolveVaeConfig(className: string, partial: Partial<VaeConfig>): VaeConfig {
+/**
+ * Fills defaults and checks every field, with errors that say what to pass instead. `extraFields` are
+ * the fields a variant adds (it checks their values itself); any other field is refused.
+ */
+export function resolveVaeConfig(className: string, partial: Partial<VaeConfig>, extraFields: readonly string[] = []): VaeConfig {
+  rejectUnknownFields(className, stripUndefined(partial), ['className', ...Object.keys(VAE_DEFAULTS), ...extraFields]);
   const config = { ...VAE_DEFAULTS, ...stripUndefined(partial), className } as VaeConfig;
   const positiveInt = (name: string, v: unknown): void => {
     if (!Number.isInteger(v) || (v as number) < 1) throw new RangeError(`${className}: ${name} must be a whole number >= 1, got ${String(v)}`);

@@ -1,4 +1,4 @@
-import type { LikelihoodConfig, ModelConfig } from '@vaekit/core';
+import { rejectUnknownFields, type LikelihoodConfig, type ModelConfig } from '@vaekit/core';
 import { DEFAULT_ARCHITECTURE, type ArchitectureConfig } from './networks.js';
 
 export interface VqVaeConfig extends ModelConfig {
@@ -52,6 +52,7 @@ export const VQ_VAE_DEFAULTS: Omit<VqVaeConfig, 'className'> = {
 /** Fills defaults and checks every field, with errors that say what to pass instead. */
 export function resolveVqVaeConfig(partial: Partial<VqVaeConfig> = {}, className = 'VQVAE'): VqVaeConfig {
   const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+  rejectUnknownFields(className, defined, ['className', ...Object.keys(VQ_VAE_DEFAULTS)]);
   const config = { ...VQ_VAE_DEFAULTS, ...defined, className } as VqVaeConfig;
   const positiveInt = (name: string, v: unknown): void => {
     if (!Number.isInteger(v) || (v as number) < 1) {

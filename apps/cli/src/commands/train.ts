@@ -10,7 +10,7 @@ import type { Command } from '../command.js';
 import { isMnist, loadTrainingData, resolveBinarization, sameShape, type LikelihoodKind } from '../data-source.js';
 import { EXIT_INTERRUPTED, UsageError } from '../errors.js';
 import { formatDuration, formatNumber, formatTerms } from '../format.js';
-import { buildModel, describeModels, FLAG_FOR_FIELD, modelConfig, resolveModelClass } from '../models.js';
+import { buildModel, describeModels, modelConfig, resolveModelClass } from '../models.js';
 import { interpolationPicture, pictureShape, reconstructionsPicture, samplesPicture, savePicture, type PictureShape } from '../pictures.js';
 import { TrainProgress } from '../progress.js';
 import {
@@ -218,7 +218,6 @@ async function run(argv: readonly string[]): Promise<number> {
         seed: args.seed,
         ...(args.set ? { fields: args.set } : {}),
       });
-  if (!saved && args.set) checkConfigFields({ ...config }, Object.keys(args.set));
   const model = buildModel(config);
   try {
     if (!sameShape(model.inputShape, data.exampleShape)) {
@@ -417,21 +416,6 @@ function requestedArgs(values: Values): Partial<RunArgs> {
   const likelihood = r.likelihood ?? 'bernoulli';
   if (values.binarize !== undefined || !values.resume) r.binarize = resolveBinarization(values.binarize, source, likelihood);
   return r;
-}
-
-/**
- * A `--set` field that the variant's config lacks is a typo or a field of another variant: say so, with
- * the fields it has. Those are read from a model built without the fields (factories keep extra keys).
- */
-function checkConfigFields(config: { className: string } & Record<string, unknown>, keys: readonly string[]): void {
-  const plain = buildModel(Object.fromEntries(Object.entries(config).filter(([key]) => !keys.includes(key))) as typeof config);
-  const fields = plain.getConfig() as Record<string, unknown>;
-  plain.dispose();
-  const unknown = keys.filter((key) => !(key in fields));
-  if (unknown.length > 0) {
-    const known = Object.keys(fields).filter((key) => !(key in FLAG_FOR_FIELD)).sort();
-    throw new UsageError(`${config.className} has no config field ${unknown.map((k) => `'${k}'`).join(', ')}; its fields are ${known.join(', ')}`);
-  }
 }
 
 /** Saved settings win; a flag given again must agree with them unless it is one a resume may change. */
