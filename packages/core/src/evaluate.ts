@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from './dataset.js';
-import { hasMetrics, isGaussianLatentModel, type VaeModel } from './model.js';
+import { hasKlPerDimension, hasMetrics, type VaeModel } from './model.js';
 import { SeededRandom } from './random.js';
 
 export interface EvaluateOptions {
@@ -65,7 +65,7 @@ export async function evaluate(model: VaeModel, data: Dataset, options: Evaluate
       reconstruction += rec! * n;
       kl += klValue! * n;
       if (k > 0) iwaeSum += await iwaeBatchSum(model, x, k, kChunk, rng);
-      if (isGaussianLatentModel(model)) {
+      if (hasKlPerDimension(model)) {
         const perDim = await readAndDispose(tf.tidy(() => tf.sum(model.klPerDimension(x, rng.fork()), 0)));
         klPerDim ??= new Float64Array(perDim.length);
         perDim.forEach((v, i) => (klPerDim![i]! += v));

@@ -21,6 +21,7 @@ export { elbo, iwaeBound, type ElboTerms } from './elbo.js';
 export { createSchedule, klWarmup, type Schedule, type ScheduleConfig } from './schedules.js';
 export {
   hasGradientCheckTargets,
+  hasKlPerDimension,
   hasMetrics,
   isGaussianLatentModel,
   type GaussianLatentModel,
@@ -29,6 +30,7 @@ export {
   type LossContext,
   type LossTerms,
   type ModelConfig,
+  type ModelWithKlPerDimension,
   type ModelWithMetrics,
   type NamedVariable,
   type VaeModel,

@@ -125,6 +125,20 @@ export function hasGradientCheckTargets(model: VaeModel): model is VaeModel & Mo
   return typeof (model as Partial<ModelWithGradientCheckTargets>).gradientCheckTargets === 'function';
 }
 
+/**
+ * A model whose KL is a sum over latent dimensions, so active units (Burda et al. 2016: KL per dimension
+ * above a threshold) can be counted. Gaussian-latent models have it; so does a hierarchy of Gaussian
+ * layers (each layer's KL against its prior splits per dimension). A flow posterior's does not.
+ */
+export interface ModelWithKlPerDimension {
+  /** KL per example and latent dimension, [batch, dims]; its row sums are the model's KL. */
+  klPerDimension(x: tf.Tensor, rng: SeededRandom): tf.Tensor2D;
+}
+
+export function hasKlPerDimension(model: VaeModel): model is VaeModel & ModelWithKlPerDimension {
+  return typeof (model as Partial<ModelWithKlPerDimension>).klPerDimension === 'function';
+}
+
 /** Variant-specific evaluation figures (e.g. VQ-VAE's codebook perplexity) a model may add to `eval`. */
 export interface ModelWithMetrics {
   metrics(x: tf.Tensor): Record<string, number>;

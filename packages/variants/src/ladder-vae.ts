@@ -172,7 +172,20 @@ export class LadderVae implements VaeModel<LadderVaeConfig> {
     }
     const kl = p ? klDiagonal(q, p) : klStandardNormal(q);
     if (freeBits <= 0) return { kl, klForLoss: kl };
-    return { kl, klForLoss: applyFreeBits(klPerDimension(q, p), freeBits) };
+    return { kl, klForLoss: applyFreeBits(layerKlPerDimension(q, p), freeBits) };
+  }
+
+  /**
+   * KL per example and latent dimension, [batch, Σ latentDims], layers bottom to top as in `encode`: the
+   * top layer's against N(0, I), each lower layer's against its prior given the drawn layer above (one
+   * top-down pass with draws, as in `loss`). Row sums are the model's KL; `evaluate` counts active units
+   * from it.
+   */
+  klPerDimension(x: tf.Tensor, rng: SeededRandom): tf.Tensor2D {
+    return tf.tidy(() => {
+      const layers = this.topDown(this.bottomUp(x), (shape) => rng.normal(shape));
+      return tf.concat(layers.map((layer) => layerKlPerDimension(layer.posterior, layer.prior)), 1) as tf.Tensor2D;
+    });
   }
 
   logWeights(x: tf.Tensor, k: number, rng: SeededRandom): tf.Tensor2D {
@@ -211,7 +224,7 @@ export class LadderVae implements VaeModel<LadderVaeConfig> {
  * KL per example and dimension, [batch, dims]: against N(0, I) for the top layer, else core's
  * diagonal-vs-diagonal KL evaluated on a [batch·dims, 1] view so each dimension is its own "example".
  */
-function klPerDimension(q: DiagonalGaussian, p: DiagonalGaussian | null): tf.Tensor2D {
+function layerKlPerDimension(q: DiagonalGaussian, p: DiagonalGaussian | null): tf.Tensor2D {
   return tf.tidy(() => {
     if (!p) return klStandardNormalPerDim(q.mean, q.logVar) as tf.Tensor2D;
     const column = (t: tf.Tensor) => tf.reshape(t, [-1, 1]);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DiagonalGaussian, SeededRandom, isGaussianLatentModel, type LossContext } from '@vaekit/core';
+import { DiagonalGaussian, SeededRandom, hasKlPerDimension, isGaussianLatentModel, type LossContext } from '@vaekit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveLadderConfig } from '../src/ladder-config.js';
 import { precisionWeightedMerge } from '../src/ladder-merge.js';
@@ -117,6 +117,19 @@ describe('LadderVAE', () => {
     const rng = new SeededRandom(99);
     const terms = model.loss(x, { rng, step: 0, klWeight: 1, freeBits: 0 });
     expected.forEach((e, i) => expect(read(terms[`kl_layer${i}`]!)[0]).toBeCloseTo(read(e)[0]!, 4));
+    tf.dispose(Object.values(terms));
+  });
+
+  it('splits its KL per dimension, layers bottom to top, summing per layer to the loss\'s kl_layer terms', () => {
+    expect(hasKlPerDimension(model)).toBe(true);
+    const perDim = model.klPerDimension(x, new SeededRandom(41));
+    expect(perDim.shape).toEqual([6, 9]);
+    const terms = model.loss(x, { rng: new SeededRandom(41), step: 0, klWeight: 1, freeBits: 0 });
+    const bounds = [0, 4, 7, 9];
+    const means = read(tf.tidy(() => tf.mean(perDim, 0)));
+    const layerSums = [0, 1, 2].map((i) => means.slice(bounds[i], bounds[i + 1]).reduce((a, b) => a + b, 0));
+    layerSums.forEach((v, i) => expect(v).toBeCloseTo(read(terms[`kl_layer${i}`]!)[0]!, 4));
+    read(perDim).forEach((v) => expect(v).toBeGreaterThanOrEqual(-1e-6));
     tf.dispose(Object.values(terms));
   });
 
