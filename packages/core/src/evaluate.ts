@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from './dataset.js';
-import { hasKlPerDimension, hasMetrics, type VaeModel } from './model.js';
+import { hasKlPerDimension, hasMetrics, hasPosteriorMean, type VaeModel } from './model.js';
 import { SeededRandom } from './random.js';
 
 export interface EvaluateOptions {
@@ -13,7 +13,10 @@ export interface EvaluateOptions {
   seed?: number;
   /** Evaluate only the first `limit` examples. */
   limit?: number;
-  /** KL per dimension (nats, data mean) above which a latent unit counts as active. Default 0.01. */
+  /**
+   * Above this a latent unit counts as active: its KL (nats, data mean) for models whose KL splits per
+   * dimension, else the variance over the data of its posterior mean. Default 0.01 (Burda et al. 2016).
+   */
   activeUnitThreshold?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
@@ -29,10 +32,23 @@ export interface EvaluationResult {
   readonly kl: number;
   /** Mean IWAE bound with k samples, and the NLL estimate it gives (-bound). */
   readonly iwae?: { readonly k: number; readonly bound: number; readonly nll: number };
-  /** Latent units whose mean KL exceeds the threshold. */
-  readonly activeUnits?: { readonly count: number; readonly total: number; readonly threshold: number; readonly klPerDimension: number[] };
+  /** Latent units whose activity statistic exceeds the threshold. */
+  readonly activeUnits?: ActiveUnits;
   /** Variant-specific figures (e.g. codebook perplexity). */
   readonly metrics: Readonly<Record<string, number>>;
+}
+
+/**
+ * Active latent units. `criterion` says what `perDimension` holds: `kl`, each dimension's KL in nats (data
+ * mean), for models whose KL splits per dimension; `posterior-mean-variance`, the variance over the data
+ * of each dimension's posterior mean (Burda et al.'s original definition), for flows.
+ */
+export interface ActiveUnits {
+  readonly count: number;
+  readonly total: number;
+  readonly threshold: number;
+  readonly criterion: 'kl' | 'posterior-mean-variance';
+  readonly perDimension: number[];
 }
 
 /** ELBO terms, the IWAE NLL estimate, active units and variant metrics over a data set, batch by batch. */
@@ -50,6 +66,8 @@ export async function evaluate(model: VaeModel, data: Dataset, options: Evaluate
   let kl = 0;
   let iwaeSum = 0;
   let klPerDim: Float64Array | null = null;
+  let meanSum: Float64Array | null = null;
+  let meanSquareSum: Float64Array | null = null;
   const metricSums = new Map<string, number>();
   for (let start = 0; start < total; start += batchSize) {
     if (options.signal?.aborted) throw new DOMException('evaluation aborted', 'AbortError');
@@ -69,6 +87,15 @@ export async function evaluate(model: VaeModel, data: Dataset, options: Evaluate
         const perDim = await readAndDispose(tf.tidy(() => tf.sum(model.klPerDimension(x, rng.fork()), 0)));
         klPerDim ??= new Float64Array(perDim.length);
         perDim.forEach((v, i) => (klPerDim![i]! += v));
+      } else if (hasPosteriorMean(model)) {
+        const means = await readAndDispose(model.posteriorMean(x, rng.fork()));
+        const dims = means.length / n;
+        meanSum ??= new Float64Array(dims);
+        meanSquareSum ??= new Float64Array(dims);
+        means.forEach((v, i) => {
+          meanSum![i % dims]! += v;
+          meanSquareSum![i % dims]! += v * v;
+        });
       }
       if (hasMetrics(model)) {
         for (const [name, value] of Object.entries(model.metrics(x))) {
@@ -81,25 +108,41 @@ export async function evaluate(model: VaeModel, data: Dataset, options: Evaluate
     options.onProgress?.(Math.min(start + batchSize, total), total);
   }
 
-  const meanKlPerDim = klPerDim ? Array.from(klPerDim, (v) => v / total) : null;
+  const activity = activeUnitStatistic(klPerDim, meanSum, meanSquareSum, total);
   return {
     examples: total,
     elbo: -(reconstruction + kl) / total,
     reconstruction: reconstruction / total,
     kl: kl / total,
     ...(k > 0 ? { iwae: { k, bound: iwaeSum / total, nll: -iwaeSum / total } } : {}),
-    ...(meanKlPerDim
+    ...(activity
       ? {
           activeUnits: {
-            count: meanKlPerDim.filter((v) => v > threshold).length,
-            total: meanKlPerDim.length,
+            count: activity.perDimension.filter((v) => v > threshold).length,
+            total: activity.perDimension.length,
             threshold,
-            klPerDimension: meanKlPerDim,
+            ...activity,
           },
         }
       : {}),
     metrics: Object.fromEntries([...metricSums].map(([name, sum]) => [name, sum / total])),
   };
+}
+
+/** Per-dimension activity over the whole data set, by whichever statistic the model supports. */
+function activeUnitStatistic(
+  klSum: Float64Array | null,
+  meanSum: Float64Array | null,
+  meanSquareSum: Float64Array | null,
+  total: number,
+): Pick<ActiveUnits, 'criterion' | 'perDimension'> | null {
+  if (klSum) return { criterion: 'kl', perDimension: Array.from(klSum, (v) => v / total) };
+  if (meanSum && meanSquareSum) {
+    // Var = E[m²] − E[m]², clamped: rounding can take a constant unit a hair below zero.
+    const perDimension = Array.from(meanSum, (sum, i) => Math.max(0, meanSquareSum[i]! / total - (sum / total) ** 2));
+    return { criterion: 'posterior-mean-variance', perDimension };
+  }
+  return null;
 }
 
 /**

@@ -22,6 +22,7 @@ export { createSchedule, klWarmup, type Schedule, type ScheduleConfig } from './
 export {
   hasGradientCheckTargets,
   hasKlPerDimension,
+  hasPosteriorMean,
   hasMetrics,
   isGaussianLatentModel,
   type GaussianLatentModel,
@@ -31,6 +32,7 @@ export {
   type LossTerms,
   type ModelConfig,
   type ModelWithKlPerDimension,
+  type ModelWithPosteriorMean,
   type ModelWithMetrics,
   type NamedVariable,
   type VaeModel,
@@ -53,7 +55,7 @@ export {
   type EstimatorVariance,
   type GradientEstimator,
 } from './gradient-estimators.js';
-export { evaluate, type EvaluateOptions, type EvaluationResult } from './evaluate.js';
+export { evaluate, type ActiveUnits, type EvaluateOptions, type EvaluationResult } from './evaluate.js';
 export { train, type TrainOptions } from './train/trainer.js';
 export {
   decodeCheckpoint,

@@ -139,6 +139,20 @@ export function hasKlPerDimension(model: VaeModel): model is VaeModel & ModelWit
   return typeof (model as Partial<ModelWithKlPerDimension>).klPerDimension === 'function';
 }
 
+/**
+ * A model that can estimate its posterior mean E_q(z|x)[z] (by Monte Carlo if need be). For posteriors
+ * whose KL does not split per dimension (flows), active units are then counted by Burda et al.'s
+ * original criterion: the variance over the data of each dimension's posterior mean.
+ */
+export interface ModelWithPosteriorMean {
+  /** E_q(z|x)[z] per example, [batch, dims]. */
+  posteriorMean(x: tf.Tensor, rng: SeededRandom): tf.Tensor2D;
+}
+
+export function hasPosteriorMean(model: VaeModel): model is VaeModel & ModelWithPosteriorMean {
+  return typeof (model as Partial<ModelWithPosteriorMean>).posteriorMean === 'function';
+}
+
 /** Variant-specific evaluation figures (e.g. VQ-VAE's codebook perplexity) a model may add to `eval`. */
 export interface ModelWithMetrics {
   metrics(x: tf.Tensor): Record<string, number>;

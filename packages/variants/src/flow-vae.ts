@@ -17,6 +17,13 @@ import {
 import type { FlowVaeConfig } from './flow-config.js';
 import { buildDecoder, buildEncoder, namedLayerVariables, run } from './networks.js';
 
+/**
+ * Draws per example behind `posteriorMean`. The active-unit statistic is a variance over thousands of
+ * examples, so the Monte-Carlo error of each mean (σ_q/4 per dimension) mostly averages out; an inactive
+ * unit's mean is the prior's 0 whatever the draws.
+ */
+const POSTERIOR_MEAN_DRAWS = 16;
+
 /** The flow's output for a batch of base draws: z_K, and Σ_k log|det ∂f_k/∂z_{k-1}| per row. */
 export interface FlowResult {
   readonly z: tf.Tensor;
@@ -95,6 +102,17 @@ export abstract class FlowVae<C extends FlowVaeConfig> implements VaeModel<C> {
       const z0 = q0.sample(rng.normal(q0.mean.shape));
       const { z, logDet } = this.flow(z0, tile(flowInput));
       return { z0, z, logDet, logQ: tf.sub(q0.logProb(z0), logDet) as tf.Tensor1D };
+    });
+  }
+
+  /**
+   * E_q(z_K|x)[z_K] per example, estimated from POSTERIOR_MEAN_DRAWS draws: q_K's mean has no closed form.
+   * `evaluate` counts active units from its variance over the data.
+   */
+  posteriorMean(x: tf.Tensor, rng: SeededRandom): tf.Tensor2D {
+    return tf.tidy(() => {
+      const { z } = this.draw(x, POSTERIOR_MEAN_DRAWS, rng);
+      return tf.mean(tf.reshape(z, [POSTERIOR_MEAN_DRAWS, x.shape[0]!, this.config.latentDim]), 0) as tf.Tensor2D;
     });
   }
 

@@ -1,5 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DiagonalGaussian, SeededRandom, isGaussianLatentModel, klStandardNormal, standardNormalLogProb, type LossContext } from '@vaekit/core';
+import {
+  DiagonalGaussian,
+  evaluate,
+  hasKlPerDimension,
+  hasPosteriorMean,
+  SeededRandom,
+  isGaussianLatentModel,
+  klStandardNormal,
+  standardNormalLogProb,
+  type LossContext,
+} from '@vaekit/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveIafConfig, resolvePlanarFlowConfig, type FlowVaeConfig } from '../src/flow-config.js';
 import type { FlowVae } from '../src/flow-vae.js';
@@ -275,6 +285,28 @@ describe('flow VAEs', () => {
       x.dispose();
       model.dispose();
     }
+  });
+
+  it('estimate the posterior mean by Monte Carlo, and evaluate counts active units from its variance', async () => {
+    const model = createIafVae({ inputShape: [6], latentDim: 3, madeHiddenUnits: [4], contextUnits: 3, architecture: { type: 'mlp', hiddenUnits: [8] } });
+    const x = binaryBatch(5, 6, 7);
+    expect(hasKlPerDimension(model)).toBe(false);
+    expect(hasPosteriorMean(model)).toBe(true);
+    const mean = model.posteriorMean(x, new SeededRandom(5));
+    expect(mean.shape).toEqual([5, 3]);
+    // The same draws by hand: 16 per example, draw-major rows, averaged per example.
+    const draw = model.draw(x, 16, new SeededRandom(5));
+    const byHand = read(tf.tidy(() => tf.mean(tf.reshape(draw.z, [16, 5, 3]), 0)));
+    tf.dispose([draw.z, draw.z0, draw.logQ, draw.logDet]);
+    read(mean).forEach((v, i) => expect(v).toBeCloseTo(byHand[i]!, 5));
+
+    const data = { size: 5, exampleShape: [6], binary: true, batch: (indices: readonly number[]) => tf.gather(x, [...indices]) };
+    const result = await evaluate(model, data, { batchSize: 2 });
+    expect(result.activeUnits?.criterion).toBe('posterior-mean-variance');
+    expect(result.activeUnits?.total).toBe(3);
+    result.activeUnits!.perDimension.forEach((v) => expect(v).toBeGreaterThanOrEqual(0));
+    x.dispose();
+    model.dispose();
   });
 
   it('validates configs and fills the documented defaults', () => {

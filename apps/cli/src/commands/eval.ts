@@ -78,7 +78,11 @@ function report(className: string, source: string, r: EvaluationResult): string 
   ];
   if (r.iwae) rows.push([`IWAE NLL (k=${r.iwae.k})`, `${r.iwae.nll.toFixed(2)} nats`]);
   if (r.activeUnits) {
-    rows.push(['active units', `${r.activeUnits.count}/${r.activeUnits.total} (KL > ${r.activeUnits.threshold} nats)`]);
+    const rule =
+      r.activeUnits.criterion === 'kl'
+        ? `KL > ${r.activeUnits.threshold} nats`
+        : `variance of E_q[z] over the data > ${r.activeUnits.threshold}; a flow's KL does not split per dimension`;
+    rows.push(['active units', `${r.activeUnits.count}/${r.activeUnits.total} (${rule})`]);
   }
   for (const [name, value] of Object.entries(r.metrics)) rows.push([name, formatNumber(value)]);
   return formatTable(rows);
