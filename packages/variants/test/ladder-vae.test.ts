@@ -190,8 +190,9 @@ describe('LadderVAE', () => {
     expect(() => resolveLadderConfig({ latentDims: [8, 4], hiddenUnits: [16] })).toThrow(/one width per stochastic layer/);
     expect(() => resolveLadderConfig({ latentDims: [8, 4], hiddenUnits: [16, 8], latentDim: 3 })).toThrow(/total of latentDims/);
     const defaults = resolveLadderConfig({});
-    expect(defaults.latentDims).toEqual([32, 16]);
-    expect(defaults.hiddenUnits).toEqual([256, 128]);
-    expect(defaults.latentDim).toBe(48);
+    expect(defaults.latentDims).toEqual([64, 32]);
+    expect(defaults.hiddenUnits).toEqual([512, 256]);
+    expect(defaults.latentDim).toBe(96);
+    expect(defaults.architecture).toEqual({ type: 'mlp', hiddenUnits: [512, 512] });
   });
 });
