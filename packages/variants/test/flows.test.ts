@@ -312,7 +312,7 @@ describe('flow VAEs', () => {
   it('validates configs and fills the documented defaults', () => {
     expect(resolvePlanarFlowConfig({}).flowSteps).toBe(4);
     const iaf = resolveIafConfig({});
-    expect([iaf.flowSteps, iaf.madeHiddenUnits, iaf.contextUnits]).toEqual([2, [128], 32]);
+    expect([iaf.flowSteps, iaf.madeHiddenUnits, iaf.contextUnits]).toEqual([2, [320, 320], 32]);
     expect(() => resolvePlanarFlowConfig({ flowSteps: 0 })).toThrow(/flowSteps/);
     expect(() => resolveIafConfig({ madeHiddenUnits: [] })).toThrow(/madeHiddenUnits/);
     expect(() => resolveIafConfig({ contextUnits: 1.5 })).toThrow(/contextUnits/);
