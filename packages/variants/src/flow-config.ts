@@ -18,8 +18,8 @@ export interface IafVaeConfig extends FlowVaeConfig {
 export const PLANAR_DEFAULTS = { flowSteps: 4 } as const;
 /**
  * Two IAF steps whose MADE networks have two hidden layers of 320 units: the smallest setting in Kingma
- * et al. 2016's MNIST comparison (depth 2, width 320). On MNIST it beat one hidden layer of 128 (the
- * default before 0.2) by 0.35 nats of test NLL after 10 epochs.
+ * et al. 2016's MNIST comparison (depth 2, width 320). After 10 epochs on MNIST it beat one hidden layer
+ * of 128 (the default before 0.2) by 0.35 nats of IWAE NLL on the first 2,000 test digits.
  */
 export const IAF_DEFAULTS = { flowSteps: 2, madeHiddenUnits: [320, 320] as readonly number[], contextUnits: 32 } as const;
 
