@@ -5,8 +5,12 @@
 // README's Markdown table. Each row is one `vaekit train` and one `vaekit eval`, printed as it runs so
 // it can be repeated by hand.
 //
+// With --seeds, every row is trained once per seed and a second table gives each seed's NLL and the
+// mean ± sd: models this close are not ordered by one seed.
+//
 //   node scripts/variants-table.mjs [--epochs 10] [--k 1000] [--limit N] [--backend native]
 //                                   [--warmup 1000] [--jobs 1] [--out runs/table] [--only VAE,IAFVAE]
+//                                   [--seeds 0,1,2,3,4]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +26,7 @@ const { values } = parseArgs({
     jobs: { type: 'string', default: '1' },
     out: { type: 'string', default: 'runs/table' },
     only: { type: 'string' },
+    seeds: { type: 'string', default: '0' },
   },
 });
 
@@ -38,6 +43,8 @@ const ROWS = [
   { id: 'VAE-latent64', name: 'VAE, 64 latent units (control)', args: ['--model', 'VAE', '--latent-dim', '64'] },
 ].filter((row) => !values.only || values.only.split(',').includes(row.id));
 
+const seeds = values.seeds.split(',').map(Number);
+if (seeds.some((v) => !Number.isInteger(v) || v < 0)) throw new Error(`--seeds must list whole numbers >= 0, got ${values.seeds}`);
 const jobs = Number(values.jobs);
 if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a whole number >= 1, got ${values.jobs}`);
 const cli = join('apps', 'cli', 'dist', 'bin.js');
@@ -68,17 +75,17 @@ function run(args, capture) {
 const tablePath = join(values.out, 'table.json');
 const results = existsSync(tablePath) ? JSON.parse(readFileSync(tablePath, 'utf8')) : [];
 const record = (entry) => {
-  const at = results.findIndex((r) => r.row.id === entry.row.id);
+  const at = results.findIndex((r) => r.row.id === entry.row.id && (r.seed ?? 0) === entry.seed);
   if (at >= 0) results[at] = entry;
   else results.push(entry);
-  results.sort((a, b) => ROW_ORDER.indexOf(a.row.id) - ROW_ORDER.indexOf(b.row.id));
+  results.sort((a, b) => ROW_ORDER.indexOf(a.row.id) - ROW_ORDER.indexOf(b.row.id) || (a.seed ?? 0) - (b.seed ?? 0));
   writeFileSync(tablePath, JSON.stringify(results, null, 2));
 };
 const ROW_ORDER = ['VAE', 'BetaVAE-beta4', 'LadderVAE', 'PlanarFlowVAE', 'IAFVAE', 'VQVAE', 'VAE-latent64'];
 
-async function runRow(row) {
-  const dir = join(values.out, row.id);
-  const trainArgs = ['train', ...row.args, '--epochs', values.epochs, '--kl-warmup', values.warmup, '--backend', values.backend, '--out', dir, '--force'];
+async function runRow({ row, seed }) {
+  const dir = join(values.out, seed === 0 ? row.id : `${row.id}-seed${seed}`);
+  const trainArgs = ['train', ...row.args, '--epochs', values.epochs, '--kl-warmup', values.warmup, '--seed', String(seed), '--backend', values.backend, '--out', dir, '--force'];
   const started = Date.now();
   const trained = await run(trainArgs, false);
   const trainSeconds = (Date.now() - started) / 1000;
@@ -88,12 +95,12 @@ async function runRow(row) {
   writeFileSync(join(dir, 'train.log'), trained.stderr);
   const evaluation = JSON.parse(evaluated.stdout);
   writeFileSync(join(dir, 'eval.json'), JSON.stringify(evaluation, null, 2));
-  record({ row, commands: [trainArgs, evalArgs].map((a) => `vaekit ${a.join(' ')}`), evaluation, trainSeconds, jobs });
+  record({ row, seed, commands: [trainArgs, evalArgs].map((a) => `vaekit ${a.join(' ')}`), evaluation, trainSeconds, jobs });
   const r = evaluation.result ?? evaluation;
-  console.error(`${row.name}: test IWAE NLL ${r.iwae?.nll?.toFixed(2)} (k=${values.k}), trained in ${Math.round(trainSeconds)} s`);
+  console.error(`${row.name}, seed ${seed}: test IWAE NLL ${r.iwae?.nll?.toFixed(2)} (k=${values.k}), trained in ${Math.round(trainSeconds)} s`);
 }
 
-const queue = [...ROWS];
+const queue = ROWS.flatMap((row) => seeds.map((seed) => ({ row, seed })));
 await Promise.all(
   Array.from({ length: Math.min(jobs, queue.length) }, async () => {
     for (let row = queue.shift(); row; row = queue.shift()) await runRow(row);
@@ -105,18 +112,33 @@ const lines = [
   `| model | test IWAE NLL (k=${values.k}) | ELBO | reconstruction | KL | active units | perplexity | train time |`,
   '|---|--:|--:|--:|--:|--:|--:|--:|',
 ];
-for (const { row, evaluation: e, trainSeconds } of results) {
+const nll = (entry) => (entry.evaluation.result ?? entry.evaluation).iwae?.nll;
+for (const { row, evaluation: e, trainSeconds } of results.filter((entry) => (entry.seed ?? 0) === seeds[0])) {
   const r = e.result ?? e;
   const units = r.activeUnits ? `${r.activeUnits.count}/${r.activeUnits.total}${r.activeUnits.criterion === 'kl' ? '' : ' †'}` : '-';
   lines.push(
     `| ${row.name} | ${fmt(r.iwae?.nll)} | ${fmt(r.elbo)} | ${fmt(r.reconstruction)} | ${fmt(r.kl)} | ${units} | ${fmt(r.metrics?.perplexity, 1)} | ${Math.round(trainSeconds)} s |`,
   );
 }
+// Each seed's NLL and the mean ± sample sd, for rows trained with more than one seed.
+const allSeeds = [...new Set(results.map((entry) => entry.seed ?? 0))].sort((a, b) => a - b);
+if (allSeeds.length > 1) {
+  lines.push('', `| model | ${allSeeds.map((v) => `seed ${v}`).join(' | ')} | mean ± sd |`, `|---|${allSeeds.map(() => '--:|').join('')}--:|`);
+  for (const id of ROW_ORDER) {
+    const entries = results.filter((entry) => entry.row.id === id);
+    if (entries.length < 2) continue;
+    const byValue = allSeeds.map((v) => entries.find((entry) => (entry.seed ?? 0) === v));
+    const got = entries.map(nll).filter((v) => typeof v === 'number');
+    const mean = got.reduce((a, b) => a + b, 0) / got.length;
+    const sd = Math.sqrt(got.reduce((a, b) => a + (b - mean) ** 2, 0) / (got.length - 1));
+    lines.push(`| ${entries[0].row.name} | ${byValue.map((entry) => (entry ? fmt(nll(entry)) : '-')).join(' | ')} | ${fmt(mean)} ± ${fmt(sd)} |`);
+  }
+}
 const table = lines.join('\n');
 writeFileSync(join(values.out, 'table.md'), table + '\n');
 console.log(table);
 console.log(
-  `\n${values.epochs} epochs each on ${values.backend}, KL warm-up over ${values.warmup} steps, ${jobs} run(s) at a time; ` +
+  `\n${values.epochs} epoch(s) each on ${values.backend}, KL warm-up over ${values.warmup} steps, ${jobs} run(s) at a time; ` +
     `MNIST test split${values.limit ? `, first ${values.limit} examples` : ' (all 10,000)'}. ` +
     `† flows: variance of the posterior mean > 0.01 (their KL does not split per dimension). Details in ${tablePath}`,
 );
