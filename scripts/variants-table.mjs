@@ -33,7 +33,7 @@ const { values } = parseArgs({
 // β-VAE appears at β = 4 so its KL/reconstruction trade-off shows against the VAE's β = 1. The last row
 // is a control: the plain VAE with as many units as the ladder's bottom layer, to tell the ladder's
 // hierarchy apart from its wider code.
-const ROWS = [
+const ALL_ROWS = [
   { id: 'VAE', name: 'VAE', args: ['--model', 'VAE'] },
   { id: 'BetaVAE-beta4', name: 'BetaVAE (β=4)', args: ['--model', 'BetaVAE', '--beta', '4'] },
   { id: 'LadderVAE', name: 'LadderVAE', args: ['--model', 'LadderVAE'] },
@@ -41,7 +41,9 @@ const ROWS = [
   { id: 'IAFVAE', name: 'IAFVAE', args: ['--model', 'IAFVAE'] },
   { id: 'VQVAE', name: 'VQVAE', args: ['--model', 'VQVAE'] },
   { id: 'VAE-latent64', name: 'VAE, 64 latent units (control)', args: ['--model', 'VAE', '--latent-dim', '64'] },
-].filter((row) => !values.only || values.only.split(',').includes(row.id));
+];
+const ROW_ORDER = ALL_ROWS.map((row) => row.id);
+const ROWS = ALL_ROWS.filter((row) => !values.only || values.only.split(',').includes(row.id));
 
 const seeds = values.seeds.split(',').map(Number);
 if (seeds.some((v) => !Number.isInteger(v) || v < 0)) throw new Error(`--seeds must list whole numbers >= 0, got ${values.seeds}`);
@@ -81,7 +83,6 @@ const record = (entry) => {
   results.sort((a, b) => ROW_ORDER.indexOf(a.row.id) - ROW_ORDER.indexOf(b.row.id) || (a.seed ?? 0) - (b.seed ?? 0));
   writeFileSync(tablePath, JSON.stringify(results, null, 2));
 };
-const ROW_ORDER = ['VAE', 'BetaVAE-beta4', 'LadderVAE', 'PlanarFlowVAE', 'IAFVAE', 'VQVAE', 'VAE-latent64'];
 
 async function runRow({ row, seed }) {
   const dir = join(values.out, seed === 0 ? row.id : `${row.id}-seed${seed}`);

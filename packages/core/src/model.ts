@@ -78,14 +78,15 @@ export interface VaeModel<C extends ModelConfig = ModelConfig> {
   dispose(): void;
 }
 
-/** Models with a diagonal-Gaussian posterior expose it, for KL diagnostics and estimator comparisons. */
-export interface GaussianLatentModel<C extends ModelConfig = ModelConfig> extends VaeModel<C> {
+/**
+ * Models with a diagonal-Gaussian posterior expose it, for KL diagnostics and estimator comparisons.
+ * Their `klPerDimension` is KL(q(z|x) || N(0, I)) per example and latent dimension.
+ */
+export interface GaussianLatentModel<C extends ModelConfig = ModelConfig> extends VaeModel<C>, ModelWithKlPerDimension {
   /** q(z | x); the caller disposes its mean and logVar. */
   posterior(x: tf.Tensor): DiagonalGaussian;
   /** log p(x | z) per example, for a batch x and codes z of the same batch size. */
   logLikelihood(x: tf.Tensor, z: tf.Tensor): tf.Tensor1D;
-  /** KL(q(z|x) || p(z)) per example and latent dimension, [batch, dims]: active units are counted from it. */
-  klPerDimension(x: tf.Tensor, rng: SeededRandom): tf.Tensor2D;
   /** Variables of the encoder alone: the parameters the two gradient estimators are compared on. */
   encoderVariables(): tf.Variable[];
 }
