@@ -445,7 +445,9 @@ async function main() {
       fs.mkdirSync(extracted, { recursive: true });
       await run('tar', ['-xzf', file, '-C', extracted], { cwd: work, label: `untar-${dir}` });
       const pkgDir = path.join(extracted, 'package');
-      if (!fs.existsSync(path.join(pkgDir, 'README.md'))) problems.push(`${name}: README.md is not in the tarball`);
+      for (const required of ['README.md', 'LICENSE']) {
+        if (!fs.existsSync(path.join(pkgDir, required))) problems.push(`${name}: ${required} is not in the tarball`);
+      }
       for (const missing of missingRelativeImports(pkgDir)) problems.push(`${name}: ${missing}`);
       const lint = await publint({ pkgDir, pack: false, level: 'suggestion', strict: true });
       for (const message of lint.messages) problems.push(`${name}: publint ${message.type}: ${formatMessage(message, readJson(path.join(pkgDir, 'package.json')))}`);

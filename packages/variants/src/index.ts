@@ -30,7 +30,8 @@ export {
   type BetaVaeConfigInput,
   type CapacityConfig,
 } from './beta-vae.js';
-export { VqVae, createVqVae, isTrainingCall } from './vq-vae.js';
+export { VqVae, createVqVae } from './vq-vae.js';
+export { isTrainingCall } from './training-call.js';
 export { VQ_VAE_DEFAULTS, resolveVqVaeConfig, type VqVaeConfig } from './vq-vae-config.js';
 export {
   codeCounts,

@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { NamedVariable } from '@vaekit/core';
-import { buildDecoder, buildEncoder, namedLayerVariables } from './networks.js';
+import { addNormalizedRelu, buildDecoder, buildEncoder, namedLayerVariables } from './networks.js';
 import type { LadderVaeConfig } from './ladder-config.js';
 
 /** The ladder VAE's networks, indexed by stochastic layer (0 = bottom). */
@@ -23,16 +23,23 @@ const seeded = (seed: number) => tfl.initializers.glorotUniform({ seed });
  * mirrors `architecture` from z_1.
  */
 export function buildLadderNetworks(config: LadderVaeConfig, outputShape: readonly number[]): LadderNetworks {
-  const { latentDims, hiddenUnits } = config;
+  const { latentDims, hiddenUnits, batchNorm } = config;
   const base = config.seed * 1000;
-  const first = buildEncoder(config.architecture, config.inputShape, hiddenUnits[0]!, base + 1);
-  first.add(tfl.layers.activation({ activation: 'relu' }));
+  const rectify = (net: tfl.Sequential): void => {
+    if (batchNorm) addNormalizedRelu(net);
+    else net.add(tfl.layers.activation({ activation: 'relu' }));
+  };
+  // A hidden dense layer; under batch normalization the normalization's shift stands in for the bias.
+  const hidden = (net: tfl.Sequential, units: number, inputUnits: number, seed: number): void => {
+    net.add(tfl.layers.dense({ units, useBias: !batchNorm, inputShape: [inputUnits], kernelInitializer: seeded(seed) }));
+    rectify(net);
+  };
+  const first = buildEncoder(config.architecture, config.inputShape, hiddenUnits[0]!, base + 1, { batchNorm });
+  rectify(first);
   const bottomUp = [first];
   for (let i = 1; i < latentDims.length; i++) {
     const block = tfl.sequential();
-    block.add(
-      tfl.layers.dense({ units: hiddenUnits[i]!, activation: 'relu', inputShape: [hiddenUnits[i - 1]!], kernelInitializer: seeded(base + 100 + i) }),
-    );
+    hidden(block, hiddenUnits[i]!, hiddenUnits[i - 1]!, base + 100 + i);
     bottomUp.push(block);
   }
   const bottomUpHeads = latentDims.map((dims, i) => {
@@ -42,9 +49,7 @@ export function buildLadderNetworks(config: LadderVaeConfig, outputShape: readon
   });
   const topDown = latentDims.slice(0, -1).map((dims, i) => {
     const block = tfl.sequential();
-    block.add(
-      tfl.layers.dense({ units: hiddenUnits[i]!, activation: 'relu', inputShape: [latentDims[i + 1]!], kernelInitializer: seeded(base + 300 + 2 * i) }),
-    );
+    hidden(block, hiddenUnits[i]!, latentDims[i + 1]!, base + 300 + 2 * i);
     block.add(tfl.layers.dense({ units: 2 * dims, kernelInitializer: seeded(base + 301 + 2 * i) }));
     return block;
   });

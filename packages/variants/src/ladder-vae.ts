@@ -21,6 +21,7 @@ import { resolveLadderConfig, type LadderVaeConfig } from './ladder-config.js';
 import { precisionWeightedMerge } from './ladder-merge.js';
 import { buildLadderNetworks, disposeLadderNetworks, ladderVariables, type LadderNetworks } from './ladder-networks.js';
 import { run } from './networks.js';
+import { isTrainingCall } from './training-call.js';
 
 /** One stochastic layer after the top-down pass. `prior` is null for the top layer, whose prior is N(0, I). */
 export interface LadderLayer {
@@ -70,13 +71,16 @@ export class LadderVae implements VaeModel<LadderVaeConfig> {
     return structuredClone(this.config);
   }
 
-  /** The bottom-up estimates N(μ̂_i, σ̂_i²), bottom to top (the caller disposes them, e.g. inside a tidy). */
-  bottomUp(x: tf.Tensor): DiagonalGaussian[] {
+  /**
+   * The bottom-up estimates N(μ̂_i, σ̂_i²), bottom to top (the caller disposes them, e.g. inside a tidy).
+   * `training` selects batch statistics for batch normalization (and moves its averages); see `batchNorm`.
+   */
+  bottomUp(x: tf.Tensor, training = false): DiagonalGaussian[] {
     this.checkInput(x);
     const estimates: DiagonalGaussian[] = [];
     let d = x;
     this.nets.bottomUp.forEach((block, i) => {
-      d = run(block, d);
+      d = run(block, d, training);
       const [mean, logVar] = tf.split(run(this.nets.bottomUpHeads[i]!, d), 2, 1);
       estimates.push(new DiagonalGaussian(mean!, logVar!));
     });
@@ -84,8 +88,8 @@ export class LadderVae implements VaeModel<LadderVaeConfig> {
   }
 
   /** The prior p(z_i | z_{i+1}) for layer i < L-1, from a draw of the layer above. */
-  prior(layer: number, zAbove: tf.Tensor): DiagonalGaussian {
-    const [mean, logVar] = tf.split(run(this.nets.topDown[layer]!, zAbove), 2, 1);
+  prior(layer: number, zAbove: tf.Tensor, training = false): DiagonalGaussian {
+    const [mean, logVar] = tf.split(run(this.nets.topDown[layer]!, zAbove, training), 2, 1);
     return new DiagonalGaussian(mean!, logVar!);
   }
 
@@ -93,14 +97,14 @@ export class LadderVae implements VaeModel<LadderVaeConfig> {
    * The top-down inference pass over bottom-up estimates; returns the layers bottom to top. `noise`
    * gives the standard-normal draw for a layer, or null to propagate posterior means.
    */
-  topDown(estimates: DiagonalGaussian[], noise: ((shape: readonly number[]) => tf.Tensor) | null): LadderLayer[] {
+  topDown(estimates: DiagonalGaussian[], noise: ((shape: readonly number[]) => tf.Tensor) | null, training = false): LadderLayer[] {
     const top = this.layers - 1;
     const draw = (q: DiagonalGaussian): tf.Tensor => (noise ? q.sample(noise(q.mean.shape)) : q.mean);
     const layers: LadderLayer[] = new Array(this.layers);
     const topPosterior = estimates[top]!;
     layers[top] = { posterior: topPosterior, prior: null, z: draw(topPosterior) };
     for (let i = top - 1; i >= 0; i--) {
-      const prior = this.prior(i, layers[i + 1]!.z);
+      const prior = this.prior(i, layers[i + 1]!.z, training);
       const posterior = precisionWeightedMerge(estimates[i]!, prior);
       layers[i] = { posterior, prior, z: draw(posterior) };
     }
@@ -145,7 +149,8 @@ export class LadderVae implements VaeModel<LadderVaeConfig> {
 
   loss(x: tf.Tensor, context: LossContext): LossTerms {
     return tf.tidy(() => {
-      const layers = this.topDown(this.bottomUp(x), (shape) => context.rng.normal(shape));
+      const training = isTrainingCall(context);
+      const layers = this.topDown(this.bottomUp(x, training), (shape) => context.rng.normal(shape), training);
       const logLikelihood = this.logLikelihood(x, layers[0]!.z);
       const perLayer = layers.map((layer) => this.layerKl(layer, context.freeBits));
       const kl = tf.addN(perLayer.map((t) => t.kl)) as tf.Tensor1D;
@@ -242,7 +247,7 @@ registerModel(
     className: 'LadderVAE',
     description: 'Ladder VAE: bottom-up estimates merged top-down with precision weighting, KL per layer',
     create: (config) => createLadderVae(config as Partial<LadderVaeConfig>),
-    testConfig: { inputShape: [12], latentDims: [3, 2], hiddenUnits: [8, 6], architecture: { type: 'mlp', hiddenUnits: [10] } },
+    testConfig: { inputShape: [12], latentDims: [3, 2], hiddenUnits: [8, 6], architecture: { type: 'mlp', hiddenUnits: [10] }, batchNorm: true },
   },
   { replace: true },
 );

@@ -16,14 +16,25 @@ function init(seed: number): ReturnType<typeof tfl.initializers.glorotUniform> {
 
 const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
+/** Options for `buildEncoder`. */
+export interface EncoderOptions {
+  /**
+   * Batch-normalize every hidden layer's pre-activation (Ioffe and Szegedy 2015). Such a network must be
+   * run with `run(net, x, training)`: batch statistics in training, moving averages otherwise.
+   */
+  readonly batchNorm?: boolean;
+}
+
 /** Maps inputs of `inputShape` to `outputUnits` numbers per example (e.g. mean and log-variance). */
 export function buildEncoder(
   architecture: ArchitectureConfig,
   inputShape: readonly number[],
   outputUnits: number,
   seed: number,
+  options: EncoderOptions = {},
 ): tfl.Sequential {
   const net = tfl.sequential();
+  const batchNorm = options.batchNorm ?? false;
   let s = seed;
   if (architecture.type === 'mlp') {
     // Flat inputs need no reshape layer: each layer is a kernel launch forward and backward.
@@ -31,7 +42,13 @@ export function buildEncoder(
     if (!flat) net.add(tfl.layers.reshape({ targetShape: [product(inputShape)], inputShape: [...inputShape] }));
     architecture.hiddenUnits.forEach((units, i) => {
       const first = flat && i === 0 ? { inputShape: [...inputShape] } : {};
-      net.add(tfl.layers.dense({ units, activation: 'relu', kernelInitializer: init(s++), ...first }));
+      if (!batchNorm) {
+        net.add(tfl.layers.dense({ units, activation: 'relu', kernelInitializer: init(s++), ...first }));
+        return;
+      }
+      // The normalization's shift replaces the bias.
+      net.add(tfl.layers.dense({ units, useBias: false, kernelInitializer: init(s++), ...first }));
+      addNormalizedRelu(net);
     });
   } else {
     const [height, width] = convInputShape(inputShape, architecture.filters.length);
@@ -43,13 +60,23 @@ export function buildEncoder(
           kernelSize: architecture.kernelSize,
           strides: 2,
           padding: 'same',
-          activation: 'relu',
+          useBias: !batchNorm,
+          ...(batchNorm ? {} : { activation: 'relu' as const }),
           kernelInitializer: init(s++),
         }),
       );
+      if (batchNorm) addNormalizedRelu(net);
     }
     net.add(tfl.layers.flatten());
-    net.add(tfl.layers.dense({ units: architecture.denseUnits, activation: 'relu', kernelInitializer: init(s++) }));
+    net.add(
+      tfl.layers.dense({
+        units: architecture.denseUnits,
+        useBias: !batchNorm,
+        ...(batchNorm ? {} : { activation: 'relu' as const }),
+        kernelInitializer: init(s++),
+      }),
+    );
+    if (batchNorm) addNormalizedRelu(net);
   }
   const firstLayer = net.layers.length === 0 ? { inputShape: [...inputShape] } : {};
   net.add(tfl.layers.dense({ units: outputUnits, kernelInitializer: init(s++), ...firstLayer }));
@@ -133,7 +160,19 @@ export function namedLayerVariables(prefix: string, net: tfl.LayersModel): Named
   );
 }
 
-/** Runs a network eagerly on a concrete tensor. */
-export function run(net: tfl.LayersModel, x: tf.Tensor): tf.Tensor {
-  return net.apply(x) as tf.Tensor;
+/**
+ * Batch normalization over the last axis, then a ReLU. In training its batch statistics also move the
+ * layer's moving mean and variance (non-trainable weights, saved with the model), which inference uses.
+ */
+export function addNormalizedRelu(net: tfl.Sequential): void {
+  net.add(tfl.layers.batchNormalization({ axis: -1 }));
+  net.add(tfl.layers.activation({ activation: 'relu' }));
+}
+
+/**
+ * Runs a network eagerly on a concrete tensor. `training` matters only to batch normalization: true
+ * normalizes by the batch's statistics and updates the moving averages, false uses the moving averages.
+ */
+export function run(net: tfl.LayersModel, x: tf.Tensor, training = false): tf.Tensor {
+  return net.apply(x, { training }) as tf.Tensor;
 }

@@ -25,15 +25,7 @@ import {
 } from './vq-codebook.js';
 import { stopGradient, straightThrough } from './vq-stop-gradient.js';
 import { resolveVqVaeConfig, type VqVaeConfig } from './vq-vae-config.js';
-
-/**
- * Whether a `loss` call may update the codebook state: the context's `training` flag when given,
- * otherwise whether a gradient tape is recording. (`context.step >= 0` cannot be the test: `evaluate`
- * passes step 0, and evaluating a model must not change it.)
- */
-export function isTrainingCall(context: LossContext): boolean {
-  return typeof context.training === 'boolean' ? context.training : tf.engine().isTapeOn();
-}
+import { isTrainingCall } from './training-call.js';
 
 /**
  * VQ-VAE (van den Oord et al. 2017, "Neural Discrete Representation Learning"). The encoder emits
