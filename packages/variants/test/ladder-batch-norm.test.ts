@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { deserializeModel, SeededRandom, serializeModel, type LossContext } from '@vaekit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveLadderConfig } from '../src/ladder-config.js';
-import { createLadderVae, type LadderVae } from '../src/ladder-vae.js';
+import type { LadderVae } from '../src/ladder-vae.js';
+import { binaryBatch, smallLadder } from './ladder-fixture.js';
 import { useCpu } from './setup-backend.js';
 
 beforeAll(useCpu);
@@ -21,15 +22,8 @@ describe('LadderVAE with batch normalization', () => {
   let model: LadderVae;
   let x: tf.Tensor;
   beforeAll(() => {
-    model = createLadderVae({
-      inputShape: [10],
-      latentDims: [4, 3, 2],
-      hiddenUnits: [12, 8, 6],
-      architecture: { type: 'mlp', hiddenUnits: [16] },
-      batchNorm: true,
-      seed: 3,
-    });
-    x = tf.tidy(() => tf.cast(tf.greater(tf.randomUniform([8, 10], 0, 1, 'float32', 5), 0.5), 'float32'));
+    model = smallLadder({ batchNorm: true });
+    x = binaryBatch(8, 5);
   });
   afterAll(() => {
     model.dispose();

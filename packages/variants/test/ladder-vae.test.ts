@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveLadderConfig } from '../src/ladder-config.js';
 import { precisionWeightedMerge } from '../src/ladder-merge.js';
 import { createLadderVae, type LadderVae } from '../src/ladder-vae.js';
+import { binaryBatch, smallLadder } from './ladder-fixture.js';
 import { useCpu } from './setup-backend.js';
 
 beforeAll(useCpu);
@@ -70,14 +71,8 @@ describe('LadderVAE', () => {
   let model: LadderVae;
   let x: tf.Tensor;
   beforeAll(() => {
-    model = createLadderVae({
-      inputShape: [10],
-      latentDims: [4, 3, 2],
-      hiddenUnits: [12, 8, 6],
-      architecture: { type: 'mlp', hiddenUnits: [16] },
-      seed: 3,
-    });
-    x = tf.tidy(() => tf.cast(tf.greater(tf.randomUniform([6, 10], 0, 1, 'float32', 11), 0.5), 'float32'));
+    model = smallLadder();
+    x = binaryBatch(6, 11);
   });
   afterAll(() => {
     model.dispose();
