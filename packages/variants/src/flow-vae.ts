@@ -1,21 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import {
   applyFreeBits,
-  createLikelihood,
   DiagonalGaussian,
   elbo,
   klMonteCarlo,
   standardNormalLogProb,
-  type Likelihood,
   type LossContext,
   type LossTerms,
   type NamedVariable,
   type SeededRandom,
-  type VaeModel,
 } from '@vaekit/core';
 import type { FlowVaeConfig } from './flow-config.js';
-import { buildDecoder, buildEncoder, namedLayerVariables, run } from './networks.js';
+import { run } from './networks.js';
+import { StandardNormalLatentModel } from './standard-normal-latent-model.js';
 
 /**
  * Draws per example behind `posteriorMean`. The active-unit statistic is a variance over thousands of
@@ -51,27 +48,13 @@ export interface FlowDraw extends FlowResult {
  *
  * Deliberately not a `GaussianLatentModel` (no `posterior`/`klPerDimension`): the posterior is not Gaussian.
  */
-export abstract class FlowVae<C extends FlowVaeConfig> implements VaeModel<C> {
-  readonly className: string;
-  readonly inputShape: readonly number[];
-  readonly latentShape: readonly number[];
-  protected readonly config: C;
-  protected readonly likelihood: Likelihood;
-  protected readonly encoderNet: tfl.Sequential;
-  protected readonly decoderNet: tfl.Sequential;
+export abstract class FlowVae<C extends FlowVaeConfig> extends StandardNormalLatentModel<C> {
   /** Numbers per example the encoder emits for the flow, after the base mean and log-variance. */
   protected readonly flowInputUnits: number;
 
   protected constructor(config: C, flowInputUnits: number) {
-    this.config = config;
-    this.className = config.className;
-    this.inputShape = [...config.inputShape];
-    this.latentShape = [config.latentDim];
-    this.likelihood = createLikelihood(config.likelihood);
+    super(config, 2 * config.latentDim + flowInputUnits);
     this.flowInputUnits = flowInputUnits;
-    this.encoderNet = buildEncoder(config.architecture, config.inputShape, 2 * config.latentDim + flowInputUnits, config.seed * 1000 + 1);
-    const outputShape = this.likelihood.paramsPerValue === 2 ? [...config.inputShape, 2] : [...config.inputShape];
-    this.decoderNet = buildDecoder(config.architecture, config.latentDim, outputShape, config.seed * 1000 + 500);
   }
 
   /** Applies the K flow steps to rows z0 [n, D] given the per-row flow input [n, flowInputUnits]. */
@@ -79,10 +62,6 @@ export abstract class FlowVae<C extends FlowVaeConfig> implements VaeModel<C> {
   /** The flow's own weights (beyond the encoder and decoder), under stable names. */
   protected abstract flowVariables(): NamedVariable[];
   protected abstract disposeFlow(): void;
-
-  getConfig(): C {
-    return structuredClone(this.config);
-  }
 
   /** The base Gaussian q0(z_0 | x) and the flow input; the caller disposes them. */
   encoderOutputs(x: tf.Tensor): { base: DiagonalGaussian; flowInput: tf.Tensor } {
@@ -123,23 +102,6 @@ export abstract class FlowVae<C extends FlowVaeConfig> implements VaeModel<C> {
     });
   }
 
-  decode(z: tf.Tensor): tf.Tensor {
-    return run(this.decoderNet, z);
-  }
-
-  reconstruct(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => this.likelihood.mean(this.decode(this.encode(x))));
-  }
-
-  sample(n: number, rng: SeededRandom): tf.Tensor {
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`sample count must be a whole number >= 1, got ${n}`);
-    return tf.tidy(() => this.likelihood.mean(this.decode(rng.normal([n, ...this.latentShape]))));
-  }
-
-  logLikelihood(x: tf.Tensor, z: tf.Tensor): tf.Tensor1D {
-    return tf.tidy(() => this.likelihood.logProb(this.decode(z), x));
-  }
-
   loss(x: tf.Tensor, context: LossContext): LossTerms {
     return tf.tidy(() => {
       const { z, logQ, logDet } = this.draw(x, 1, context.rng);
@@ -162,23 +124,12 @@ export abstract class FlowVae<C extends FlowVaeConfig> implements VaeModel<C> {
     });
   }
 
-  variables(): NamedVariable[] {
-    return [
-      ...namedLayerVariables('encoder', this.encoderNet),
-      ...this.flowVariables(),
-      ...namedLayerVariables('decoder', this.decoderNet),
-    ];
+  protected override extraVariables(): NamedVariable[] {
+    return this.flowVariables();
   }
 
-  dispose(): void {
-    this.encoderNet.dispose();
-    this.decoderNet.dispose();
+  override dispose(): void {
+    super.dispose();
     this.disposeFlow();
-  }
-
-  protected checkInput(x: tf.Tensor): void {
-    if (!tf.util.arraysEqual(x.shape.slice(1), [...this.inputShape])) {
-      throw new RangeError(`${this.className} expects inputs of shape [batch, ${this.inputShape}], got [${x.shape}]`);
-    }
   }
 }

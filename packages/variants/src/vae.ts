@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import {
   applyFreeBits,
-  createLikelihood,
   DiagonalGaussian,
   elbo,
   klMonteCarlo,
@@ -11,13 +9,12 @@ import {
   standardNormalLogProb,
   sumPerExample,
   type GaussianLatentModel,
-  type Likelihood,
   type LossContext,
   type LossTerms,
-  type NamedVariable,
   type SeededRandom,
 } from '@vaekit/core';
-import { buildDecoder, buildEncoder, namedLayerVariables, run } from './networks.js';
+import { namedLayerVariables, run } from './networks.js';
+import { StandardNormalLatentModel } from './standard-normal-latent-model.js';
 import { resolveVaeConfig, type VaeConfig } from './vae-config.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -27,28 +24,9 @@ const LOG_2PI = Math.log(2 * Math.PI);
  * standard-normal prior and a decoder p(x|z), trained on the β-weighted ELBO. The other Gaussian-latent
  * variants extend it and override only what differs (`klTerms`, `objective`).
  */
-export class Vae<C extends VaeConfig = VaeConfig> implements GaussianLatentModel<C> {
-  readonly className: string;
-  readonly inputShape: readonly number[];
-  readonly latentShape: readonly number[];
-  protected readonly config: C;
-  protected readonly likelihood: Likelihood;
-  protected readonly encoderNet: tfl.Sequential;
-  protected readonly decoderNet: tfl.Sequential;
-
+export class Vae<C extends VaeConfig = VaeConfig> extends StandardNormalLatentModel<C> implements GaussianLatentModel<C> {
   constructor(config: C) {
-    this.config = config;
-    this.className = config.className;
-    this.inputShape = [...config.inputShape];
-    this.latentShape = [config.latentDim];
-    this.likelihood = createLikelihood(config.likelihood);
-    this.encoderNet = buildEncoder(config.architecture, config.inputShape, 2 * config.latentDim, config.seed * 1000 + 1);
-    const outputShape = this.likelihood.paramsPerValue === 2 ? [...config.inputShape, 2] : [...config.inputShape];
-    this.decoderNet = buildDecoder(config.architecture, config.latentDim, outputShape, config.seed * 1000 + 500);
-  }
-
-  getConfig(): C {
-    return structuredClone(this.config);
+    super(config, 2 * config.latentDim);
   }
 
   posterior(x: tf.Tensor): DiagonalGaussian {
@@ -59,23 +37,6 @@ export class Vae<C extends VaeConfig = VaeConfig> implements GaussianLatentModel
 
   encode(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => this.posterior(x).mean);
-  }
-
-  decode(z: tf.Tensor): tf.Tensor {
-    return run(this.decoderNet, z);
-  }
-
-  reconstruct(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => this.likelihood.mean(this.decode(this.encode(x))));
-  }
-
-  sample(n: number, rng: SeededRandom): tf.Tensor {
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`sample count must be a whole number >= 1, got ${n}`);
-    return tf.tidy(() => this.likelihood.mean(this.decode(rng.normal([n, ...this.latentShape]))));
-  }
-
-  logLikelihood(x: tf.Tensor, z: tf.Tensor): tf.Tensor1D {
-    return tf.tidy(() => this.likelihood.logProb(this.decode(z), x));
   }
 
   klPerDimension(x: tf.Tensor): tf.Tensor2D {
@@ -133,22 +94,6 @@ export class Vae<C extends VaeConfig = VaeConfig> implements GaussianLatentModel
 
   encoderVariables(): tf.Variable[] {
     return namedLayerVariables('encoder', this.encoderNet).map((v) => v.variable);
-  }
-
-  variables(): NamedVariable[] {
-    return [...namedLayerVariables('encoder', this.encoderNet), ...namedLayerVariables('decoder', this.decoderNet)];
-  }
-
-  dispose(): void {
-    this.encoderNet.dispose();
-    this.decoderNet.dispose();
-  }
-
-  protected checkInput(x: tf.Tensor): void {
-    const shape = x.shape.slice(1);
-    if (!tf.util.arraysEqual(shape, [...this.inputShape])) {
-      throw new RangeError(`${this.className} expects inputs of shape [batch, ${this.inputShape}], got [${x.shape}]`);
-    }
   }
 }
 

@@ -1,0 +1,87 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import {
+  createLikelihood,
+  type Likelihood,
+  type LossContext,
+  type LossTerms,
+  type NamedVariable,
+  type SeededRandom,
+  type VaeModel,
+} from '@vaekit/core';
+import { buildDecoder, buildEncoder, namedLayerVariables, run } from './networks.js';
+import type { VaeConfig } from './vae-config.js';
+
+/**
+ * What the single-layer continuous-latent models share: an encoder network from x, a prior N(0, I) over
+ * `latentDim` units, and a decoder p(x | z) mirroring the encoder's architecture. Subclasses say what the
+ * encoder's outputs mean (a Gaussian posterior, or a flow's base and parameters) and how the loss uses them.
+ */
+export abstract class StandardNormalLatentModel<C extends VaeConfig> implements VaeModel<C> {
+  readonly className: string;
+  readonly inputShape: readonly number[];
+  readonly latentShape: readonly number[];
+  protected readonly config: C;
+  protected readonly likelihood: Likelihood;
+  protected readonly encoderNet: tfl.Sequential;
+  protected readonly decoderNet: tfl.Sequential;
+
+  /** `encoderUnits`: numbers the encoder emits per example. */
+  protected constructor(config: C, encoderUnits: number) {
+    this.config = config;
+    this.className = config.className;
+    this.inputShape = [...config.inputShape];
+    this.latentShape = [config.latentDim];
+    this.likelihood = createLikelihood(config.likelihood);
+    this.encoderNet = buildEncoder(config.architecture, config.inputShape, encoderUnits, config.seed * 1000 + 1);
+    const outputShape = this.likelihood.paramsPerValue === 2 ? [...config.inputShape, 2] : [...config.inputShape];
+    this.decoderNet = buildDecoder(config.architecture, config.latentDim, outputShape, config.seed * 1000 + 500);
+  }
+
+  abstract encode(x: tf.Tensor): tf.Tensor;
+  abstract loss(x: tf.Tensor, context: LossContext): LossTerms;
+  abstract logWeights(x: tf.Tensor, k: number, rng: SeededRandom): tf.Tensor2D;
+
+  getConfig(): C {
+    return structuredClone(this.config);
+  }
+
+  decode(z: tf.Tensor): tf.Tensor {
+    return run(this.decoderNet, z);
+  }
+
+  reconstruct(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => this.likelihood.mean(this.decode(this.encode(x))));
+  }
+
+  sample(n: number, rng: SeededRandom): tf.Tensor {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`sample count must be a whole number >= 1, got ${n}`);
+    return tf.tidy(() => this.likelihood.mean(this.decode(rng.normal([n, ...this.latentShape]))));
+  }
+
+  /** log p(x | z) per example. */
+  logLikelihood(x: tf.Tensor, z: tf.Tensor): tf.Tensor1D {
+    return tf.tidy(() => this.likelihood.logProb(this.decode(z), x));
+  }
+
+  /** Encoder weights, then the subclass's own (`extraVariables`), then the decoder's. */
+  variables(): NamedVariable[] {
+    return [...namedLayerVariables('encoder', this.encoderNet), ...this.extraVariables(), ...namedLayerVariables('decoder', this.decoderNet)];
+  }
+
+  dispose(): void {
+    this.encoderNet.dispose();
+    this.decoderNet.dispose();
+  }
+
+  /** Weights beyond the encoder and decoder (a flow's), under stable names. */
+  protected extraVariables(): NamedVariable[] {
+    return [];
+  }
+
+  protected checkInput(x: tf.Tensor): void {
+    if (!tf.util.arraysEqual(x.shape.slice(1), [...this.inputShape])) {
+      throw new RangeError(`${this.className} expects inputs of shape [batch, ${this.inputShape}], got [${x.shape}]`);
+    }
+  }
+}
