@@ -11,8 +11,8 @@ import {
   type SeededRandom,
 } from '@vaekit/core';
 import type { FlowVaeConfig } from './flow-config.js';
-import { run } from './networks.js';
 import { StandardNormalLatentModel } from './standard-normal-latent-model.js';
+import { isTrainingCall } from './training-call.js';
 
 /**
  * Draws per example behind `posteriorMean`. The active-unit statistic is a variance over thousands of
@@ -63,18 +63,20 @@ export abstract class FlowVae<C extends FlowVaeConfig> extends StandardNormalLat
   protected abstract flowVariables(): NamedVariable[];
   protected abstract disposeFlow(): void;
 
-  /** The base Gaussian q0(z_0 | x) and the flow input; the caller disposes them. */
-  encoderOutputs(x: tf.Tensor): { base: DiagonalGaussian; flowInput: tf.Tensor } {
-    this.checkInput(x);
+  /**
+   * The base Gaussian q0(z_0 | x) and the flow input; the caller disposes them. `training` is for batch
+   * normalization: true only inside a training step.
+   */
+  encoderOutputs(x: tf.Tensor, training = false): { base: DiagonalGaussian; flowInput: tf.Tensor } {
     const D = this.config.latentDim;
-    const [mean, logVar, flowInput] = tf.tidy(() => tf.split(run(this.encoderNet, x), [D, D, this.flowInputUnits], 1));
+    const [mean, logVar, flowInput] = tf.tidy(() => tf.split(this.encoderOutput(x, training), [D, D, this.flowInputUnits], 1));
     return { base: new DiagonalGaussian(mean!, logVar!), flowInput: flowInput! };
   }
 
   /** k reparameterized draws per example through the flow, rows ordered draw-major ([k · batch]). */
-  draw(x: tf.Tensor, k: number, rng: SeededRandom): FlowDraw {
+  draw(x: tf.Tensor, k: number, rng: SeededRandom, training = false): FlowDraw {
     return tf.tidy(() => {
-      const { base, flowInput } = this.encoderOutputs(x);
+      const { base, flowInput } = this.encoderOutputs(x, training);
       const batch = x.shape[0]!;
       const tile = (t: tf.Tensor): tf.Tensor => (k === 1 ? t : tf.reshape(tf.tile(tf.expandDims(t, 0), [k, 1, 1]), [k * batch, t.shape[1]!]));
       const q0 = new DiagonalGaussian(tile(base.mean), tile(base.logVar));
@@ -104,7 +106,7 @@ export abstract class FlowVae<C extends FlowVaeConfig> extends StandardNormalLat
 
   loss(x: tf.Tensor, context: LossContext): LossTerms {
     return tf.tidy(() => {
-      const { z, logQ, logDet } = this.draw(x, 1, context.rng);
+      const { z, logQ, logDet } = this.draw(x, 1, context.rng, isTrainingCall(context));
       const logLikelihood = this.logLikelihood(x, z);
       const kl = klMonteCarlo(logQ, standardNormalLogProb(z));
       const klForLoss =

@@ -13,13 +13,6 @@ export interface LadderVaeConfig extends VaeConfig {
    * bottom-up estimate; the same width is used by the top-down block that maps z_{i+1} to p(z_i | z_{i+1}).
    */
   readonly hiddenUnits: readonly number[];
-  /**
-   * Batch-normalize the pre-activations of every deterministic layer of the inference and generative
-   * ladders (the bottom-up blocks, the encoder body included, and the top-down blocks; not the decoder
-   * p(x | z_1) nor the layers that output Gaussian parameters). Sønderby et al. found it crucial to train
-   * ladders with more than one active stochastic layer.
-   */
-  readonly batchNorm: boolean;
 }
 
 /**
@@ -29,17 +22,14 @@ export interface LadderVaeConfig extends VaeConfig {
  * blocks of 256 and 128 (the defaults before 0.2) the ladder trailed the plain VAE on MNIST; see the
  * variants table in the repository README.
  */
-export const LADDER_DEFAULTS: Pick<LadderVaeConfig, 'latentDims' | 'hiddenUnits' | 'batchNorm'> = {
+export const LADDER_DEFAULTS: Pick<LadderVaeConfig, 'latentDims' | 'hiddenUnits'> = {
   latentDims: [64, 32],
   hiddenUnits: [512, 256],
-  batchNorm: false,
 };
 
 export function resolveLadderConfig(partial: Partial<LadderVaeConfig>, className = 'LadderVAE'): LadderVaeConfig {
   const latentDims = partial.latentDims ?? LADDER_DEFAULTS.latentDims;
   const hiddenUnits = partial.hiddenUnits ?? LADDER_DEFAULTS.hiddenUnits;
-  const batchNorm = partial.batchNorm ?? LADDER_DEFAULTS.batchNorm;
-  if (typeof batchNorm !== 'boolean') throw new RangeError(`${className}: batchNorm must be true or false, got ${JSON.stringify(batchNorm)}`);
   const wholeList = (name: string, list: unknown, minLength: number): void => {
     if (!Array.isArray(list) || list.length < minLength) {
       throw new RangeError(`${className}: ${name} must be an array of at least ${minLength} whole numbers >= 1, got ${JSON.stringify(list)}`);
@@ -62,6 +52,6 @@ export function resolveLadderConfig(partial: Partial<LadderVaeConfig>, className
   const base = resolveVaeConfig(className, {
     ...partial,
     latentDim: total,
-  }, ['latentDims', 'hiddenUnits', 'batchNorm']);
-  return { ...base, latentDims: [...latentDims], hiddenUnits: [...hiddenUnits], batchNorm };
+  }, ['latentDims', 'hiddenUnits']);
+  return { ...base, latentDims: [...latentDims], hiddenUnits: [...hiddenUnits] };
 }

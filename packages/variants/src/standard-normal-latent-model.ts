@@ -33,7 +33,7 @@ export abstract class StandardNormalLatentModel<C extends VaeConfig> implements 
     this.inputShape = [...config.inputShape];
     this.latentShape = [config.latentDim];
     this.likelihood = createLikelihood(config.likelihood);
-    this.encoderNet = buildEncoder(config.architecture, config.inputShape, encoderUnits, config.seed * 1000 + 1);
+    this.encoderNet = buildEncoder(config.architecture, config.inputShape, encoderUnits, config.seed * 1000 + 1, { batchNorm: config.batchNorm });
     const outputShape = this.likelihood.paramsPerValue === 2 ? [...config.inputShape, 2] : [...config.inputShape];
     this.decoderNet = buildDecoder(config.architecture, config.latentDim, outputShape, config.seed * 1000 + 500);
   }
@@ -77,6 +77,15 @@ export abstract class StandardNormalLatentModel<C extends VaeConfig> implements 
   /** Weights beyond the encoder and decoder (a flow's), under stable names. */
   protected extraVariables(): NamedVariable[] {
     return [];
+  }
+
+  /**
+   * The encoder's outputs for a checked batch. `training` matters only with `batchNorm`: batch statistics
+   * (and moving the averages) in a training step, the averages otherwise.
+   */
+  protected encoderOutput(x: tf.Tensor, training: boolean): tf.Tensor {
+    this.checkInput(x);
+    return run(this.encoderNet, x, training);
   }
 
   protected checkInput(x: tf.Tensor): void {

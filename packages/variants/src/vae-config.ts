@@ -15,6 +15,13 @@ export interface VaeConfig extends ModelConfig {
   readonly klEstimator: 'closed-form' | 'monte-carlo';
   /** Seeds the weight initialization. */
   readonly seed: number;
+  /**
+   * Batch-normalize the pre-activations of the inference network's hidden layers (Ioffe and Szegedy
+   * 2015; the ladder also normalizes its top-down blocks). Training normalizes by the batch's statistics
+   * and moves running averages, which evaluation, encoding and sampling use; they are saved with the
+   * model. The decoder is never normalized: p(x | z) must not depend on the other examples in a batch.
+   */
+  readonly batchNorm: boolean;
 }
 
 export const VAE_DEFAULTS: Omit<VaeConfig, 'className'> = {
@@ -25,6 +32,7 @@ export const VAE_DEFAULTS: Omit<VaeConfig, 'className'> = {
   beta: 1,
   klEstimator: 'closed-form',
   seed: 0,
+  batchNorm: false,
 };
 
 /**
@@ -54,6 +62,9 @@ export function resolveVaeConfig(className: string, partial: Partial<VaeConfig>,
     throw new RangeError(`${className}: klEstimator must be 'closed-form' or 'monte-carlo', got ${String(config.klEstimator)}`);
   }
   if (!Number.isInteger(config.seed)) throw new RangeError(`${className}: seed must be a whole number, got ${config.seed}`);
+  if (typeof config.batchNorm !== 'boolean') {
+    throw new RangeError(`${className}: batchNorm must be true or false, got ${JSON.stringify(config.batchNorm)}`);
+  }
   return config;
 }
 

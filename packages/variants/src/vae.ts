@@ -13,8 +13,9 @@ import {
   type LossTerms,
   type SeededRandom,
 } from '@vaekit/core';
-import { namedLayerVariables, run } from './networks.js';
+import { namedLayerVariables } from './networks.js';
 import { StandardNormalLatentModel } from './standard-normal-latent-model.js';
+import { isTrainingCall } from './training-call.js';
 import { resolveVaeConfig, type VaeConfig } from './vae-config.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -29,9 +30,9 @@ export class Vae<C extends VaeConfig = VaeConfig> extends StandardNormalLatentMo
     super(config, 2 * config.latentDim);
   }
 
-  posterior(x: tf.Tensor): DiagonalGaussian {
-    this.checkInput(x);
-    const [mean, logVar] = tf.tidy(() => tf.split(run(this.encoderNet, x), 2, 1));
+  /** q(z | x). `training` is for batch normalization: true only inside a training step. */
+  posterior(x: tf.Tensor, training = false): DiagonalGaussian {
+    const [mean, logVar] = tf.tidy(() => tf.split(this.encoderOutput(x, training), 2, 1));
     return new DiagonalGaussian(mean!, logVar!);
   }
 
@@ -48,7 +49,7 @@ export class Vae<C extends VaeConfig = VaeConfig> extends StandardNormalLatentMo
 
   loss(x: tf.Tensor, context: LossContext): LossTerms {
     return tf.tidy(() => {
-      const q = this.posterior(x);
+      const q = this.posterior(x, isTrainingCall(context));
       const z = q.sample(context.rng.normal(q.mean.shape));
       const logLikelihood = this.logLikelihood(x, z);
       const { kl, klForLoss } = this.klTerms(q, z, context);
