@@ -1,4 +1,5 @@
 export { Vae, createVae } from './vae.js';
+export { StandardNormalLatentModel } from './standard-normal-latent-model.js';
 export { VAE_DEFAULTS, resolveVaeConfig, type VaeConfig } from './vae-config.js';
 export { DEFAULT_ARCHITECTURE, type ArchitectureConfig } from './networks.js';
 export { LadderVae, createLadderVae, type LadderLayer } from './ladder-vae.js';
