@@ -10,7 +10,10 @@
 //
 //   node scripts/variants-table.mjs [--epochs 10] [--k 1000] [--limit N] [--backend native]
 //                                   [--warmup 1000] [--jobs 1] [--out runs/table] [--only VAE,IAFVAE]
-//                                   [--seeds 0,1,2,3,4]
+//                                   [--seeds 0,1,2,3,4] [--batch-norm]
+//
+// --batch-norm sets batchNorm=true on every row with a continuous latent space (all but VQ-VAE), so each
+// row's inference network is normalized alike.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +30,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'runs/table' },
     only: { type: 'string' },
     seeds: { type: 'string', default: '0' },
+    'batch-norm': { type: 'boolean', default: false },
   },
 });
 
@@ -39,7 +43,7 @@ const ALL_ROWS = [
   { id: 'LadderVAE', name: 'LadderVAE', args: ['--model', 'LadderVAE'] },
   { id: 'PlanarFlowVAE', name: 'PlanarFlowVAE', args: ['--model', 'PlanarFlowVAE'] },
   { id: 'IAFVAE', name: 'IAFVAE', args: ['--model', 'IAFVAE'] },
-  { id: 'VQVAE', name: 'VQVAE', args: ['--model', 'VQVAE'] },
+  { id: 'VQVAE', name: 'VQVAE', args: ['--model', 'VQVAE'], discrete: true },
   { id: 'VAE-latent64', name: 'VAE, 64 latent units (control)', args: ['--model', 'VAE', '--latent-dim', '64'] },
 ];
 const ROW_ORDER = ALL_ROWS.map((row) => row.id);
@@ -86,7 +90,8 @@ const record = (entry) => {
 
 async function runRow({ row, seed }) {
   const dir = join(values.out, seed === 0 ? row.id : `${row.id}-seed${seed}`);
-  const trainArgs = ['train', ...row.args, '--epochs', values.epochs, '--kl-warmup', values.warmup, '--seed', String(seed), '--backend', values.backend, '--out', dir, '--force'];
+  const normalize = values['batch-norm'] && !row.discrete ? ['--set', 'batchNorm=true'] : [];
+  const trainArgs = ['train', ...row.args, ...normalize, '--epochs', values.epochs, '--kl-warmup', values.warmup, '--seed', String(seed), '--backend', values.backend, '--out', dir, '--force'];
   const started = Date.now();
   const trained = await run(trainArgs, false);
   const trainSeconds = (Date.now() - started) / 1000;
@@ -139,7 +144,8 @@ const table = lines.join('\n');
 writeFileSync(join(values.out, 'table.md'), table + '\n');
 console.log(table);
 console.log(
-  `\n${values.epochs} epoch(s) each on ${values.backend}, KL warm-up over ${values.warmup} steps, ${jobs} run(s) at a time; ` +
+  `\n${values.epochs} epoch(s) each on ${values.backend}, KL warm-up over ${values.warmup} steps, ` +
+    `${values['batch-norm'] ? 'batch normalization in every continuous-latent encoder, ' : ''}${jobs} run(s) at a time; ` +
     `MNIST test split${values.limit ? `, first ${values.limit} examples` : ' (all 10,000)'}. ` +
     `† flows: variance of the posterior mean > 0.01 (their KL does not split per dimension). Details in ${tablePath}`,
 );

@@ -12,6 +12,13 @@ export interface RegisteredModel {
    * what the conformance suite, gradient checks and quick tests build.
    */
   readonly testConfig: Readonly<Record<string, unknown>>;
+  /**
+   * Brings a config read from a saved model file up to date before the model is built. A file stores
+   * its model's whole config, so a field missing from it was added after the file was written; when
+   * such a field's default has changed from what the model did before, this says what the old
+   * behaviour was (e.g. `{ ...saved, batchNorm: false }`). Without it the saved config is used as is.
+   */
+  readonly upgradeSavedConfig?: (saved: { className: string } & Record<string, unknown>) => { className: string } & Record<string, unknown>;
 }
 
 // One registry per program, even if two copies of this module are loaded (bundlers can do that):

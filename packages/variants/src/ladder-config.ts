@@ -22,9 +22,14 @@ export interface LadderVaeConfig extends VaeConfig {
  * blocks of 256 and 128 (the defaults before 0.2) the ladder trailed the plain VAE on MNIST; see the
  * variants table in the repository README.
  */
-export const LADDER_DEFAULTS: Pick<LadderVaeConfig, 'latentDims' | 'hiddenUnits'> = {
+export const LADDER_DEFAULTS: Pick<LadderVaeConfig, 'latentDims' | 'hiddenUnits' | 'batchNorm'> = {
   latentDims: [64, 32],
   hiddenUnits: [512, 256],
+  // On, unlike the other variants: Sønderby et al.'s recipe, and measured on MNIST (10 epochs, four
+  // seeds), it lowers the ladder's test NLL by about 1.5 nats, its top layer keeping ~11 nats of KL where
+  // without it the layer collapses to under 0.5. On the plain VAE it measured worse (94.0 against 93.6
+  // on one seed), so the other variants leave it off.
+  batchNorm: true,
 };
 
 export function resolveLadderConfig(partial: Partial<LadderVaeConfig>, className = 'LadderVAE'): LadderVaeConfig {
@@ -38,6 +43,7 @@ export function resolveLadderConfig(partial: Partial<LadderVaeConfig>, className
       if (!Number.isInteger(v) || v < 1) throw new RangeError(`${className}: ${name}[${i}] must be a whole number >= 1, got ${String(v)}`);
     });
   };
+  const batchNorm = partial.batchNorm ?? LADDER_DEFAULTS.batchNorm;
   wholeList('latentDims', latentDims, 2);
   wholeList('hiddenUnits', hiddenUnits, 1);
   if (hiddenUnits.length !== latentDims.length) {
@@ -52,6 +58,7 @@ export function resolveLadderConfig(partial: Partial<LadderVaeConfig>, className
   const base = resolveVaeConfig(className, {
     ...partial,
     latentDim: total,
+    batchNorm,
   }, ['latentDims', 'hiddenUnits']);
   return { ...base, latentDims: [...latentDims], hiddenUnits: [...hiddenUnits] };
 }

@@ -247,7 +247,9 @@ registerModel(
     className: 'LadderVAE',
     description: 'Ladder VAE: bottom-up estimates merged top-down with precision weighting, KL per layer',
     create: (config) => createLadderVae(config as Partial<LadderVaeConfig>),
-    testConfig: { inputShape: [12], latentDims: [3, 2], hiddenUnits: [8, 6], architecture: { type: 'mlp', hiddenUnits: [10] }, batchNorm: true },
+    testConfig: { inputShape: [12], latentDims: [3, 2], hiddenUnits: [8, 6], architecture: { type: 'mlp', hiddenUnits: [10] } },
+    // Ladders saved before `batchNorm` existed (0.1) had none; the default is now on.
+    upgradeSavedConfig: (saved) => ('batchNorm' in saved ? saved : { ...saved, batchNorm: false }),
   },
   { replace: true },
 );

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   createModel,
+  decodeContainer,
   deserializeModel,
+  encodeContainer,
   getRegisteredModel,
   hasKlPerDimension,
   hasPosteriorMean,
@@ -123,9 +125,33 @@ describe('batch normalization placement', () => {
     }
   });
 
-  it('is off by default, and VQ-VAE refuses it', () => {
-    for (const className of NORMALIZED) expect(createModelConfig(className).batchNorm).toBe(false);
+  it('is on by default for the ladder only, and VQ-VAE refuses it', () => {
+    for (const className of NORMALIZED) expect(createModelConfig(className).batchNorm, className).toBe(className === 'LadderVAE');
     expect(() => createModel({ ...getRegisteredModel('VQVAE').testConfig, className: 'VQVAE', batchNorm: true })).toThrow(/batchNorm/);
+  });
+});
+
+describe('ladders saved before batchNorm existed', () => {
+  it('load without normalization, as they were trained', async () => {
+    const model = smallLadder({ batchNorm: false });
+    const x = binaryBatch(4, 2);
+    try {
+      // Rewrite the file as 0.1 wrote it: the same weights, a config without the field.
+      const current = await decodeContainer<{ config: Record<string, unknown> }>(await serializeModel(model), 'vaekit-model');
+      const { batchNorm, ...oldConfig } = current.header.meta.config;
+      expect(batchNorm).toBe(false);
+      const old = await encodeContainer('vaekit-model', { ...current.header.meta, config: oldConfig }, { weights: current.section('weights') });
+      const restored = await deserializeModel(old);
+      try {
+        expect(restored.getConfig()).toMatchObject({ batchNorm: false });
+        expect(totalOf(restored, x, false)).toBeCloseTo(totalOf(model, x, false), 5);
+      } finally {
+        restored.dispose();
+      }
+    } finally {
+      model.dispose();
+      x.dispose();
+    }
   });
 });
 

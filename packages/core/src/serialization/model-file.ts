@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig, VaeModel } from '../model.js';
-import { createModel } from '../registry.js';
+import { createModel, getRegisteredModel } from '../registry.js';
 import { CorruptFileError, decodeContainer, encodeContainer } from './container.js';
 import { decodeNamedTensors, encodeNamedTensors } from './tensors.js';
 
@@ -23,8 +23,9 @@ export async function serializeModel(model: VaeModel): Promise<Uint8Array> {
 /** Rebuilds a model from `serializeModel`'s bytes via the registry (import @vaekit/variants first). */
 export async function deserializeModel(bytes: Uint8Array, source = 'model file'): Promise<VaeModel> {
   const container = await decodeContainer<ModelMeta>(bytes, MODEL_KIND, source);
-  const { config, weights } = container.header.meta;
-  const model = createModel(config);
+  const { config: saved, weights } = container.header.meta;
+  const upgrade = getRegisteredModel(saved.className).upgradeSavedConfig;
+  const model = createModel(upgrade ? upgrade(saved) : saved);
   try {
     const values = decodeNamedTensors(weights, container.section('weights'));
     try {
