@@ -234,7 +234,7 @@ describe('bad input fails before anything is written', () => {
   });
 
   it('--set with a field the model lacks, one a flag owns, or a bad value', async () => {
-    expectUserError(await cli(['train', ...TINY, '--set', 'latentDimz=[4,2]', '--out', out()]), /VAE has no config field 'latentDimz'; its fields are architecture, beta, className, inputShape, klEstimator, latentDim/);
+    expectUserError(await cli(['train', ...TINY, '--set', 'latentDimz=[4,2]', '--out', out()]), /VAE has no config field 'latentDimz'; its fields are architecture, batchNorm, beta, className, inputShape, klEstimator, latentDim/);
     expectUserError(await cli(['train', ...TINY, '--set', 'beta=3', '--out', out()]), /--set beta is not allowed: beta is set by --beta/);
     expectUserError(await cli(['train', ...TINY, '--set', '=3', '--out', out()]), /--set takes key=value/);
     const ladder = ['train', '--model', 'LadderVAE', '--limit', '64', '--epochs', '1', '--backend', 'cpu'];
