@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { NamedVariable } from '@vaekit/core';
-import { addNormalizedRelu, buildDecoder, buildEncoder, namedLayerVariables } from './networks.js';
+import { addNormalizedRelu, buildDecoder, buildEncoder, finishRectified, namedLayerVariables, rectifiedArgs } from './networks.js';
 import type { LadderVaeConfig } from './ladder-config.js';
 
 /** The ladder VAE's networks, indexed by stochastic layer (0 = bottom). */
@@ -25,17 +25,14 @@ const seeded = (seed: number) => tfl.initializers.glorotUniform({ seed });
 export function buildLadderNetworks(config: LadderVaeConfig, outputShape: readonly number[]): LadderNetworks {
   const { latentDims, hiddenUnits, batchNorm } = config;
   const base = config.seed * 1000;
-  const rectify = (net: tfl.Sequential): void => {
-    if (batchNorm) addNormalizedRelu(net);
-    else net.add(tfl.layers.activation({ activation: 'relu' }));
-  };
-  // A hidden dense layer; under batch normalization the normalization's shift stands in for the bias.
   const hidden = (net: tfl.Sequential, units: number, inputUnits: number, seed: number): void => {
-    net.add(tfl.layers.dense({ units, useBias: !batchNorm, inputShape: [inputUnits], kernelInitializer: seeded(seed) }));
-    rectify(net);
+    net.add(tfl.layers.dense({ units, inputShape: [inputUnits], kernelInitializer: seeded(seed), ...rectifiedArgs(batchNorm) }));
+    finishRectified(net, batchNorm);
   };
+  // buildEncoder's last layer is linear: its ReLU (after normalization, if any) comes here.
   const first = buildEncoder(config.architecture, config.inputShape, hiddenUnits[0]!, base + 1, { batchNorm });
-  rectify(first);
+  if (batchNorm) addNormalizedRelu(first);
+  else first.add(tfl.layers.activation({ activation: 'relu' }));
   const bottomUp = [first];
   for (let i = 1; i < latentDims.length; i++) {
     const block = tfl.sequential();

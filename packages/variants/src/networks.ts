@@ -42,13 +42,8 @@ export function buildEncoder(
     if (!flat) net.add(tfl.layers.reshape({ targetShape: [product(inputShape)], inputShape: [...inputShape] }));
     architecture.hiddenUnits.forEach((units, i) => {
       const first = flat && i === 0 ? { inputShape: [...inputShape] } : {};
-      if (!batchNorm) {
-        net.add(tfl.layers.dense({ units, activation: 'relu', kernelInitializer: init(s++), ...first }));
-        return;
-      }
-      // The normalization's shift replaces the bias.
-      net.add(tfl.layers.dense({ units, useBias: false, kernelInitializer: init(s++), ...first }));
-      addNormalizedRelu(net);
+      net.add(tfl.layers.dense({ units, kernelInitializer: init(s++), ...first, ...rectifiedArgs(batchNorm) }));
+      finishRectified(net, batchNorm);
     });
   } else {
     const [height, width] = convInputShape(inputShape, architecture.filters.length);
@@ -60,23 +55,15 @@ export function buildEncoder(
           kernelSize: architecture.kernelSize,
           strides: 2,
           padding: 'same',
-          useBias: !batchNorm,
-          ...(batchNorm ? {} : { activation: 'relu' as const }),
           kernelInitializer: init(s++),
+          ...rectifiedArgs(batchNorm),
         }),
       );
-      if (batchNorm) addNormalizedRelu(net);
+      finishRectified(net, batchNorm);
     }
     net.add(tfl.layers.flatten());
-    net.add(
-      tfl.layers.dense({
-        units: architecture.denseUnits,
-        useBias: !batchNorm,
-        ...(batchNorm ? {} : { activation: 'relu' as const }),
-        kernelInitializer: init(s++),
-      }),
-    );
-    if (batchNorm) addNormalizedRelu(net);
+    net.add(tfl.layers.dense({ units: architecture.denseUnits, kernelInitializer: init(s++), ...rectifiedArgs(batchNorm) }));
+    finishRectified(net, batchNorm);
   }
   const firstLayer = net.layers.length === 0 ? { inputShape: [...inputShape] } : {};
   net.add(tfl.layers.dense({ units: outputUnits, kernelInitializer: init(s++), ...firstLayer }));
@@ -158,6 +145,20 @@ export function namedLayerVariables(prefix: string, net: tfl.LayersModel): Named
       trainable: weight.trainable,
     })),
   );
+}
+
+/**
+ * Arguments for a hidden layer followed by `finishRectified`. Without batch normalization the layer
+ * applies its own ReLU: one layer, so weight names (`prefix/layerIndex/…`) stay those of files saved
+ * before batch normalization existed. With it the layer has no bias; the normalization's shift stands in.
+ */
+export function rectifiedArgs(batchNorm: boolean): { useBias: false } | { activation: 'relu' } {
+  return batchNorm ? { useBias: false } : { activation: 'relu' };
+}
+
+/** What follows a hidden layer built with `rectifiedArgs`: batch normalization and the ReLU, or nothing. */
+export function finishRectified(net: tfl.Sequential, batchNorm: boolean): void {
+  if (batchNorm) addNormalizedRelu(net);
 }
 
 /**

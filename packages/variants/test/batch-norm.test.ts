@@ -132,6 +132,29 @@ describe('batch normalization placement', () => {
 });
 
 describe('ladders saved before batchNorm existed', () => {
+  it('without it, keep the 0.1 weight names their files use', () => {
+    const model = smallLadder({ batchNorm: false });
+    try {
+      const dense = (prefix: string, ...layers: number[]) => layers.flatMap((i) => [`${prefix}/${i}/kernel`, `${prefix}/${i}/bias`]);
+      // The layout 0.1 wrote: ReLUs fused into their dense layers, so a top-down block's output is layer 1.
+      expect(model.variables().map((v) => v.name).sort()).toEqual(
+        [
+          ...dense('bottomUp0', 0, 1),
+          ...dense('bottomUp1', 0),
+          ...dense('bottomUp2', 0),
+          ...dense('bottomUpHead0', 0),
+          ...dense('bottomUpHead1', 0),
+          ...dense('bottomUpHead2', 0),
+          ...dense('topDown0', 0, 1),
+          ...dense('topDown1', 0, 1),
+          ...dense('decoder', 0, 1),
+        ].sort(),
+      );
+    } finally {
+      model.dispose();
+    }
+  });
+
   it('load without normalization, as they were trained', async () => {
     const model = smallLadder({ batchNorm: false });
     const x = binaryBatch(4, 2);
