@@ -60,7 +60,7 @@ export abstract class FlowVae<C extends FlowVaeConfig> extends StandardNormalLat
   /** Applies the K flow steps to rows z0 [n, D] given the per-row flow input [n, flowInputUnits]. */
   abstract flow(z0: tf.Tensor, flowInput: tf.Tensor): FlowResult;
   /** The flow's own weights (beyond the encoder and decoder), under stable names. */
-  protected abstract flowVariables(): NamedVariable[];
+  protected abstract override extraVariables(): NamedVariable[];
   protected abstract disposeFlow(): void;
 
   /**
@@ -124,10 +124,6 @@ export abstract class FlowVae<C extends FlowVaeConfig> extends StandardNormalLat
       const logJoint = tf.add(this.logLikelihood(xTiled, z), standardNormalLogProb(z));
       return tf.reshape(tf.sub(logJoint, logQ), [k, x.shape[0]!]) as tf.Tensor2D;
     });
-  }
-
-  protected override extraVariables(): NamedVariable[] {
-    return this.flowVariables();
   }
 
   override dispose(): void {

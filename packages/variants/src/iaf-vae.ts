@@ -46,7 +46,7 @@ export class IafVae extends FlowVae<IafVaeConfig> {
     });
   }
 
-  protected flowVariables(): NamedVariable[] {
+  protected override extraVariables(): NamedVariable[] {
     return this.steps.flatMap((made, k) => made.variables(`iaf${k}`));
   }
 

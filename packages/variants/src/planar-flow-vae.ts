@@ -37,7 +37,7 @@ export class PlanarFlowVae extends FlowVae<PlanarFlowVaeConfig> {
     });
   }
 
-  protected flowVariables(): NamedVariable[] {
+  protected override extraVariables(): NamedVariable[] {
     return [];
   }
 
