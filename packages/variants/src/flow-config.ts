@@ -35,7 +35,11 @@ export function resolvePlanarFlowConfig(partial: Partial<PlanarFlowVaeConfig>, c
   return { ...resolveVaeConfig(className, partial, ['flowSteps']), flowSteps };
 }
 
-export function resolveIafConfig(partial: Partial<IafVaeConfig>, className = 'IAFVAE'): IafVaeConfig {
+/** The IAF fields (flow steps, MADE widths, context width) with defaults filled in and checked. */
+export function resolveIafFields(
+  className: string,
+  partial: Partial<Pick<IafVaeConfig, 'flowSteps' | 'madeHiddenUnits' | 'contextUnits'>>,
+): Pick<IafVaeConfig, 'flowSteps' | 'madeHiddenUnits' | 'contextUnits'> {
   const flowSteps = partial.flowSteps ?? IAF_DEFAULTS.flowSteps;
   const madeHiddenUnits = partial.madeHiddenUnits ?? IAF_DEFAULTS.madeHiddenUnits;
   const contextUnits = partial.contextUnits ?? IAF_DEFAULTS.contextUnits;
@@ -45,5 +49,13 @@ export function resolveIafConfig(partial: Partial<IafVaeConfig>, className = 'IA
     throw new RangeError(`${className}: madeHiddenUnits must list at least one hidden layer width, got ${JSON.stringify(madeHiddenUnits)}`);
   }
   madeHiddenUnits.forEach((u, i) => wholeAtLeast(className, `madeHiddenUnits[${i}]`, u, 1));
-  return { ...resolveVaeConfig(className, partial, ['flowSteps', 'madeHiddenUnits', 'contextUnits']), flowSteps, madeHiddenUnits: [...madeHiddenUnits], contextUnits };
+  return { flowSteps, madeHiddenUnits: [...madeHiddenUnits], contextUnits };
+}
+
+/** The names of the IAF fields, for `resolveVaeConfig`'s list of known fields. */
+export const IAF_FIELDS = ['flowSteps', 'madeHiddenUnits', 'contextUnits'] as const;
+
+export function resolveIafConfig(partial: Partial<IafVaeConfig>, className = 'IAFVAE'): IafVaeConfig {
+  const iaf = resolveIafFields(className, partial);
+  return { ...resolveVaeConfig(className, partial, IAF_FIELDS), ...iaf };
 }

@@ -2,12 +2,17 @@ export { Vae, createVae } from './vae.js';
 export { StandardNormalLatentModel } from './standard-normal-latent-model.js';
 export { VAE_DEFAULTS, resolveVaeConfig, type VaeConfig } from './vae-config.js';
 export { DEFAULT_ARCHITECTURE, type ArchitectureConfig } from './networks.js';
-export { LadderVae, createLadderVae, type LadderLayer } from './ladder-vae.js';
+export { LadderVae, createLadderVae, type LadderBottomUp, type LadderLayer } from './ladder-vae.js';
+export { LadderBase, layerKlPerDimension } from './ladder-base.js';
+export { LadderIafVae, createLadderIafVae } from './ladder-iaf-vae.js';
+export { resolveLadderIafConfig, type LadderIafVaeConfig } from './ladder-iaf-config.js';
 export { LADDER_DEFAULTS, resolveLadderConfig, type LadderVaeConfig } from './ladder-config.js';
 export { precisionWeightedMerge } from './ladder-merge.js';
 export { FlowVae, type FlowDraw, type FlowResult } from './flow-vae.js';
 export {
   IAF_DEFAULTS,
+  IAF_FIELDS,
+  resolveIafFields,
   PLANAR_DEFAULTS,
   resolveIafConfig,
   resolvePlanarFlowConfig,
@@ -20,6 +25,7 @@ export { PlanarFlowVae, createPlanarFlowVae } from './planar-flow-vae.js';
 export { buildMadeMasks, madeHiddenDegrees, madeOrdering, type MadeMasks } from './made-masks.js';
 export { MADE_GATE_BIAS_INIT, MadeNetwork, type MadeOptions } from './made-network.js';
 export { iafGatedUpdate } from './iaf-step.js';
+export { IafStack, type IafStackOptions } from './iaf-stack.js';
 export { IafVae, createIafVae } from './iaf-vae.js';
 export {
   BETA_VAE_DEFAULTS,

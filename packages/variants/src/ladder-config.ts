@@ -32,7 +32,12 @@ export const LADDER_DEFAULTS: Pick<LadderVaeConfig, 'latentDims' | 'hiddenUnits'
   batchNorm: true,
 };
 
-export function resolveLadderConfig(partial: Partial<LadderVaeConfig>, className = 'LadderVAE'): LadderVaeConfig {
+/** `extraFields` are the fields a subclass's config adds (it checks their values itself). */
+export function resolveLadderConfig(
+  partial: Partial<LadderVaeConfig>,
+  className = 'LadderVAE',
+  extraFields: readonly string[] = [],
+): LadderVaeConfig {
   const latentDims = partial.latentDims ?? LADDER_DEFAULTS.latentDims;
   const hiddenUnits = partial.hiddenUnits ?? LADDER_DEFAULTS.hiddenUnits;
   const wholeList = (name: string, list: unknown, minLength: number): void => {
@@ -59,6 +64,6 @@ export function resolveLadderConfig(partial: Partial<LadderVaeConfig>, className
     ...partial,
     latentDim: total,
     batchNorm,
-  }, ['latentDims', 'hiddenUnits']);
+  }, ['latentDims', 'hiddenUnits', ...extraFields]);
   return { ...base, latentDims: [...latentDims], hiddenUnits: [...hiddenUnits] };
 }

@@ -7,7 +7,7 @@ import type { LadderVaeConfig } from './ladder-config.js';
 export interface LadderNetworks {
   /** Deterministic bottom-up blocks: block 0 maps x to d_1, block i maps d_i to d_{i+1}. */
   readonly bottomUp: tfl.Sequential[];
-  /** Heads mapping d_i to layer i's bottom-up estimate [μ̂ | log σ̂²]. */
+  /** Heads mapping d_i to layer i's bottom-up estimate [μ̂ | log σ̂²], then its flow context if any. */
   readonly bottomUpHeads: tfl.Sequential[];
   /** Top-down blocks for layers 0..L-2: z_{i+1} to the prior p(z_i | z_{i+1}) as [μ_p | log σ_p²]. */
   readonly topDown: tfl.Sequential[];
@@ -20,9 +20,10 @@ const seeded = (seed: number) => tfl.initializers.glorotUniform({ seed });
 /**
  * Builds every ladder network with seeded initialization. Block 0 is the configured encoder body
  * (MLP or convolutional, from `architecture`) projected to `hiddenUnits[0]` and rectified; the decoder
- * mirrors `architecture` from z_1.
+ * mirrors `architecture` from z_1. `contextUnits` more outputs per bottom-up head carry each layer's
+ * flow context (for a flow posterior; 0 for the plain ladder).
  */
-export function buildLadderNetworks(config: LadderVaeConfig, outputShape: readonly number[]): LadderNetworks {
+export function buildLadderNetworks(config: LadderVaeConfig, outputShape: readonly number[], contextUnits = 0): LadderNetworks {
   const { latentDims, hiddenUnits, batchNorm } = config;
   const base = config.seed * 1000;
   const hidden = (net: tfl.Sequential, units: number, inputUnits: number, seed: number): void => {
@@ -41,7 +42,7 @@ export function buildLadderNetworks(config: LadderVaeConfig, outputShape: readon
   }
   const bottomUpHeads = latentDims.map((dims, i) => {
     const head = tfl.sequential();
-    head.add(tfl.layers.dense({ units: 2 * dims, inputShape: [hiddenUnits[i]!], kernelInitializer: seeded(base + 200 + i) }));
+    head.add(tfl.layers.dense({ units: 2 * dims + contextUnits, inputShape: [hiddenUnits[i]!], kernelInitializer: seeded(base + 200 + i) }));
     return head;
   });
   const topDown = latentDims.slice(0, -1).map((dims, i) => {
