@@ -79,10 +79,16 @@ export abstract class LadderBase<C extends LadderVaeConfig> implements VaeModel<
   }
 
   /**
-   * Maps layer `layer`'s Gaussian draw (or mean) z0 to the value the model uses, given the layer's flow
-   * context; null `logDet` means the identity. The plain ladder has no flow.
+   * Maps layer `layer`'s draw (or mean) z0 from its Gaussian `posterior` to the value the model uses,
+   * given the layer's flow context; `logDet` is log|det ∂z/∂z0| per row, null for the identity. The
+   * plain ladder has no flow.
    */
-  protected abstract transformDraw(layer: number, z0: tf.Tensor, context: tf.Tensor | undefined): { z: tf.Tensor; logDet: tf.Tensor1D | null };
+  protected abstract transformDraw(
+    layer: number,
+    z0: tf.Tensor,
+    posterior: DiagonalGaussian,
+    context: tf.Tensor | undefined,
+  ): { z: tf.Tensor; logDet: tf.Tensor1D | null };
   /** The weights beyond the ladder's networks (e.g. a flow's), under stable names. */
   protected abstract extraVariables(): NamedVariable[];
   protected abstract disposeExtra(): void;
@@ -140,7 +146,7 @@ export abstract class LadderBase<C extends LadderVaeConfig> implements VaeModel<
     const layers: LadderLayer[] = new Array(this.layers);
     const complete = (i: number, posterior: DiagonalGaussian, prior: DiagonalGaussian | null): LadderLayer => {
       const z0 = noise ? posterior.sample(noise(posterior.mean.shape)) : posterior.mean;
-      const { z, logDet } = this.transformDraw(i, z0, contexts[i]);
+      const { z, logDet } = this.transformDraw(i, z0, posterior, contexts[i]);
       return { posterior, prior, z0, z, logDet };
     };
     const top = this.layers - 1;

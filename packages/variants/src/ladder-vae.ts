@@ -30,6 +30,7 @@ export class LadderVae extends LadderBase<LadderVaeConfig> {
   }
 
   protected transformDraw(_layer: number, z0: tf.Tensor): { z: tf.Tensor; logDet: null } {
+    // The Gaussian is the posterior: no flow.
     return { z: z0, logDet: null };
   }
 

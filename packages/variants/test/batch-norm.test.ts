@@ -20,7 +20,7 @@ import { useCpu } from './setup-backend.js';
 beforeAll(useCpu);
 
 /** Every variant with a continuous latent space; VQ-VAE's encoder is not normalized. */
-const NORMALIZED = ['VAE', 'BetaVAE', 'PlanarFlowVAE', 'IAFVAE', 'LadderVAE'] as const;
+const NORMALIZED = ['VAE', 'BetaVAE', 'PlanarFlowVAE', 'IAFVAE', 'LadderVAE', 'LadderIAFVAE'] as const;
 
 const context = (seed: number, training: boolean): LossContext => ({ rng: new SeededRandom(seed), step: 0, klWeight: 1, freeBits: 0, training });
 const totalOf = (model: VaeModel, x: tf.Tensor, training: boolean): number => {
@@ -125,8 +125,8 @@ describe('batch normalization placement', () => {
     }
   });
 
-  it('is on by default for the ladder only, and VQ-VAE refuses it', () => {
-    for (const className of NORMALIZED) expect(createModelConfig(className).batchNorm, className).toBe(className === 'LadderVAE');
+  it('is on by default for the ladders only, and VQ-VAE refuses it', () => {
+    for (const className of NORMALIZED) expect(createModelConfig(className).batchNorm, className).toBe(className.startsWith('Ladder'));
     expect(() => createModel({ ...getRegisteredModel('VQVAE').testConfig, className: 'VQVAE', batchNorm: true })).toThrow(/batchNorm/);
   });
 });
