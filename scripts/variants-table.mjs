@@ -43,6 +43,7 @@ const ALL_ROWS = [
   { id: 'LadderVAE', name: 'LadderVAE', args: ['--model', 'LadderVAE'] },
   { id: 'PlanarFlowVAE', name: 'PlanarFlowVAE', args: ['--model', 'PlanarFlowVAE'] },
   { id: 'IAFVAE', name: 'IAFVAE', args: ['--model', 'IAFVAE'] },
+  { id: 'LadderIAFVAE', name: 'LadderIAFVAE', args: ['--model', 'LadderIAFVAE'] },
   { id: 'VQVAE', name: 'VQVAE', args: ['--model', 'VQVAE'], discrete: true },
   { id: 'VAE-latent64', name: 'VAE, 64 latent units (control)', args: ['--model', 'VAE', '--latent-dim', '64'] },
 ];
