@@ -20,11 +20,15 @@ export function klStandardNormal(q: DiagonalGaussian): tf.Tensor1D {
 /**
  * Closed-form KL(q || p) between two diagonal Gaussians, per example:
  * 0.5 * sum(logVarP - logVarQ + (varQ + (muQ - muP)^2) / varP - 1). The ladder VAE's per-layer KL.
+ * The mean term is the squared standardized difference ((muQ - muP) exp(-logVarP / 2))^2, not a
+ * division by exp(logVarP): the gradient of a / b is -a / b^2, and b^2 underflows to 0 once
+ * logVarP < about -44 (float32, denormals flushed), which with muQ = muP (a merged ladder posterior
+ * dominated by a narrow prior) gives 0 / 0 = NaN for a finite loss.
  */
 export function klDiagonal(q: DiagonalGaussian, p: DiagonalGaussian): tf.Tensor1D {
   return tf.tidy(() => {
     const varRatio = tf.exp(tf.sub(q.logVar, p.logVar));
-    const meanTerm = tf.div(tf.square(tf.sub(q.mean, p.mean)), tf.exp(p.logVar));
+    const meanTerm = tf.square(tf.mul(tf.sub(q.mean, p.mean), tf.exp(tf.mul(-0.5, p.logVar))));
     const perDim = tf.mul(0.5, tf.sub(tf.add(tf.sub(p.logVar, q.logVar), tf.add(varRatio, meanTerm)), 1));
     return sumPerExample(perDim);
   });

@@ -39,11 +39,11 @@ export const bernoulli: Likelihood = {
 /** log N(x; mean, exp(logVar)) summed over event dimensions, per example. */
 export function gaussianLogProb(mean: tf.Tensor, logVar: tf.Tensor | number, x: tf.Tensor): tf.Tensor1D {
   return tf.tidy(() => {
-    const variance = typeof logVar === 'number' ? Math.exp(logVar) : tf.exp(logVar);
-    const perValue = tf.mul(
-      -0.5,
-      tf.add(tf.add(LOG_2PI, logVar), tf.div(tf.square(tf.sub(x, mean)), variance)),
-    );
+    // Standardized difference rather than a division by the variance, for finite gradients at tiny
+    // variances (see DiagonalGaussian.logProb).
+    const inverseScale = typeof logVar === 'number' ? Math.exp(-0.5 * logVar) : tf.exp(tf.mul(-0.5, logVar));
+    const standardized = tf.mul(tf.sub(x, mean), inverseScale);
+    const perValue = tf.mul(-0.5, tf.add(tf.add(LOG_2PI, logVar), tf.square(standardized)));
     return sumPerExample(perValue);
   });
 }

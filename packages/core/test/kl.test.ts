@@ -43,6 +43,26 @@ describe('closed-form KL', () => {
     tf.dispose([q.mean, q.logVar, p.mean, p.logVar, prior.mean, prior.logVar]);
   });
 
+  it('has finite gradients for a very narrow prior, even when the means coincide', () => {
+    // A ladder layer whose top-down prior is far narrower than its bottom-up estimate merges to the prior
+    // itself: μ_q = μ_p exactly and log σ_p² around −46 (seen on MNIST after 30 epochs). Written as a
+    // division by σ_p², the mean term's gradient divides by σ_p⁴, which is 0 in float32: 0/0 = NaN.
+    const logVarP = tf.tensor2d([[-60, -46, 0]]);
+    const mean = tf.tensor2d([[0.3, -0.2, 1]]);
+    const grads = tf.grads((muQ: tf.Tensor, lvQ: tf.Tensor, muP: tf.Tensor, lvP: tf.Tensor) =>
+      tf.sum(klDiagonal(new DiagonalGaussian(muQ, lvQ), new DiagonalGaussian(muP, lvP))),
+    )([mean, logVarP, tf.clone(mean), tf.clone(logVarP)]);
+    for (const g of grads) read(g).forEach((v) => expect(Number.isFinite(v)).toBe(true));
+    expect(read(klDiagonal(new DiagonalGaussian(mean, logVarP), new DiagonalGaussian(mean, logVarP)))[0]).toBeCloseTo(0, 6);
+    // The same for the density a Monte-Carlo KL differentiates, at a draw one σ away.
+    const logProbGrads = tf.grads((mu: tf.Tensor, lv: tf.Tensor) => {
+      const z = tf.add(mu, tf.exp(tf.mul(0.5, lv)));
+      return tf.sum(new DiagonalGaussian(mu, lv).logProb(z));
+    })([mean, logVarP]);
+    for (const g of logProbGrads) read(g).forEach((v) => expect(Number.isFinite(v)).toBe(true));
+    tf.dispose([logVarP, mean]);
+  });
+
   it('Monte-Carlo estimate agrees with the closed form within 4 standard errors', () => {
     const mean = tf.tensor2d([[0.7, -1.2, 0.1]]);
     const logVar = tf.tensor2d([[-0.5, 0.3, -1.5]]);

@@ -27,11 +27,10 @@ export class DiagonalGaussian {
   /** log q(z), summed over event dimensions: one value per example. */
   logProb(z: tf.Tensor): tf.Tensor1D {
     return tf.tidy(() => {
-      const diff = tf.sub(z, this.mean);
-      const perDim = tf.mul(
-        -0.5,
-        tf.add(tf.add(LOG_2PI, this.logVar), tf.div(tf.square(diff), tf.exp(this.logVar))),
-      );
+      // The standardized difference, not (z − μ)² / σ²: that division's gradient divides by σ⁴, which
+      // underflows to 0 in float32 for log σ² below about −44 and turns a finite loss's gradient into NaN.
+      const standardized = tf.mul(tf.sub(z, this.mean), tf.exp(tf.mul(-0.5, this.logVar)));
+      const perDim = tf.mul(-0.5, tf.add(tf.add(LOG_2PI, this.logVar), tf.square(standardized)));
       return sumPerExample(perDim);
     });
   }
