@@ -19,7 +19,7 @@ import { isTrainingCall } from './training-call.js';
  * examples, so the Monte-Carlo error of each mean (σ_q/4 per dimension) mostly averages out; an inactive
  * unit's mean is the prior's 0 whatever the draws.
  */
-const POSTERIOR_MEAN_DRAWS = 16;
+export const POSTERIOR_MEAN_DRAWS = 16;
 
 /** The flow's output for a batch of base draws: z_K, and Σ_k log|det ∂f_k/∂z_{k-1}| per row. */
 export interface FlowResult {

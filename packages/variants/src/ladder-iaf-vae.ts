@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerModel, type DiagonalGaussian, type NamedVariable, type SeededRandom } from '@vaekit/core';
+import { POSTERIOR_MEAN_DRAWS } from './flow-vae.js';
 import { IafStack } from './iaf-stack.js';
 import { LadderBase } from './ladder-base.js';
 import { resolveLadderIafConfig, type LadderIafVaeConfig } from './ladder-iaf-config.js';
 
-/** Draws per example behind `posteriorMean`, as for the flat flow VAEs. */
-const POSTERIOR_MEAN_DRAWS = 16;
 
 /**
  * The ladder VAE with an inverse-autoregressive-flow posterior at every stochastic layer: Kingma et al.

@@ -19,6 +19,7 @@ import { buildMadeMasks, madeOrdering } from '../src/made-masks.js';
 import { MadeNetwork } from '../src/made-network.js';
 import { createPlanarFlowVae } from '../src/planar-flow-vae.js';
 import { planarConstrainedU, planarFlowStep } from '../src/planar-flow.js';
+import { jacobian, logAbsDet } from './jacobian.js';
 import { useCpu } from './setup-backend.js';
 
 beforeAll(useCpu);
@@ -29,31 +30,6 @@ const read = (t: tf.Tensor): number[] => {
   return values;
 };
 const context = (seed: number): LossContext => ({ rng: new SeededRandom(seed), step: 0, klWeight: 1, freeBits: 0 });
-
-/** Jacobian ∂f(z)_d / ∂z_i of a map on one row z [1, D], one tf.grad per output coordinate. */
-function jacobian(f: (z: tf.Tensor) => tf.Tensor, z: tf.Tensor): number[][] {
-  const dims = z.shape[1]!;
-  return Array.from({ length: dims }, (_, d) => read(tf.grad((input: tf.Tensor) => tf.sum(tf.slice(f(input), [0, d], [1, 1])))(z)));
-}
-
-/** log|det A| by Gaussian elimination with partial pivoting. */
-function logAbsDet(matrix: number[][]): number {
-  const a = matrix.map((row) => [...row]);
-  const n = a.length;
-  let logDet = 0;
-  for (let c = 0; c < n; c++) {
-    let pivot = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(a[r]![c]!) > Math.abs(a[pivot]![c]!)) pivot = r;
-    [a[c], a[pivot]] = [a[pivot]!, a[c]!];
-    const p = a[c]![c]!;
-    logDet += Math.log(Math.abs(p));
-    for (let r = c + 1; r < n; r++) {
-      const factor = a[r]![c]! / p;
-      for (let k = c; k < n; k++) a[r]![k]! -= factor * a[c]![k]!;
-    }
-  }
-  return logDet;
-}
 
 /** Per-example KL from many posterior draws of a flow model: mean and standard error of log q_K − log p. */
 function monteCarloKl(model: FlowVae<FlowVaeConfig>, x: tf.Tensor, k: number, seed: number): { mean: number[]; se: number[] } {

@@ -14,6 +14,7 @@ import { resolveLadderIafConfig } from '../src/ladder-iaf-config.js';
 import { createLadderIafVae, type LadderIafVae } from '../src/ladder-iaf-vae.js';
 import { createLadderVae } from '../src/ladder-vae.js';
 import { binaryBatch, SMALL_LADDER_DIMS } from './ladder-fixture.js';
+import { jacobian, logAbsDet } from './jacobian.js';
 import { useCpu } from './setup-backend.js';
 
 beforeAll(useCpu);
@@ -42,11 +43,6 @@ function flattenFlows(model: LadderIafVae, gateBias: number): void {
     if (!/^layer\d+\/iaf/.test(name)) continue;
     variable.assign(tf.tidy(() => tf.fill(variable.shape, name.endsWith('gate/bias') ? gateBias : 0)));
   }
-}
-
-/** Jacobian ∂f(z)_d / ∂z_i of a map on one row z [1, D], one tf.grad per output coordinate. */
-function jacobian(f: (z: tf.Tensor) => tf.Tensor, z: tf.Tensor): number[][] {
-  return Array.from({ length: z.shape[1]! }, (_, d) => read(tf.grad((input: tf.Tensor) => tf.sum(tf.slice(f(input), [0, d], [1, 1])))(z)));
 }
 
 describe('LadderIAFVAE', () => {
@@ -132,20 +128,7 @@ describe('LadderIAFVAE', () => {
       const { z, logDet } = flow.apply(z0, contexts[i]!);
       z.dispose();
       const jac = jacobian((input) => flow.apply(input, contexts[i]!).z, z0);
-      // Lower-triangular under step 0's ordering composed with step 1's reversed one: det from the LU below.
-      const a = jac.map((row) => [...row]);
-      let logAbsDet = 0;
-      for (let col = 0; col < a.length; col++) {
-        let pivot = col;
-        for (let r = col + 1; r < a.length; r++) if (Math.abs(a[r]![col]!) > Math.abs(a[pivot]![col]!)) pivot = r;
-        [a[col], a[pivot]] = [a[pivot]!, a[col]!];
-        logAbsDet += Math.log(Math.abs(a[col]![col]!));
-        for (let r = col + 1; r < a.length; r++) {
-          const f = a[r]![col]! / a[col]![col]!;
-          for (let k = col; k < a.length; k++) a[r]![k]! -= f * a[col]![k]!;
-        }
-      }
-      expect(read(logDet)[0]).toBeCloseTo(logAbsDet, 4);
+      expect(read(logDet)[0]).toBeCloseTo(logAbsDet(jac), 4);
       z0.dispose();
     });
     tf.dispose([x, ...contexts, ...estimates.flatMap((e) => [e.mean, e.logVar])]);
@@ -214,7 +197,7 @@ describe('LadderIAFVAE', () => {
     expect(() => createModel({ className: 'LadderIAFVAE', codebookSize: 8 })).toThrow(/codebookSize/);
   });
 
-  it('leaves no tensors behind from losses, log-weights, codes, samples and posterior means', () => {
+  it('leaves no tensors behind from losses, log-weights, codes, samples, posterior means', () => {
     const model = smallLadderIaf();
     const x = binaryBatch(3, 18);
     const before = tf.memory().numTensors;
