@@ -1,5 +1,6 @@
 // @vaekit/backends/native: TensorFlow's C library through @tensorflow/tfjs-node's addon, built from source by
-// `node scripts/setup-native.mjs` against the library inside the tensorflow-cpu 2.21.0 wheel. Node only.
+// this package's `vaekit-native-setup` command against the library inside the tensorflow-cpu 2.21.0 wheel.
+// Node only.
 import * as tf from '@tensorflow/tfjs-core';
 
 import { floatPrecisionOf, restore } from './activate.js';
@@ -15,8 +16,9 @@ import { backendTolerance } from './tolerance.js';
 const PACKAGE = '@tensorflow/tfjs-node';
 const TFJS_BACKEND = 'tensorflow';
 const SETUP_HINT =
-  'run `node scripts/setup-native.mjs` from the vaekit workspace root (it builds the addon against TensorFlow ' +
-  "2.21's C library; see the @vaekit/backends README, or set VAEKIT_LIBTENSORFLOW_DIR to your own library)";
+  'run `npx vaekit-native-setup` in your project (`node scripts/setup-native.mjs` in the vaekit workspace): it ' +
+  "builds the addon against TensorFlow 2.21's C library (see the @vaekit/backends README; " +
+  'VAEKIT_LIBTENSORFLOW_DIR uses your own library instead)';
 
 type TfjsNodeModule = typeof import('@tensorflow/tfjs-node');
 
