@@ -10,7 +10,10 @@
 //      version, tfjs only as a peer, publint and are-the-types-wrong clean;
 //   4. in a fresh folder installs @vaekit/core, variants, backends and tfjs-backend-wasm with plain npm
 //      (only the @vaekit scope points at Verdaccio) and trains a tiny VAE, then runs the READMEs' examples;
-//   5. in a second fresh folder installs @vaekit/conformance and vitest and certifies a third-party model.
+//   5. in a second fresh folder installs @vaekit/conformance and vitest and certifies a third-party model;
+//   6. in a third fresh folder installs @vaekit/backends and then tfjs-node without its install script, runs
+//      `npx vaekit-native-setup` (it says what to install while tfjs-node is missing, then builds the addon
+//      against the machine's cached TensorFlow C library) and runs one op on the native backend.
 //
 // One line per step; Verdaccio is stopped at the end, also on failure; the exit code is 0 only if
 // every step passed. Options: --skip-build (use the packages' current dist), --keep (keep the
@@ -29,6 +32,8 @@ const FIXTURES = path.join(HERE, 'fixtures');
 const PACKAGES = ['core', 'variants', 'backends', 'data', 'conformance'];
 const TFJS_VERSION = '4.22.0';
 const VITEST_VERSION = '4.1.12';
+/** What `vaekit-native-setup` tells a user to run when tfjs-node is missing; the third consumer checks it. */
+const INSTALL_TFJS_NODE = `npm install --ignore-scripts @tensorflow/tfjs-node@${TFJS_VERSION}`;
 /** Marks a README code block the test runs: `<!-- release-e2e: <fixture>/<file> -->` right above it. */
 const README_MARKER = /<!--\s*release-e2e:\s*([\w.-]+)\/([\w.-]+)\s*-->\s*\n```[a-z]*\n([\s\S]*?)\n```/g;
 
@@ -56,8 +61,11 @@ class StepFailure extends Error {}
 // ---------------------------------------------------------------------------------------------------
 // Processes
 
-/** Runs a command to completion, its output into a log file; throws with the output's tail on failure. */
-async function run(command, args, { cwd, env = {}, timeoutMs = 300_000, label = path.basename(command) } = {}) {
+/**
+ * Runs a command to completion, its output into a log file; throws with the output's tail when it does not
+ * exit with `expectCode` (0 unless a step checks a command's failure).
+ */
+async function run(command, args, { cwd, env = {}, timeoutMs = 300_000, label = path.basename(command), expectCode = 0 } = {}) {
   const logFile = path.join(logs, `${String(++logCount).padStart(2, '0')}-${label.replace(/[^\w.-]+/g, '_')}.log`);
   const out = fs.openSync(logFile, 'w');
   fs.writeSync(out, `$ ${command} ${args.join(' ')}\n# cwd ${cwd}\n\n`);
@@ -75,15 +83,17 @@ async function run(command, args, { cwd, env = {}, timeoutMs = 300_000, label = 
     fs.closeSync(out);
   });
   const output = fs.readFileSync(logFile, 'utf8');
-  if (code !== 0) {
+  if (code !== expectCode) {
     const tail = output.trimEnd().split('\n').slice(-40).join('\n');
-    const why = signal ? `was killed (${signal}${signal === 'SIGKILL' ? `, over ${timeoutMs / 1000} s` : ''})` : `exited with code ${code}`;
+    const expected = expectCode === 0 ? '' : ` (expected ${expectCode})`;
+    const why = signal ? `was killed (${signal}${signal === 'SIGKILL' ? `, over ${timeoutMs / 1000} s` : ''})` : `exited with code ${code}${expected}`;
     throw new StepFailure(`\`${label}\` ${why}. Last lines of ${logFile}:\n${tail}`);
   }
   return output;
 }
 
 const npmCommand = 'npm';
+const npxCommand = 'npx';
 const pnpmCommand = 'pnpm';
 
 // ---------------------------------------------------------------------------------------------------
@@ -515,6 +525,57 @@ async function main() {
     const names = summary.testResults.flatMap((file) => file.assertionResults.map((t) => t.fullName));
     check(names.some((n) => n.includes('MyVae')), 'no test ran for MyVae');
     return `${summary.numPassedTests} passed, ${summary.numPendingTests} skipped (by declared capability), 0 failed`;
+  });
+
+  // The native backend as a user of the published package gets it. `npx --no` runs only the command the
+  // installed @vaekit/backends provides: were its bin missing, plain npx would offer to fetch some other
+  // package of that name from the registry instead of failing here.
+  const setupCommand = ['--no', 'vaekit-native-setup'];
+  const native = consumerProject('use-native', registry);
+  await step('consumer 3: npm install @vaekit/backends; without tfjs-node, npx vaekit-native-setup exits 1 with the install command', async () => {
+    await run(npmCommand, ['install', '--no-audit', '--no-fund', '@vaekit/backends', `@tensorflow/tfjs-core@${TFJS_VERSION}`], {
+      cwd: native.dir,
+      label: 'npm-install-use-native',
+    });
+    await checkInstalled(native.dir, ['@vaekit/backends'], version);
+    const output = await run(npxCommand, setupCommand, { cwd: native.dir, label: 'native-setup-without-tfjs-node', expectCode: 1 });
+    check(output.includes(INSTALL_TFJS_NODE), `vaekit-native-setup without tfjs-node did not name \`${INSTALL_TFJS_NODE}\`:\n${output}`);
+    return native.dir;
+  });
+
+  await step(`consumer 3: ${INSTALL_TFJS_NODE}`, async () => {
+    await run(npmCommand, ['install', '--no-audit', '--no-fund', '--ignore-scripts', `@tensorflow/tfjs-node@${TFJS_VERSION}`], {
+      cwd: native.dir,
+      label: 'npm-install-tfjs-node',
+    });
+    // Still one tfjs-core with tfjs-node's own tfjs dependencies in the tree.
+    await checkInstalled(native.dir, ['@vaekit/backends'], version);
+    const addon = path.join(native.dir, 'node_modules', '@tensorflow', 'tfjs-node', 'lib');
+    check(!fs.existsSync(addon), `tfjs-node came with ${addon}: its install script ran, so the next step would not prove the build`);
+  });
+
+  await step('consumer 3: npx vaekit-native-setup (builds the addon against the cached TensorFlow C library)', async () => {
+    // Compiling the addon takes 20 s on an idle machine, minutes on a busy one; fetching the wheel (only
+    // on a machine without the cache) longer.
+    const output = await run(npxCommand, setupCommand, { cwd: native.dir, label: 'native-setup', timeoutMs: 1_200_000 });
+    const lines = output.split('\n').filter((l) => l.startsWith('[vaekit setup]'));
+    check(lines.some((l) => l.includes('native backend ready')), `vaekit-native-setup did not report the native backend ready:\n${output}`);
+    return lines.filter((l) => /addon (built|loads)/.test(l)).join('; ');
+  });
+
+  await step("consumer 3: useBackend('native') runs an op on TensorFlow (the backends README's example)", async () => {
+    check(
+      native.fromReadmes.length === 0 && readmeExamples().some((e) => e.fixture === 'use-native' && e.file === 'native.mjs'),
+      'the backends README should show fixtures/use-native/native.mjs (and nothing else for use-native)',
+    );
+    const output = await run(process.execPath, ['native.mjs'], { cwd: native.dir, label: 'use-native' });
+    const line = output.split('\n').findLast((l) => l.startsWith('{'));
+    check(line !== undefined, `native.mjs printed no JSON line:\n${output}`);
+    const report = JSON.parse(line);
+    check(report.backend === 'tensorflow', `the op ran on ${report.backend}, not tensorflow`);
+    check(/^TensorFlow \d/.test(report.runtime), `the native backend reports runtime ${report.runtime}`);
+    check(JSON.stringify(report.product) === '[3,7]', `[[1, 2], [3, 4]] x [[1], [1]] gave ${JSON.stringify(report.product)}`);
+    return line;
   });
 }
 
