@@ -21,19 +21,20 @@ export function isMissingPackage(err: unknown, pkg: string): boolean {
 
 /**
  * Imports an optional peer dependency. A missing package becomes a BackendUnavailableError telling the user
- * what to install; any other failure is passed to `explain` (or rethrown) so it can be worded for the user.
+ * what to install (`installHint`, a plain `pnpm add` by default); any other failure is passed to `explain` (or rethrown) so it can be worded for the user.
  */
 export async function importOptional<T>(
   backend: BackendName,
   pkg: string,
   load: () => Promise<T>,
   explain?: (err: unknown) => string | undefined,
+  installHint = `pnpm add ${pkg}@${version_core}`,
 ): Promise<T> {
   try {
     return await load();
   } catch (err) {
     if (isMissingPackage(err, pkg)) {
-      throw new BackendUnavailableError(backend, `${pkg} is not installed: pnpm add ${pkg}@${version_core}`, {
+      throw new BackendUnavailableError(backend, `${pkg} is not installed: ${installHint}`, {
         cause: err,
       });
     }

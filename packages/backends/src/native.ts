@@ -15,6 +15,11 @@ import { backendTolerance } from './tolerance.js';
 
 const PACKAGE = '@tensorflow/tfjs-node';
 const TFJS_BACKEND = 'tensorflow';
+// A plain install runs tfjs-node's own script, which downloads a prebuilt libtensorflow 2.9 from outside
+// the registry; installing without it and building against TensorFlow 2.21 works where that is blocked.
+const NOT_INSTALLED_HINT =
+  `npm install --ignore-scripts ${PACKAGE}@${tf.version_core} && npx vaekit-native-setup ` +
+  `(or a plain install, whose own script downloads a prebuilt libtensorflow 2.9)`;
 const SETUP_HINT =
   'run `npx vaekit-native-setup` in your project (`node scripts/setup-native.mjs` in the vaekit workspace): it ' +
   "builds the addon against TensorFlow 2.21's C library (see the @vaekit/backends README; " +
@@ -55,6 +60,7 @@ async function load(): Promise<TfjsNodeModule> {
     PACKAGE,
     () => import(/* @vite-ignore */ specifier) as Promise<TfjsNodeModule>,
     explainLoadFailure,
+    NOT_INSTALLED_HINT,
   );
   // Importing tfjs-node selects its backend as a side effect; registering must not change the selection.
   if (previous !== TFJS_BACKEND) await restore(previous);
