@@ -10,7 +10,12 @@
 //
 //   node scripts/variants-table.mjs [--epochs 10] [--k 1000] [--limit N] [--backend native]
 //                                   [--warmup 1000] [--jobs 1] [--out runs/table] [--only VAE,IAFVAE]
-//                                   [--seeds 0,1,2,3,4] [--batch-norm]
+//                                   [--seeds 0,1,2,3,4] [--batch-norm] [--resume]
+//
+// --resume continues each row from the checkpoint in its folder (`vaekit train --resume`) up to --epochs
+// instead of training from scratch: the loop resumes exactly (same batches, optimizer state and warm-up
+// step), so a 30-epoch table can extend a 10-epoch one. The table still records the from-scratch command
+// the result equals.
 //
 // --batch-norm sets batchNorm=true on every row with a continuous latent space (all but VQ-VAE), so each
 // row's inference network is normalized alike.
@@ -31,6 +36,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     seeds: { type: 'string', default: '0' },
     'batch-norm': { type: 'boolean', default: false },
+    resume: { type: 'boolean', default: false },
   },
 });
 
@@ -89,22 +95,46 @@ const record = (entry) => {
   writeFileSync(tablePath, JSON.stringify(results, null, 2));
 };
 
+/** The last epoch a run folder's metrics record, 0 when there are none. */
+function epochsDone(dir) {
+  const path = join(dir, 'metrics.jsonl');
+  if (!existsSync(path)) return 0;
+  const lines = readFileSync(path, 'utf8').trim().split('\n').filter(Boolean);
+  return lines.length ? JSON.parse(lines[lines.length - 1]).epoch : 0;
+}
+
 async function runRow({ row, seed }) {
   const dir = join(values.out, seed === 0 ? row.id : `${row.id}-seed${seed}`);
   const normalize = values['batch-norm'] && !row.discrete ? ['--set', 'batchNorm=true'] : [];
   const trainArgs = ['train', ...row.args, ...normalize, '--epochs', values.epochs, '--kl-warmup', values.warmup, '--seed', String(seed), '--backend', values.backend, '--out', dir, '--force'];
+  const resuming = values.resume && existsSync(join(dir, 'checkpoint.vaekit'));
+  const resumeArgs = ['train', '--out', dir, '--resume', '--epochs', values.epochs, '--backend', values.backend];
+  // A row already trained to --epochs (an interrupted table run) is only evaluated again.
+  const done = resuming && epochsDone(dir) >= Number(values.epochs);
   const started = Date.now();
-  const trained = await run(trainArgs, false);
-  const trainSeconds = (Date.now() - started) / 1000;
+  const trained = done ? { stderr: readFileSync(join(dir, 'train.log'), 'utf8') } : await run(resuming ? resumeArgs : trainArgs, false);
+  const previous = results.find((r) => r.row.id === row.id && (r.seed ?? 0) === seed);
+  const trainSeconds = done ? (previous?.trainSeconds ?? Number.NaN) : (Date.now() - started) / 1000;
   const evalArgs = ['eval', '--model-file', join(dir, 'model.vaekit'), '--k', values.k, '--backend', values.backend, '--json'];
   if (values.limit) evalArgs.push('--limit', values.limit);
   const evaluated = await run(evalArgs, true);
-  writeFileSync(join(dir, 'train.log'), trained.stderr);
+  // A resumed row's log holds only the epochs it added; keep the earlier logs beside it.
+  const logPath = join(dir, 'train.log');
+  if (resuming && !done && existsSync(logPath)) writeFileSync(join(dir, `train.before-${values.epochs}.log`), readFileSync(logPath));
+  writeFileSync(logPath, trained.stderr);
   const evaluation = JSON.parse(evaluated.stdout);
   writeFileSync(join(dir, 'eval.json'), JSON.stringify(evaluation, null, 2));
-  record({ row, seed, commands: [trainArgs, evalArgs].map((a) => `vaekit ${a.join(' ')}`), evaluation, trainSeconds, jobs });
+  record({
+    row,
+    seed,
+    commands: [trainArgs, evalArgs].map((a) => `vaekit ${a.join(' ')}`),
+    ...(resuming ? { resumedWith: `vaekit ${resumeArgs.join(' ')}` } : {}),
+    evaluation,
+    trainSeconds,
+    jobs,
+  });
   const r = evaluation.result ?? evaluation;
-  console.error(`${row.name}, seed ${seed}: test IWAE NLL ${r.iwae?.nll?.toFixed(2)} (k=${values.k}), trained in ${Math.round(trainSeconds)} s`);
+  console.error(`${row.name}, seed ${seed}: test IWAE NLL ${r.iwae?.nll?.toFixed(2)} (k=${values.k}), ${done ? 'already trained' : `trained in ${Math.round(trainSeconds)} s`}`);
 }
 
 const queue = ROWS.flatMap((row) => seeds.map((seed) => ({ row, seed })));
@@ -124,7 +154,7 @@ for (const { row, evaluation: e, trainSeconds } of results.filter((entry) => (en
   const r = e.result ?? e;
   const units = r.activeUnits ? `${r.activeUnits.count}/${r.activeUnits.total}${r.activeUnits.criterion === 'kl' ? '' : ' †'}` : '-';
   lines.push(
-    `| ${row.name} | ${fmt(r.iwae?.nll)} | ${fmt(r.elbo)} | ${fmt(r.reconstruction)} | ${fmt(r.kl)} | ${units} | ${fmt(r.metrics?.perplexity, 1)} | ${Math.round(trainSeconds)} s |`,
+    `| ${row.name} | ${fmt(r.iwae?.nll)} | ${fmt(r.elbo)} | ${fmt(r.reconstruction)} | ${fmt(r.kl)} | ${units} | ${fmt(r.metrics?.perplexity, 1)} | ${Number.isFinite(trainSeconds) ? `${Math.round(trainSeconds)} s` : '-'} |`,
   );
 }
 // Each seed's NLL and the mean ± sample sd, for rows trained with more than one seed.
@@ -148,5 +178,6 @@ console.log(
   `\n${values.epochs} epoch(s) each on ${values.backend}, KL warm-up over ${values.warmup} steps, ` +
     `${values['batch-norm'] ? 'batch normalization in every continuous-latent encoder, ' : ''}${jobs} run(s) at a time; ` +
     `MNIST test split${values.limit ? `, first ${values.limit} examples` : ' (all 10,000)'}. ` +
-    `† flows: variance of the posterior mean > 0.01 (their KL does not split per dimension). Details in ${tablePath}`,
+    `† flows: variance of the posterior mean > 0.01 (their KL does not split per dimension). ` +
+    `${results.some((entry) => entry.resumedWith) ? 'Resumed rows: train time counts only the epochs added. ' : ''}Details in ${tablePath}`,
 );
