@@ -24,13 +24,16 @@ import { isTrainingCall } from './training-call.js';
 
 /**
  * One stochastic layer after the top-down pass. `prior` is null for the top layer, whose prior is N(0, I).
- * `z0` is the draw from the Gaussian `posterior`; `z` is what the layers below and the decoder read: the
- * same tensor unless a flow transformed it, in which case `logDet` is the flow's log|det ∂z/∂z0| per row.
+ * `z0` is the draw from the Gaussian `posterior` and `epsilon` the standard-normal noise it came from
+ * (z0 = μ + σ ⊙ ε; null when the pass propagated means, z0 = μ); `z` is what the layers below and the
+ * decoder read: the same tensor unless a flow transformed it, in which case `logDet` is the flow's
+ * log|det ∂z/∂z0| per row.
  */
 export interface LadderLayer {
   readonly posterior: DiagonalGaussian;
   readonly prior: DiagonalGaussian | null;
   readonly z0: tf.Tensor;
+  readonly epsilon: tf.Tensor | null;
   readonly z: tf.Tensor;
   readonly logDet: tf.Tensor1D | null;
 }
@@ -81,11 +84,12 @@ export abstract class LadderBase<C extends LadderVaeConfig> implements VaeModel<
   /**
    * Maps layer `layer`'s draw (or mean) z0 from its Gaussian `posterior` to the value the model uses,
    * given the layer's flow context; `logDet` is log|det ∂z/∂z0| per row, null for the identity. The
-   * plain ladder has no flow.
+   * plain ladder has no flow. `draw.epsilon` is the noise behind z0 (null for the mean): a flow that
+   * acts on the standardized draw must take it from there, never recover it as (z0 − μ) / σ.
    */
   protected abstract transformDraw(
     layer: number,
-    z0: tf.Tensor,
+    draw: { readonly z0: tf.Tensor; readonly epsilon: tf.Tensor | null },
     posterior: DiagonalGaussian,
     context: tf.Tensor | undefined,
   ): { z: tf.Tensor; logDet: tf.Tensor1D | null };
@@ -145,9 +149,10 @@ export abstract class LadderBase<C extends LadderVaeConfig> implements VaeModel<
   ): LadderLayer[] {
     const layers: LadderLayer[] = new Array(this.layers);
     const complete = (i: number, posterior: DiagonalGaussian, prior: DiagonalGaussian | null): LadderLayer => {
-      const z0 = noise ? posterior.sample(noise(posterior.mean.shape)) : posterior.mean;
-      const { z, logDet } = this.transformDraw(i, z0, posterior, contexts[i]);
-      return { posterior, prior, z0, z, logDet };
+      const epsilon = noise ? noise(posterior.mean.shape) : null;
+      const z0 = epsilon ? posterior.sample(epsilon) : posterior.mean;
+      const { z, logDet } = this.transformDraw(i, { z0, epsilon }, posterior, contexts[i]);
+      return { posterior, prior, z0, epsilon, z, logDet };
     };
     const top = this.layers - 1;
     layers[top] = complete(top, estimates[top]!, null);
@@ -276,9 +281,14 @@ export abstract class LadderBase<C extends LadderVaeConfig> implements VaeModel<
   }
 }
 
-/** log q(z | ·) per row: the Gaussian's density at z0, less the flow's log-determinant if there is one. */
+/**
+ * log q(z | ·) per row: the Gaussian's density at z0, less the flow's log-determinant if there is one.
+ * For a draw, the density comes from its noise, log N(z0; μ, σ²) = Σ −½ (log 2π + log σ² + ε²): the
+ * same value and gradient as evaluating at z0, without z0 − μ, which rounds to 0 once σ is below
+ * float32's resolution of μ and drops the ε² term.
+ */
 function posteriorLogProb(layer: LadderLayer): tf.Tensor1D {
-  const base = layer.posterior.logProb(layer.z0);
+  const base = layer.epsilon ? standardNormalDrawLogProb(layer.posterior.logVar, layer.epsilon) : layer.posterior.logProb(layer.z0);
   return layer.logDet ? (tf.sub(base, layer.logDet) as tf.Tensor1D) : base;
 }
 
@@ -293,4 +303,9 @@ export function layerKlPerDimension(q: DiagonalGaussian, p: DiagonalGaussian | n
     const perDim = klDiagonal(new DiagonalGaussian(column(q.mean), column(q.logVar)), new DiagonalGaussian(column(p.mean), column(p.logVar)));
     return tf.reshape(perDim, [q.mean.shape[0]!, q.mean.shape[1]!]) as tf.Tensor2D;
   });
+}
+
+/** log N(μ + σ ⊙ ε; μ, σ²) per row, from log σ² and ε alone. */
+function standardNormalDrawLogProb(logVar: tf.Tensor, epsilon: tf.Tensor): tf.Tensor1D {
+  return tf.tidy(() => tf.sub(standardNormalLogProb(epsilon), tf.mul(0.5, tf.sum(logVar, -1))) as tf.Tensor1D);
 }

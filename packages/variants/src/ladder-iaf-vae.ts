@@ -40,24 +40,26 @@ export class LadderIafVae extends LadderBase<LadderIafVaeConfig> {
   }
 
   /**
-   * The flow acts on the standardized draw: ε = (z0 − μ) / σ, ε' = IAF(ε; h), z = μ + σ ⊙ ε'. The affine
-   * map is the merged Gaussian's own, so log|det ∂z/∂z0| is the IAF's alone. Acting in this space keeps
-   * the flow's moves on the scale of the posterior: applied to z0 directly, a fresh flow's shifts
-   * (1 − σ_gate) m are O(1) whatever the posterior's width, they land far out in a narrow top-down prior
-   * p(z_i | z_{i+1}), and the Monte-Carlo KL spikes (10 epochs on MNIST trained 15 nats worse that way).
+   * The flow acts on the standardized draw: the draw's own noise ε (0 for the mean), ε' = IAF(ε; h),
+   * z = μ + σ ⊙ ε'. The affine map is the merged Gaussian's own, so log|det ∂z/∂z0| is the IAF's alone.
+   * Acting in this space keeps the flow's moves on the scale of the posterior: applied to z0 directly, a
+   * fresh flow's shifts (1 − σ_gate) m are O(1) whatever the posterior's width, they land far out in a
+   * narrow top-down prior p(z_i | z_{i+1}), and the Monte-Carlo KL spikes (10 epochs on MNIST trained 15
+   * nats worse that way). ε is taken as drawn, not recovered as (z0 − μ) / σ: that division's gradient
+   * divides by σ², which underflows to 0 once log σ² < −87 (the precision-weighted merge only lowers a
+   * layer's log σ²), and the gradient turns NaN under a finite loss.
    */
   protected transformDraw(
     layer: number,
-    z0: tf.Tensor,
+    draw: { readonly z0: tf.Tensor; readonly epsilon: tf.Tensor | null },
     posterior: DiagonalGaussian,
     context: tf.Tensor | undefined,
   ): { z: tf.Tensor; logDet: tf.Tensor1D } {
     if (!context) throw new Error(`${this.className}: layer ${layer} has no flow context (pass bottomUpPass's contexts to topDown)`);
     return tf.tidy(() => {
-      const scale = tf.exp(tf.mul(posterior.logVar, 0.5));
-      const epsilon = tf.div(tf.sub(z0, posterior.mean), scale);
+      const epsilon = draw.epsilon ?? tf.zerosLike(posterior.mean);
       const { z, logDet } = this.flows[layer]!.apply(epsilon, context);
-      return { z: tf.add(posterior.mean, tf.mul(scale, z)), logDet };
+      return { z: tf.add(posterior.mean, tf.mul(tf.exp(tf.mul(posterior.logVar, 0.5)), z)), logDet };
     });
   }
 

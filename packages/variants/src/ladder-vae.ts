@@ -29,9 +29,9 @@ export class LadderVae extends LadderBase<LadderVaeConfig> {
     });
   }
 
-  protected transformDraw(_layer: number, z0: tf.Tensor): { z: tf.Tensor; logDet: null } {
+  protected transformDraw(_layer: number, draw: { readonly z0: tf.Tensor }): { z: tf.Tensor; logDet: null } {
     // The Gaussian is the posterior: no flow.
-    return { z: z0, logDet: null };
+    return { z: draw.z0, logDet: null };
   }
 
   protected extraVariables(): NamedVariable[] {

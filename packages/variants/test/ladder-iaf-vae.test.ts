@@ -163,6 +163,27 @@ describe('LadderIAFVAE', () => {
     model.dispose();
   });
 
+  it('keeps a finite gradient when a lower layer’s posterior variance is below float32’s range (log σ² = −120)', () => {
+    // Recovering the noise as (z0 − μ) / σ made this gradient NaN under a finite loss: the division's
+    // gradient divides by σ², which is 0 in float32 here.
+    const model = smallLadderIaf();
+    const dims = SMALL_LADDER_DIMS[0];
+    const head = model.variables().find((v) => v.name.startsWith('bottomUpHead0') && v.name.endsWith('bias'))!.variable;
+    head.assign(tf.tidy(() => tf.concat([tf.zeros([dims]), tf.fill([dims], -120), tf.zeros([head.shape[0]! - 2 * dims])])));
+    const x = binaryBatch(6, 18);
+    const trainable = model.variables().filter((v) => v.variable.trainable);
+    const { grads, value } = tf.variableGrads(() => model.loss(x, context(9)).total, trainable.map((v) => v.variable));
+    expect(Number.isFinite(read(value)[0])).toBe(true);
+    for (const { name, variable } of trainable) {
+      expect(Number.isFinite(read(tf.norm(grads[variable.name]!))[0]), name).toBe(true);
+    }
+    tf.dispose(Object.values(grads));
+    const logWeights = read(model.logWeights(x, 3, new SeededRandom(9)));
+    logWeights.forEach((w) => expect(Number.isFinite(w)).toBe(true));
+    x.dispose();
+    model.dispose();
+  });
+
   it('has no per-dimension KL; evaluate counts active units from the variance of its posterior mean', async () => {
     const model = smallLadderIaf();
     expect(isGaussianLatentModel(model)).toBe(false);
