@@ -288,7 +288,7 @@ export abstract class LadderBase<C extends LadderVaeConfig> implements VaeModel<
  * float32's resolution of μ and drops the ε² term.
  */
 function posteriorLogProb(layer: LadderLayer): tf.Tensor1D {
-  const base = layer.epsilon ? standardNormalDrawLogProb(layer.posterior.logVar, layer.epsilon) : layer.posterior.logProb(layer.z0);
+  const base = layer.epsilon ? gaussianLogProbFromNoise(layer.posterior.logVar, layer.epsilon) : layer.posterior.logProb(layer.z0);
   return layer.logDet ? (tf.sub(base, layer.logDet) as tf.Tensor1D) : base;
 }
 
@@ -306,6 +306,6 @@ export function layerKlPerDimension(q: DiagonalGaussian, p: DiagonalGaussian | n
 }
 
 /** log N(μ + σ ⊙ ε; μ, σ²) per row, from log σ² and ε alone. */
-function standardNormalDrawLogProb(logVar: tf.Tensor, epsilon: tf.Tensor): tf.Tensor1D {
+function gaussianLogProbFromNoise(logVar: tf.Tensor, epsilon: tf.Tensor): tf.Tensor1D {
   return tf.tidy(() => tf.sub(standardNormalLogProb(epsilon), tf.mul(0.5, tf.sum(logVar, -1))) as tf.Tensor1D);
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { registerModel, type DiagonalGaussian, type NamedVariable, type SeededRandom } from '@vaekit/core';
+import { registerModel, reparameterize, type DiagonalGaussian, type NamedVariable, type SeededRandom } from '@vaekit/core';
 import { POSTERIOR_MEAN_DRAWS } from './flow-vae.js';
 import { IafStack } from './iaf-stack.js';
 import { LadderBase } from './ladder-base.js';
@@ -59,7 +59,7 @@ export class LadderIafVae extends LadderBase<LadderIafVaeConfig> {
     return tf.tidy(() => {
       const epsilon = draw.epsilon ?? tf.zerosLike(posterior.mean);
       const { z, logDet } = this.flows[layer]!.apply(epsilon, context);
-      return { z: tf.add(posterior.mean, tf.mul(tf.exp(tf.mul(posterior.logVar, 0.5)), z)), logDet };
+      return { z: reparameterize(posterior.mean, posterior.logVar, z), logDet };
     });
   }
 
