@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  compiledStepSupport,
   deserializeModel,
   evaluate,
   isGaussianLatentModel,
@@ -7,6 +8,7 @@ import {
   SeededRandom,
   serializeModel,
   train,
+  type CompileEvent,
   type LossTerms,
   type VaeModel,
 } from '@vaekit/core';
@@ -195,6 +197,48 @@ function defineVariantChecks(variant: VariantCase, backend: BackendName, referen
         }
       }
       runs[0]!.forEach((values, i) => expect(Array.from(values)).toEqual(Array.from(runs[1]![i]!)));
+    });
+
+    it(`runs compiled steps that match eager steps over 20 steps${backend === 'native' ? '' : ` — skipped: compiled steps are native-only, this is ${backend}`}`, async (ctx) => {
+      if (backend !== 'native') {
+        ctx.skip(`compiled steps are native-only, this is ${backend}`);
+        return;
+      }
+      const support = compiledStepSupport();
+      expect(support.available, `compiled steps are unavailable on native: ${support.reason}`).toBe(true);
+      const batchSize = 16;
+      const epochs = Math.ceil((20 * batchSize) / data().size);
+      const run = async (compile: 'auto' | false) => {
+        const fresh = build(variant);
+        const losses: number[][] = [];
+        const events: CompileEvent[] = [];
+        try {
+          await train(fresh, data(), {
+            epochs,
+            batchSize,
+            seed: 12,
+            compile,
+            onCompile: (e) => events.push(e),
+            onStep: (e) => losses.push(Object.values(e.terms)),
+          });
+          const weights = await Promise.all(fresh.variables().map((v) => v.variable.data().then((d) => Float32Array.from(d))));
+          return { losses, weights, events };
+        } finally {
+          fresh.dispose();
+        }
+      };
+      const compiled = await run('auto');
+      const eager = await run(false);
+      expect(compiled.events.map((e) => (e.status === 'eager' ? `eager: ${e.reason}` : 'compiled'))).toEqual(['compiled']);
+      expect(compiled.losses.length).toBeGreaterThanOrEqual(20);
+      const { rtol, atol } = tolerance();
+      // Each step's loss terms, and every weight after the last step, within the backend's tolerance.
+      const lossExcess = worstExcess(Float32Array.from(compiled.losses.flat()), Float32Array.from(eager.losses.flat()), rtol, atol);
+      expect(lossExcess, `loss terms, worst excess over rtol ${rtol}, atol ${atol}`).toBeLessThanOrEqual(0);
+      compiled.weights.forEach((values, i) => {
+        const excess = worstExcess(values, eager.weights[i]!, rtol * 10, atol * 10);
+        expect(excess, `weight ${i} after ${compiled.losses.length} steps`).toBeLessThanOrEqual(0);
+      });
     });
 
     it.skipIf(backend === reference)(

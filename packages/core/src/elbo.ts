@@ -13,19 +13,25 @@ export interface ElboTerms {
 }
 
 /**
- * ELBO = E_q[log p(x|z)] - beta * KL(q(z|x) || p(z)), from per-example terms. `klForLoss` is the KL
+ * ELBO = E_q[log p(x|z)] - klWeight * beta * KL(q(z|x) || p(z)), from per-example terms (klWeight: the
+ * training schedule's KL weight). `klForLoss` is the KL
  * that enters the objective (for instance after free bits); the reported `kl` is always the true one.
  */
 export function elbo(
   logLikelihood: tf.Tensor1D,
   kl: tf.Tensor1D,
-  options: { beta?: number; klForLoss?: tf.Tensor1D } = {},
+  options: { beta?: number; klWeight?: number; klForLoss?: tf.Tensor1D } = {},
 ): ElboTerms {
   const beta = options.beta ?? 1;
   if (!Number.isFinite(beta) || beta < 0) throw new RangeError(`beta must be a finite number >= 0, got ${beta}`);
+  const klWeight = options.klWeight ?? 1;
+  if (!Number.isFinite(klWeight) || klWeight < 0) throw new RangeError(`klWeight must be a finite number >= 0, got ${klWeight}`);
   return tf.tidy(() => {
     const klTerm = options.klForLoss ?? kl;
-    const perExample = tf.sub(logLikelihood, tf.mul(beta, klTerm)) as tf.Tensor1D;
+    // The schedule's weight multiplies as a tensor of its own, never folded into beta in JavaScript: a
+    // compiled step then takes it as an input rather than baking one step's value in.
+    const weighted = tf.mul(klWeight, tf.mul(beta, klTerm));
+    const perExample = tf.sub(logLikelihood, weighted) as tf.Tensor1D;
     return {
       perExample: tf.sub(logLikelihood, tf.mul(beta, kl)) as tf.Tensor1D,
       loss: tf.neg(tf.mean(perExample)) as tf.Scalar,

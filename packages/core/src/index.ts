@@ -57,6 +57,10 @@ export {
 } from './gradient-estimators.js';
 export { evaluate, type ActiveUnits, type EvaluateOptions, type EvaluationResult } from './evaluate.js';
 export { train, type TrainOptions } from './train/trainer.js';
+export type { CompileEvent } from './train/step-runner.js';
+export type { TraceReport } from './compile/trace-step.js';
+export type { CompileMode } from './compile/compiled-step.js';
+export { compiledStepSupport } from './compile/native-functions.js';
 export {
   decodeCheckpoint,
   encodeCheckpoint,

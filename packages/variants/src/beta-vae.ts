@@ -94,13 +94,18 @@ export class BetaVae extends Vae<BetaVaeConfig> {
   ): LossTerms {
     const capacity = this.config.capacity;
     if (!capacity || !this.capacityAt) return super.objective(logLikelihood, kl, klForLoss, context);
-    const target = this.capacityAt(context.step);
     return tf.tidy(() => {
+      // C(step) and the weights are tensor ops on the step's numbers, not JavaScript arithmetic, so a
+      // compiled step takes them as inputs.
+      const step = tf.scalar(context.step);
+      const target = capacity.annealSteps > 0
+        ? (tf.minimum(capacity.maxNats, tf.mul(tf.maximum(step, 0), capacity.maxNats / capacity.annealSteps)) as tf.Scalar)
+        : tf.scalar(capacity.maxNats);
       // beta 0: elbo's terms give the reconstruction and the reported KL; the KL weight is gamma's.
       const terms = elbo(logLikelihood, kl, { beta: 0, klForLoss });
       const gap = tf.abs(tf.sub(tf.mean(klForLoss), target));
-      const total = tf.add(terms.reconstruction, tf.mul(capacity.gamma * context.klWeight, gap)) as tf.Scalar;
-      return { total, reconstruction: terms.reconstruction, kl: terms.kl, capacity: tf.scalar(target) };
+      const total = tf.add(terms.reconstruction, tf.mul(context.klWeight, tf.mul(capacity.gamma, gap))) as tf.Scalar;
+      return { total, reconstruction: terms.reconstruction, kl: terms.kl, capacity: target };
     });
   }
 }

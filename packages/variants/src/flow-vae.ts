@@ -111,7 +111,7 @@ export abstract class FlowVae<C extends FlowVaeConfig> extends StandardNormalLat
       const kl = klMonteCarlo(logQ, standardNormalLogProb(z));
       const klForLoss =
         context.freeBits > 0 ? applyFreeBits(tf.reshape(kl, [-1, 1]), context.freeBits * this.config.latentDim) : kl;
-      const terms = elbo(logLikelihood, kl, { beta: this.config.beta * context.klWeight, klForLoss });
+      const terms = elbo(logLikelihood, kl, { beta: this.config.beta, klWeight: context.klWeight, klForLoss });
       return { total: terms.loss, reconstruction: terms.reconstruction, kl: terms.kl, logDet: tf.mean(logDet) as tf.Scalar };
     });
   }

@@ -222,7 +222,7 @@ export abstract class LadderBase<C extends LadderVaeConfig> implements VaeModel<
       const perLayer = layers.map((layer) => this.layerKl(layer, context.freeBits));
       const kl = tf.addN(perLayer.map((t) => t.kl)) as tf.Tensor1D;
       const klForLoss = tf.addN(perLayer.map((t) => t.klForLoss)) as tf.Tensor1D;
-      const terms = elbo(logLikelihood, kl, { beta: this.config.beta * context.klWeight, klForLoss });
+      const terms = elbo(logLikelihood, kl, { beta: this.config.beta, klWeight: context.klWeight, klForLoss });
       const result: LossTerms = { total: terms.loss, reconstruction: terms.reconstruction, kl: terms.kl };
       perLayer.forEach((t, i) => (result[`kl_layer${i}`] = tf.mean(t.kl) as tf.Scalar));
       const logDets = layers.flatMap((layer) => (layer.logDet ? [layer.logDet] : []));

@@ -70,7 +70,7 @@ export class Vae<C extends VaeConfig = VaeConfig> extends StandardNormalLatentMo
 
   /** Negative β-weighted ELBO; the β-VAE's capacity form overrides this. */
   protected objective(logLikelihood: tf.Tensor1D, kl: tf.Tensor1D, klForLoss: tf.Tensor1D, context: LossContext): LossTerms {
-    const terms = elbo(logLikelihood, kl, { beta: this.config.beta * context.klWeight, klForLoss });
+    const terms = elbo(logLikelihood, kl, { beta: this.config.beta, klWeight: context.klWeight, klForLoss });
     return { total: terms.loss, reconstruction: terms.reconstruction, kl: terms.kl };
   }
 

@@ -1,13 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../dataset.js';
-import type { LossTerms, VaeModel } from '../model.js';
-import { SeededRandom } from '../random.js';
+import type { VaeModel } from '../model.js';
 import { createSchedule, type ScheduleConfig } from '../schedules.js';
 import { evaluate } from '../evaluate.js';
 import { decodeCheckpoint, encodeCheckpoint, type CheckpointStore, type LoopState } from './checkpoint.js';
 import { NonFiniteLossError, type EpochEvent, type StepEvent, type TrainResult } from './events.js';
 import { createOptimizer, DEFAULT_OPTIMIZER, type OptimizerConfig } from './optimizer.js';
 import { epochBatches, mixSeed } from './order.js';
+import { compiledStepRunner, eagerStepRunner, type CompileEvent, type StepRunner } from './step-runner.js';
+import { functionSupport } from '../compile/native-functions.js';
 
 export interface TrainOptions {
   epochs: number;
@@ -37,6 +38,14 @@ export interface TrainOptions {
   /** What a NaN/Inf loss or gradient does: `throw` (default) or `skip` the batch (at most `maxSkippedSteps` in a row). */
   onNonFinite?: 'throw' | 'skip';
   maxSkippedSteps?: number;
+  /**
+   * Run each step as one compiled TensorFlow function (native backend): `auto` (the default) with
+   * TensorFlow's graph optimizer, `xla` compiled by XLA too, `false` op by op. On other backends, or when
+   * a model's step cannot be traced, steps run op by op and `onCompile` hears why.
+   */
+  compile?: 'auto' | 'xla' | false;
+  /** What became of compiling. Without it, a step that falls back to eager is reported with console.warn. */
+  onCompile?: (event: CompileEvent) => void;
 }
 
 /**
@@ -78,6 +87,7 @@ export async function train(model: VaeModel, data: Dataset, options: TrainOption
   const started = performance.now();
   const stepsAtStart = state.step;
   let consecutiveSkips = 0;
+  const runner = createStepRunner(model, optimizer, trainable, options);
   const save = async (): Promise<void> => {
     if (options.checkpoint) await options.checkpoint.save(await encodeCheckpoint(model, optimizer, state));
   };
@@ -94,13 +104,18 @@ export async function train(model: VaeModel, data: Dataset, options: TrainOption
         }
         const indices = batches[b]!;
         const klWeight = klWeightAt(state.step);
-        const outcome = await trainStep(model, optimizer, trainable, data, indices, {
-          batchSeed: mixSeed(settings.seed, epoch, b),
-          noiseSeed: mixSeed(settings.seed, state.step, 0x7a11),
-          step: state.step,
-          klWeight,
-          freeBits: settings.freeBits,
-        });
+        const x = data.batch(indices, mixSeed(settings.seed, epoch, b));
+        let outcome;
+        try {
+          outcome = await runner.run(x, {
+            noiseSeed: mixSeed(settings.seed, state.step, 0x7a11),
+            step: state.step,
+            klWeight,
+            freeBits: settings.freeBits,
+          });
+        } finally {
+          x.dispose();
+        }
         if (!outcome.finite) {
           if (settings.onNonFinite === 'throw' || ++consecutiveSkips > settings.maxSkippedSteps) {
             throw new NonFiniteLossError(state.step + 1, outcome.terms, outcome.gradientNorm);
@@ -152,77 +167,12 @@ export async function train(model: VaeModel, data: Dataset, options: TrainOption
     }
     return finish('completed');
   } finally {
+    runner.dispose();
     optimizer.dispose();
   }
 
   function finish(status: TrainResult['status']): TrainResult {
     return { status, epochsCompleted: state.epoch, steps: state.step, history: state.history, resumedFromStep };
-  }
-}
-
-interface StepSettings {
-  batchSeed: number;
-  noiseSeed: number;
-  step: number;
-  klWeight: number;
-  freeBits: number;
-}
-
-interface StepOutcome {
-  finite: boolean;
-  terms: Record<string, number>;
-  gradientNorm: number;
-}
-
-/** One step: loss and gradients, one read back to the CPU, then the update only if all is finite. */
-async function trainStep(
-  model: VaeModel,
-  optimizer: tf.Optimizer,
-  trainable: tf.Variable[],
-  data: Dataset,
-  indices: number[],
-  settings: StepSettings,
-): Promise<StepOutcome> {
-  const x = data.batch(indices, settings.batchSeed);
-  const names: string[] = [];
-  let grads: tf.NamedTensorMap = {};
-  let summary: tf.Tensor | undefined;
-  try {
-    const reported: tf.Scalar[] = [];
-    const rng = new SeededRandom(settings.noiseSeed);
-    const computed = optimizer.computeGradients(() => {
-      const terms: LossTerms = model.loss(x, {
-        rng,
-        step: settings.step,
-        klWeight: settings.klWeight,
-        freeBits: settings.freeBits,
-        training: true,
-      });
-      for (const [name, value] of Object.entries(terms)) {
-        names.push(name);
-        reported.push(tf.keep(value));
-      }
-      return terms.total;
-    }, trainable);
-    grads = computed.grads;
-    // The returned value is normally the very `total` tensor kept above; dispose it only if it is not.
-    if (!reported.includes(computed.value)) computed.value.dispose();
-    summary = tf.tidy(() => {
-      const squares = Object.values(grads).map((g) => tf.sum(tf.square(g)));
-      const norm = tf.sqrt(squares.length ? tf.addN(squares) : tf.scalar(0));
-      return tf.stack([...reported, norm]);
-    });
-    tf.dispose(reported);
-    const values = await summary.data();
-    const terms = Object.fromEntries(names.map((name, i) => [name, values[i]!]));
-    const gradientNorm = values[names.length]!;
-    const finite = Array.from(values).every(Number.isFinite);
-    if (finite) optimizer.applyGradients(grads);
-    return { finite, terms, gradientNorm };
-  } finally {
-    x.dispose();
-    tf.dispose(Object.values(grads));
-    summary?.dispose();
   }
 }
 
@@ -266,6 +216,13 @@ function validateOptions(model: VaeModel, data: Dataset, options: TrainOptions):
   const freeBits = options.freeBits ?? 0;
   if (!(freeBits >= 0)) throw new RangeError(`freeBits must be >= 0, got ${freeBits}`);
   if (options.resume && !options.checkpoint) throw new RangeError('resume needs a checkpoint store');
+  const compile = options.compile ?? 'auto';
+  if (compile !== 'auto' && compile !== 'xla' && compile !== false) {
+    throw new RangeError(`compile must be 'auto', 'xla' or false, got ${JSON.stringify(compile)}`);
+  }
+  if (compile === 'xla' && tf.getBackend() !== 'tensorflow') {
+    throw new RangeError(`compile: 'xla' needs the native backend; the active backend is ${tf.getBackend()}`);
+  }
   return {
     batchSize,
     seed: options.seed ?? 0,
@@ -291,4 +248,29 @@ function assertSameRun(saved: LoopState, current: LoopState, location: string): 
         'Resume with the same settings, or start a new run in another folder.',
     );
   }
+}
+
+const warnedReasons = new Set<string>();
+
+/** Eager steps, or compiled ones where the backend can run them; says once why not when it cannot. */
+function createStepRunner(model: VaeModel, optimizer: tf.Optimizer, trainable: tf.Variable[], options: TrainOptions): StepRunner {
+  const compile = options.compile ?? 'auto';
+  const report =
+    options.onCompile ??
+    ((event: CompileEvent) => {
+      if (event.status !== 'eager' || warnedReasons.has(event.reason)) return;
+      warnedReasons.add(event.reason);
+      console.warn(`vaekit: compiled steps are off, training runs op by op: ${event.reason}`);
+    });
+  if (compile === false) return eagerStepRunner(model, optimizer, trainable);
+  if (tf.getBackend() !== 'tensorflow') {
+    options.onCompile?.({ status: 'eager', reason: `the ${tf.getBackend()} backend runs steps op by op` });
+    return eagerStepRunner(model, optimizer, trainable);
+  }
+  const support = functionSupport();
+  if (!support.available) {
+    report({ status: 'eager', reason: support.reason });
+    return eagerStepRunner(model, optimizer, trainable);
+  }
+  return compiledStepRunner(model, optimizer, trainable, compile, report);
 }

@@ -1,0 +1,147 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { VaeModel } from '../model.js';
+import { SeededRandom } from '../random.js';
+import type { CompiledStep, CompileMode } from '../compile/compiled-step.js';
+import type { StepProgram } from '../compile/probe.js';
+import { UntraceableStepError } from '../compile/step-graph.js';
+import { traceStep, type TraceReport } from '../compile/trace-step.js';
+import { lossAndGradients, readSummary, type StepOutcome } from './step-terms.js';
+
+export interface StepSettings {
+  readonly noiseSeed: number;
+  readonly step: number;
+  readonly klWeight: number;
+  readonly freeBits: number;
+}
+
+/** Runs training steps one at a time: eagerly op by op, or as compiled TensorFlow functions. */
+export interface StepRunner {
+  /** Runs one step on x; the update is applied only when the loss and gradient are finite. */
+  run(x: tf.Tensor, settings: StepSettings): Promise<StepOutcome>;
+  dispose(): void;
+}
+
+/** What became of compiling: a function per batch shape, or eager steps and why. */
+export type CompileEvent =
+  | { readonly status: 'compiled'; readonly mode: CompileMode; readonly batchShape: readonly number[]; readonly report: TraceReport }
+  | { readonly status: 'eager'; readonly reason: string };
+
+/** tfjs optimizers count their updates in JavaScript; a compiled update has to advance that count too. */
+interface OptimizerIterations {
+  iterations_: number;
+}
+
+function iterationsOf(optimizer: tf.Optimizer): OptimizerIterations {
+  // `iterations_` is protected in tfjs's Optimizer; every built-in optimizer advances it once per update.
+  return optimizer as unknown as OptimizerIterations;
+}
+
+export function eagerStepRunner(model: VaeModel, optimizer: tf.Optimizer, trainable: tf.Variable[]): StepRunner {
+  return {
+    async run(x, settings) {
+      const { names, grads, summary } = lossAndGradients(model, optimizer, trainable, x, {
+        rng: new SeededRandom(settings.noiseSeed),
+        step: settings.step,
+        klWeight: settings.klWeight,
+        freeBits: settings.freeBits,
+        training: true,
+      });
+      try {
+        const outcome = readSummary(names, await summary.data());
+        if (outcome.finite) optimizer.applyGradients(grads);
+        return outcome;
+      } finally {
+        tf.dispose(Object.values(grads));
+        summary.dispose();
+      }
+    },
+    dispose() {},
+  };
+}
+
+/**
+ * Compiled steps: the first batch of each shape traces the step (loss, gradient tape, optimizer update)
+ * into one TensorFlow function; every step then runs as one call that returns the loss summary and the
+ * new state, and the state is committed only when the summary is finite. When the step cannot be traced,
+ * every step runs eagerly and `onEvent` hears why, once.
+ */
+export function compiledStepRunner(
+  model: VaeModel,
+  optimizer: tf.Optimizer,
+  trainable: tf.Variable[],
+  mode: CompileMode,
+  onEvent: (event: CompileEvent) => void,
+): StepRunner {
+  const eager = eagerStepRunner(model, optimizer, trainable);
+  const steps = new Map<string, CompiledStep>();
+  let names: string[] = [];
+  let fallback = false;
+  const iterations = iterationsOf(optimizer);
+
+  const programFor = (freeBits: number): StepProgram => ({ x, scalars, rng }) => {
+    const terms = lossAndGradients(model, optimizer, trainable, x, {
+      rng,
+      step: scalars.step!,
+      klWeight: scalars.klWeight!,
+      freeBits,
+      training: true,
+    });
+    names = terms.names;
+    optimizer.applyGradients(terms.grads);
+    tf.dispose(Object.values(terms.grads));
+    return [terms.summary];
+  };
+
+  const compiledFor = (x: tf.Tensor, settings: StepSettings): CompiledStep | null => {
+    const key = x.shape.join('x');
+    const known = steps.get(key);
+    if (known) return known;
+    const scalars = { klWeight: settings.klWeight, step: settings.step };
+    try {
+      const { step, report } = traceStep({
+        program: programFor(settings.freeBits),
+        x,
+        scalars,
+        seed: settings.noiseSeed,
+        integerScalars: ['step'],
+        mode,
+        jsState: {
+          save: () => iterations.iterations_,
+          restore: (saved) => {
+            iterations.iterations_ = saved as number;
+          },
+        },
+      });
+      steps.set(key, step);
+      onEvent({ status: 'compiled', mode, batchShape: [...x.shape], report });
+      return step;
+    } catch (error) {
+      if (!(error instanceof UntraceableStepError)) throw error;
+      fallback = true;
+      onEvent({ status: 'eager', reason: error.message });
+      return null;
+    }
+  };
+
+  return {
+    async run(x, settings) {
+      const step = fallback ? null : compiledFor(x, settings);
+      if (!step) return eager.run(x, settings);
+      const run = step.run(x, { klWeight: settings.klWeight, step: settings.step }, settings.noiseSeed);
+      try {
+        const outcome = readSummary(names, await run.outputs[0]!.data());
+        if (outcome.finite) {
+          run.commit();
+          iterations.iterations_ += 1;
+        }
+        return outcome;
+      } finally {
+        run.dispose();
+      }
+    },
+    dispose() {
+      for (const step of steps.values()) step.dispose();
+      steps.clear();
+    },
+  };
+}
