@@ -1,7 +1,9 @@
 // @ts-check
 // Native backend setup for vaekit: builds @tensorflow/tfjs-node 4.22.0's addon from source against the
 // TensorFlow C library that ships inside the `tensorflow-cpu` wheel, because tfjs-node's own install
-// script downloads a prebuilt libtensorflow that TensorFlow stopped publishing after 2.18.
+// script downloads a prebuilt libtensorflow that TensorFlow stopped publishing after 2.18. The build
+// carries vaekit's patch to tfjs-node's binding (../native-patch/, for compiled training steps); where the
+// patch cannot be had, the addon is built without it and runs eagerly.
 //
 // The one copy of this logic: `npx vaekit-native-setup` (./vaekit-native-setup.mjs) runs it in a user's
 // project, and the vaekit workspace's postinstall (scripts/setup-native.mjs) runs it on the repository.
@@ -23,6 +25,8 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+
+import { NATIVE_PATCH_VERSION, applyNativePatch, nativePatchId, removeNativePatch } from '../native-patch/patch.mjs';
 
 export const TF_VERSION = '2.21.0';
 export const TFJS_NODE_VERSION = '4.22.0';
@@ -351,20 +355,109 @@ function addonPath(tfjsNodeDir) {
 }
 
 /**
+ * @typedef {{ ok: true, version: string, extensions: number | null } | { ok: false, error: string }} Probe
+ *   extensions: the addon's `vaekitExtensions` (the binding patch's version), null when it has none
+ */
+
+/**
  * Loads the addon in a child process (a crash or a missing library must not take this setup down) and
- * returns the TensorFlow version it reports, or the loader's error.
+ * returns the TensorFlow version it reports and the version of vaekit's extensions in it, or the loader's
+ * error.
  * @param {string | null} file
- * @returns {{ ok: true, version: string } | { ok: false, error: string }}
+ * @returns {Probe}
  */
 function probeAddon(file) {
   if (!file || !fs.existsSync(file)) return { ok: false, error: 'the addon file does not exist' };
-  const r = run(process.execPath, ['-e', `process.stdout.write(String(require(${JSON.stringify(file)}).TF_Version))`], {
+  const script =
+    `const b = require(${JSON.stringify(file)}); process.stdout.write('\\n' + JSON.stringify({ version: String(b.TF_Version), ` +
+    `extensions: typeof b.vaekitExtensions === 'number' ? b.vaekitExtensions : null }))`;
+  const r = run(process.execPath, ['-e', script], {
     env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: process.env['TF_CPP_MIN_LOG_LEVEL'] ?? '2' },
     timeout: 60_000,
   });
-  if (r.status === 0 && r.stdout) return { ok: true, version: r.stdout.trim() };
+  if (r.status === 0 && r.stdout) {
+    try {
+      const { version, extensions } = JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
+      return { ok: true, version, extensions };
+    } catch {
+      // Fall through: an addon that loads but does not answer is as good as one that does not load.
+    }
+  }
   const error = (r.stderr || r.error?.message || `exit ${r.status ?? r.signal}`).trim().split('\n').find((l) => /error/i.test(l)) ?? 'unknown error';
   return { ok: false, error };
+}
+
+/**
+ * @typedef {object} BuildStamp what vaekit built an addon from, kept next to it
+ * @property {string} patch the binding patch's id (nativePatchId)
+ * @property {string} sources the hash of the binding's sources it was built from (sourcesHash)
+ * @property {string} deps the TensorFlow C library folder it was linked against
+ * @property {string} addon the addon file's sha256, so a replaced addon is not mistaken for ours
+ * @property {boolean} compiledSteps false: the patched binding did not compile here, and this is the
+ *   unpatched fallback (not retried until the patch, the library or the addon changes)
+ * @property {string} [reason] why compiledSteps is false
+ */
+
+/** @param {string} addon */
+function stampPath(addon) {
+  return `${addon}.vaekit-build.json`;
+}
+
+/** @param {string} file */
+function fileHash(file) {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/**
+ * The binding's sources as the compiler sees them (binding.gyp and binding/, patch included): a stamp that
+ * records them notices any change to tfjs-node's own files, not only to ours.
+ * @param {string} tfjsNodeDir
+ */
+function sourcesHash(tfjsNodeDir) {
+  const hash = createHash('sha256');
+  const files = ['binding.gyp', ...fs.readdirSync(path.join(tfjsNodeDir, 'binding')).sort().map((n) => path.join('binding', n))];
+  for (const file of files) hash.update(`\0${file}\0`).update(fs.readFileSync(path.join(tfjsNodeDir, file)));
+  return hash.digest('hex');
+}
+
+/** @param {string} addon @returns {Partial<BuildStamp> | undefined} */
+function readStamp(addon) {
+  try {
+    return JSON.parse(fs.readFileSync(stampPath(addon), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** @param {string} addon @param {BuildStamp} stamp */
+function writeStamp(addon, stamp) {
+  // A new file renamed into place, like every write into an installed package (see native-patch/patch.mjs).
+  const temp = `${stampPath(addon)}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, `${JSON.stringify(stamp, null, 2)}\n`);
+  fs.renameSync(temp, stampPath(addon));
+}
+
+/**
+ * Why a loading addon must be rebuilt to carry the binding patch, or null when it already does (or is the
+ * recorded unpatched fallback for this very patch, library and file). A stamp is needed besides the
+ * addon's own `vaekitExtensions`: pnpm's side-effects cache or an earlier setup can leave an addon built
+ * from an older patch of the same version, or from none.
+ * @param {string} addon @param {Probe & { ok: true }} probe
+ * @param {Pick<BuildStamp, 'patch' | 'sources' | 'deps'>} wanted
+ * @returns {string | null}
+ */
+function whyRebuild(addon, probe, wanted) {
+  const stamp = readStamp(addon);
+  if (stamp?.patch !== wanted.patch) {
+    return probe.extensions === null
+      ? "it was built without vaekit's binding patch"
+      : `it was built from another revision of vaekit's binding patch (extensions v${probe.extensions})`;
+  }
+  if (stamp.addon !== fileHash(addon)) return 'it was replaced since vaekit built it';
+  if (stamp.deps !== wanted.deps) return 'it was built against another TensorFlow C library';
+  if (stamp.sources !== wanted.sources) return "tfjs-node's binding sources changed since it was built";
+  if (stamp.compiledSteps && probe.extensions !== NATIVE_PATCH_VERSION) return "it lacks vaekit's binding extensions";
+  return null;
 }
 
 /** node-gyp's headers: the ones installed with this Node, so node-gyp never tries to download them. */
@@ -443,6 +536,78 @@ function missingTfjsNode(root, others, rerun) {
 }
 
 /**
+ * One tfjs-node install: links its deps, applies vaekit's binding patch to its sources, and builds the addon
+ * when it does not load or does not carry this patch. Prints one line saying whether compiled steps are on.
+ * @param {string} dir @param {string} short how to name it in messages @param {string} deps @param {string} rerun
+ */
+function setUpInstall(dir, short, deps, rerun) {
+  const relinked = linkDeps(dir, deps);
+  log(`${relinked ? 'linked' : 'link ok:'} ${short}/deps -> ${deps}`);
+  const patchId = nativePatchId();
+  const patch = applyNativePatch(dir);
+  if (patch.ok && patch.changed.length > 0) {
+    log(`applied vaekit's binding patch (extensions v${NATIVE_PATCH_VERSION}) to ${short}: ${patch.changed.join(', ')}`);
+  }
+  /** @type {string | undefined} why compiled steps are off, when they are */
+  let off = patch.ok ? undefined : `vaekit's binding patch does not apply to this tfjs-node (${patch.reason})`;
+
+  const wanted = { patch: patchId, sources: sourcesHash(dir), deps };
+  const addon = addonPath(dir);
+  const before = probeAddon(addon);
+  const why = !before.ok ? before.error : addon && patch.ok ? whyRebuild(addon, before, wanted) : null;
+  let final = before;
+  if (why === null) {
+    log(`addon loads (TensorFlow ${before.ok ? before.version : '?'}); no build needed`);
+    if (addon && patch.ok) off ??= readStamp(addon)?.reason;
+  } else {
+    log(`building the tfjs-node addon from source (about a minute; ${why})`);
+    const t0 = Date.now();
+    const logs = path.join(cacheRoot(), 'logs');
+    let logFile;
+    let patched = patch.ok;
+    try {
+      logFile = buildAddon(dir, logs, rerun);
+    } catch (err) {
+      // The patch may be what broke the build (another TensorFlow's headers, say): tfjs-node's own sources
+      // must still give a working addon that runs eagerly.
+      if (!patched || !(err instanceof SetupError) || !removeNativePatch(dir).ok) throw err;
+      patched = false;
+      off = `tfjs-node's binding did not compile with vaekit's patch: ${err.message.replace(/\.$/, '')}`;
+      log(`the patched build failed; building tfjs-node's binding without vaekit's patch`);
+      logFile = buildAddon(dir, logs, rerun);
+      // Back to the sources the stamp names, so that the next run finds nothing to write or build.
+      applyNativePatch(dir);
+    }
+    const builtAddon = addonPath(dir);
+    const after = probeAddon(builtAddon);
+    if (!after.ok || !builtAddon) {
+      throw new SetupError(
+        `the addon was built but does not load: ${after.ok ? 'node-pre-gyp cannot find it' : after.error} (build log: ${logFile}).`,
+        'Check that the TensorFlow C library in the deps folder is complete and matches this machine, then ' +
+          `run \`${rerun}\` again.`,
+      );
+    }
+    if (patched && after.extensions !== NATIVE_PATCH_VERSION) {
+      off = `the addon built with vaekit's patch reports extensions ${after.extensions ?? 'none'}, not v${NATIVE_PATCH_VERSION} (build log: ${logFile})`;
+    }
+    if (patch.ok) {
+      const compiledSteps = off === undefined;
+      writeStamp(builtAddon, { ...wanted, addon: fileHash(builtAddon), compiledSteps, ...(compiledSteps ? {} : { reason: off }) });
+    }
+    log(`addon built in ${((Date.now() - t0) / 1000).toFixed(1)} s and loads (TensorFlow ${after.version})`);
+    final = after;
+  }
+  if (final.ok && final.extensions === NATIVE_PATCH_VERSION) {
+    log(`compiled steps: on (vaekit's binding extensions v${final.extensions})`);
+  } else {
+    off ??= final.ok && final.extensions !== null
+      ? `the addon has vaekit's binding extensions v${final.extensions}, this setup makes v${NATIVE_PATCH_VERSION}`
+      : "the addon was built without vaekit's binding patch";
+    log(`compiled steps off: ${off}; the native backend runs eagerly`);
+  }
+}
+
+/**
  * @typedef {object} NativeSetupOptions
  * @property {string} root the project whose node_modules hold tfjs-node
  * @property {boolean} optional a postinstall's run: VAEKIT_SKIP_NATIVE=1 skips it, and a failure explains
@@ -473,28 +638,7 @@ export function setupNative({ root, optional, rerun }) {
     const userDir = process.env['VAEKIT_LIBTENSORFLOW_DIR'];
     const deps = userDir ? stageUserLibrary(userDir, rerun) : stageWheelLibrary(rerun);
 
-    for (const dir of installs) {
-      const short = path.relative(root, dir) || dir;
-      const relinked = linkDeps(dir, deps);
-      log(`${relinked ? 'linked' : 'link ok:'} ${short}/deps -> ${deps}`);
-      const before = probeAddon(addonPath(dir));
-      if (before.ok) {
-        log(`addon loads (TensorFlow ${before.version}); no build needed`);
-        continue;
-      }
-      log(`building the tfjs-node addon from source (about a minute; ${before.error})`);
-      const t0 = Date.now();
-      const logFile = buildAddon(dir, path.join(cacheRoot(), 'logs'), rerun);
-      const after = probeAddon(addonPath(dir));
-      if (!after.ok) {
-        throw new SetupError(
-          `the addon was built but does not load: ${after.error} (build log: ${logFile}).`,
-          'Check that the TensorFlow C library in the deps folder is complete and matches this machine, then ' +
-            `run \`${rerun}\` again.`,
-        );
-      }
-      log(`addon built in ${((Date.now() - t0) / 1000).toFixed(1)} s and loads (TensorFlow ${after.version})`);
-    }
+    for (const dir of installs) setUpInstall(dir, path.relative(root, dir) || dir, deps, rerun);
     log(`native backend ready (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
     return 0;
   } catch (err) {

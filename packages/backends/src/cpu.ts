@@ -4,6 +4,7 @@ import { findBackend, version_core } from '@tensorflow/tfjs-core';
 
 import { floatPrecisionOf } from './activate.js';
 import type { BackendEntry } from './backend-entry.js';
+import { NOT_NATIVE } from './compiled-steps.js';
 import type { BackendInfo } from './info.js';
 import { importOptional } from './load-optional.js';
 import { selectEntry } from './select-entry.js';
@@ -34,6 +35,7 @@ export const cpuBackend: BackendEntry = {
       threads: 1,
       floatPrecision: floatPrecisionOf('cpu'),
       tolerance: backendTolerance('cpu'),
+      ...NOT_NATIVE,
     };
   },
 };

@@ -7,5 +7,7 @@ export type { Tolerance } from './tolerance.js';
 export type { BackendEntry } from './backend-entry.js';
 export { BackendUnavailableError } from './errors.js';
 export { backendTolerance } from './tolerance.js';
+export { NATIVE_EXTENSIONS_VERSION, compiledStepsSupport } from './compiled-steps.js';
+export type { CompiledStepsSupport, NativeBindingExtensions } from './compiled-steps.js';
 export { listBackends } from './list-backends.js';
 export { currentBackendInfo, useBackend } from './use-backend.js';

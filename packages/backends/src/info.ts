@@ -15,6 +15,13 @@ export interface BackendInfo {
   floatPrecision: 16 | 32;
   /** The tolerance to compare this backend's results with, see `backendTolerance`. */
   tolerance: Tolerance;
+  /**
+   * Whether a training step can run as one compiled TensorFlow function here: native only, and only on a
+   * tfjs-node addon built with vaekit's binding patch (`vaekit-native-setup` builds it so).
+   */
+  compiledSteps: boolean;
+  /** Why not, when `compiledSteps` is false: one sentence that says what to do where something can be done. */
+  compiledStepsReason?: string;
 }
 
 export interface BackendAvailability {

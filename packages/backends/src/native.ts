@@ -5,6 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { floatPrecisionOf, restore } from './activate.js';
 import type { BackendEntry } from './backend-entry.js';
+import { compiledStepsSupport } from './compiled-steps.js';
+import type { CompiledStepsSupport } from './compiled-steps.js';
 import { isNode } from './environment.js';
 import { BackendUnavailableError } from './errors.js';
 import type { BackendInfo } from './info.js';
@@ -69,11 +71,16 @@ async function load(): Promise<TfjsNodeModule> {
   return mod;
 }
 
+/** The addon tfjs-node loaded: its backend keeps it on a public `binding` field its typings do not declare. */
+function nativeBinding(): unknown {
+  const backend = tf.findBackend(TFJS_BACKEND) as unknown as { binding?: unknown } | undefined;
+  return backend?.binding;
+}
+
 /** TensorFlow's version as its C library reports it (TF_Version), read from the addon tfjs-node loaded. */
 function tensorflowVersion(): string {
-  // tfjs-node's backend keeps the addon on a public `binding` field that its typings do not declare.
-  const backend = tf.findBackend(TFJS_BACKEND) as unknown as { binding?: { TF_Version?: unknown } } | undefined;
-  const version = backend?.binding?.TF_Version;
+  const binding = nativeBinding() as { TF_Version?: unknown } | undefined;
+  const version = binding?.TF_Version;
   return typeof version === 'string' ? version : 'unknown';
 }
 
@@ -95,6 +102,7 @@ export const nativeBackend: BackendEntry = {
   },
   async describe(): Promise<BackendInfo> {
     const mod = await load();
+    const compiled = compiledStepsSupport(nativeBinding());
     return {
       name: 'native',
       tfjsBackend: TFJS_BACKEND,
@@ -105,6 +113,8 @@ export const nativeBackend: BackendEntry = {
       threads: await intraOpThreads(),
       floatPrecision: floatPrecisionOf(TFJS_BACKEND),
       tolerance: backendTolerance('native'),
+      compiledSteps: compiled.available,
+      ...(compiled.available ? {} : { compiledStepsReason: compiled.reason }),
     };
   },
 };
@@ -112,6 +122,15 @@ export const nativeBackend: BackendEntry = {
 /** Loads tfjs-node and registers its backend without selecting it. */
 export async function registerNative(): Promise<void> {
   await load();
+}
+
+/**
+ * Whether the loaded tfjs-node addon carries vaekit's binding extensions (compiled steps), and why not.
+ * Loads tfjs-node if it is not loaded yet; throws BackendUnavailableError if it cannot be.
+ */
+export async function nativeCompiledSteps(): Promise<CompiledStepsSupport> {
+  await load();
+  return compiledStepsSupport(nativeBinding());
 }
 
 /** Selects the native backend; throws BackendUnavailableError (with what to do) if it cannot run. */

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { floatPrecisionOf } from './activate.js';
 import type { BackendEntry } from './backend-entry.js';
+import { NOT_NATIVE } from './compiled-steps.js';
 import { isBrowser, isNode } from './environment.js';
 import { BackendUnavailableError } from './errors.js';
 import type { BackendInfo } from './info.js';
@@ -143,6 +144,7 @@ export const wasmBackend: BackendEntry = {
       threads,
       floatPrecision: floatPrecisionOf('wasm'),
       tolerance: backendTolerance('wasm'),
+      ...NOT_NATIVE,
     };
   },
 };

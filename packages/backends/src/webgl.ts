@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { floatPrecisionOf } from './activate.js';
 import type { BackendEntry } from './backend-entry.js';
+import { NOT_NATIVE } from './compiled-steps.js';
 import { isBrowser, isNode, runtimeLabel } from './environment.js';
 import { BackendUnavailableError } from './errors.js';
 import type { BackendInfo } from './info.js';
@@ -117,6 +118,7 @@ export const webglBackend: BackendEntry = {
       threads: 1,
       floatPrecision,
       tolerance: backendTolerance('webgl', floatPrecision),
+      ...NOT_NATIVE,
     };
   },
 };
