@@ -6,6 +6,7 @@ import { fileCheckpointStore, readFileIfExists, saveModel } from '@vaekit/core/n
 import type { Binarization } from '@vaekit/data';
 import { BACKEND_OPTION, choiceFlag, COMMON_OPTIONS, configOverrides, intListFlag, numberFlag, parse } from '../args.js';
 import { selectBackend } from '../backend.js';
+import { COMPILE_OPTION, COMPILE_USAGE, compileSetting, describeCompile } from '../compile-flag.js';
 import type { Command } from '../command.js';
 import { isMnist, loadTrainingData, resolveBinarization, sameShape, type LikelihoodKind } from '../data-source.js';
 import { EXIT_INTERRUPTED, UsageError } from '../errors.js';
@@ -28,6 +29,7 @@ import { VERSION } from '../version.js';
 const OPTIONS = {
   ...COMMON_OPTIONS,
   ...BACKEND_OPTION,
+  ...COMPILE_OPTION,
   model: { type: 'string' },
   data: { type: 'string' },
   epochs: { type: 'string' },
@@ -139,6 +141,7 @@ options:
                           e.g. --set latentDims=[64,32] (LadderVAE), --set flowSteps=4 (flows),
                           --set codebookSize=128 (VQVAE); fields are listed in the package docs
   --backend B             auto (default), native, wasm or cpu
+${COMPILE_USAGE}
   --debug                 print stack traces for every error
   -h, --help              this help
 
@@ -193,7 +196,8 @@ async function run(argv: readonly string[]): Promise<number> {
   }
 
   // 2. Backend, data and model: every check on the data happens here, still before writing.
-  await selectBackend(values.backend);
+  const backend = await selectBackend(values.backend);
+  const compile = compileSetting(values.compile, backend);
   const saved = values.resume ? readJson<RunConfig>(runPath(out, 'config'), 'run config') : null;
   const data = loadTrainingData({
     source: args.data,
@@ -225,7 +229,7 @@ async function run(argv: readonly string[]): Promise<number> {
         `the data has examples of shape [${data.exampleShape.join(', ')}], but the ${model.className} expects [${model.inputShape.join(', ')}]`,
       );
     }
-    return await trainInto(out, args, model, data, values.resume === true, values.force === true, startingCheckpoint);
+    return await trainInto(out, args, model, data, values.resume === true, values.force === true, startingCheckpoint, compile);
   } finally {
     model.dispose();
   }
@@ -239,6 +243,7 @@ async function trainInto(
   resume: boolean,
   force: boolean,
   startingCheckpoint: { step: number; epoch: number } | null,
+  compile: 'auto' | 'xla' | false,
 ): Promise<number> {
   // 3. Now the run folder is written.
   if (force) removeRunFiles(out);
@@ -264,6 +269,7 @@ async function trainInto(
   };
   if (startingCheckpoint) log(`resuming ${out} from step ${startingCheckpoint.step} (epoch ${startingCheckpoint.epoch + 1})`);
   log(`training ${model.className} on ${data.train.size} examples of ${args.data}; validating on ${data.heldOutName}`);
+  if (compile === false) log('steps: op by op (--compile off)');
 
   const shape = pictureShape(data.exampleShape);
   if (!shape) log(`note: examples of shape [${data.exampleShape.join(', ')}] are not pictures; no PNG grids will be written`);
@@ -294,6 +300,8 @@ async function trainInto(
       checkpoint: fileCheckpointStore(runPath(out, 'checkpoint')),
       checkpointEverySteps: args.checkpointEvery,
       resume,
+      compile,
+      onCompile: (event) => log(describeCompile(event)),
       onStep: (event) => progress.step(event),
       onEpochEnd: async (event, trained) => {
         await saveModel(trained, runPath(out, 'model'));
