@@ -5,6 +5,7 @@ import { assignWeights, deserializeModel, serializeModel } from '../serializatio
 import { decodeNamedTensors, encodeNamedTensors } from '../serialization/tensors.js';
 import type { EpochEvent } from './events.js';
 import type { OptimizerConfig } from './optimizer.js';
+import { restoreAdamPowers } from './adam-powers.js';
 
 const CHECKPOINT_KIND = 'vaekit-checkpoint';
 
@@ -42,7 +43,15 @@ export async function encodeCheckpoint(
   state: LoopState,
 ): Promise<Uint8Array> {
   const optimizerWeights = await optimizer.getWeights();
-  const { specs, bytes } = await encodeNamedTensors(optimizerWeights);
+  // getWeights makes a fresh scalar for the iteration count; the other entries are the optimizer's own.
+  const made = optimizerWeights.filter((w) => !(w.tensor instanceof tf.Variable)).map((w) => w.tensor);
+  let encoded;
+  try {
+    encoded = await encodeNamedTensors(optimizerWeights);
+  } finally {
+    tf.dispose(made);
+  }
+  const { specs, bytes } = encoded;
   const meta: CheckpointMeta = { state, optimizerWeights: specs };
   return encodeContainer(CHECKPOINT_KIND, meta, { model: await serializeModel(model), optimizer: bytes });
 }
@@ -83,6 +92,7 @@ export async function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint')
       const ordered = optimizerWeights.map((spec) => ({ name: spec.name, tensor: values[spec.name]! }));
       try {
         await optimizer.setWeights(ordered);
+        restoreAdamPowers(optimizer, optimizer.iterations);
       } finally {
         tf.dispose(Object.values(values));
       }

@@ -106,7 +106,7 @@ export function compiledStepRunner(
         integerScalars: ['step'],
         mode,
         jsState: {
-          save: () => iterations.iterations_,
+          save: () => optimizer.iterations,
           restore: (saved) => {
             iterations.iterations_ = saved as number;
           },
@@ -132,7 +132,8 @@ export function compiledStepRunner(
         const outcome = readSummary(names, await run.outputs[0]!.data());
         if (outcome.finite) {
           run.commit();
-          iterations.iterations_ += 1;
+          // Read through the getter: tfjs leaves iterations_ undefined until the first update.
+          iterations.iterations_ = optimizer.iterations + 1;
         }
         return outcome;
       } finally {
