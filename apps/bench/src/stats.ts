@@ -60,3 +60,28 @@ export function speedRatio(ms: number, referenceMs: number): number {
 export function perSecond(ms: number): number {
   return ms > 0 && Number.isFinite(ms) ? 1000 / ms : Number.NaN;
 }
+
+/**
+ * When a figure is too noisy to divide by. On a small shared machine a reference can stall for whole rounds
+ * (PyTorch with 2 threads waits for a core another process holds) or for scattered steps; a ratio against
+ * such a median says more about the neighbours than about the code. Either test marks the figure noisy:
+ * - its round medians disagree: the slowest round's median is more than 1.5x the fastest's (2+ rounds);
+ * - its steps scatter: the IQR of all samples pooled is more than half the median.
+ */
+export const NOISE_RULE = { maxRoundSpread: 1.5, maxRelIqr: 0.5 } as const;
+
+export interface NoiseVerdict {
+  noisy: boolean;
+  /** Slowest over fastest round median; NaN with fewer than two rounds. */
+  roundSpread: number;
+  /** Why it is noisy, in words ('' when it is not). */
+  why: string;
+}
+
+export function noiseVerdict(summary: Summary): NoiseVerdict {
+  const roundSpread = summary.rounds >= 2 && summary.roundMin > 0 ? summary.roundMax / summary.roundMin : Number.NaN;
+  const reasons: string[] = [];
+  if (roundSpread > NOISE_RULE.maxRoundSpread) reasons.push(`round medians ${roundSpread.toFixed(2)}x apart`);
+  if (summary.relIqr > NOISE_RULE.maxRelIqr) reasons.push(`IQR/median ${Math.round(summary.relIqr * 100)}%`);
+  return { noisy: reasons.length > 0, roundSpread, why: reasons.join(', ') };
+}

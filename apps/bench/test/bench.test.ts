@@ -5,7 +5,7 @@ import { renderChart, COLORS } from '../src/chart.js';
 import { glyph, textWidth } from '../src/font.js';
 import { fmt, fmtRatio, markdownTable } from '../src/format.js';
 import { chartSpec, w1Rows, w1Table, type W1Collected } from '../src/report.js';
-import { median, perSecond, quantile, speedRatio, summarizeRounds } from '../src/stats.js';
+import { median, noiseVerdict, perSecond, quantile, speedRatio, summarizeRounds } from '../src/stats.js';
 
 describe('stats', () => {
   it('median of odd, even, empty and non-finite input', () => {
@@ -32,6 +32,19 @@ describe('stats', () => {
     expect(speedRatio(Number.NaN, 20)).toBeNaN();
     expect(speedRatio(0, 20)).toBeNaN();
     expect(perSecond(20)).toBe(50);
+  });
+  it('calls a figure noisy when its round medians are over 1.5x apart or its IQR is over half its median', () => {
+    expect(noiseVerdict(summarizeRounds([[10, 10, 11], [12, 12, 12], [14, 14, 14]])).noisy).toBe(false);
+    const stalled = noiseVerdict(summarizeRounds([[10, 10, 10], [16, 16, 16]]));
+    expect(stalled.noisy).toBe(true);
+    expect(stalled.roundSpread).toBeCloseTo(1.6);
+    expect(stalled.why).toContain('1.60x apart');
+    // One round: only the scatter of its steps can say it is noisy.
+    const scattered = noiseVerdict(summarizeRounds([[10, 10, 30, 30]]));
+    expect(scattered.roundSpread).toBeNaN();
+    expect(scattered.noisy).toBe(true);
+    expect(scattered.why).toContain('IQR/median');
+    expect(noiseVerdict(summarizeRounds([[10, 11, 12, 13]])).noisy).toBe(false);
   });
 });
 
