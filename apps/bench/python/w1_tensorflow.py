@@ -1,6 +1,7 @@
 """W1 and W2 (see DESIGN.md, Apps -> Bench) in TensorFlow with a compiled `tf.function` train step (and
-optionally XLA). Prints one line per measured step ("step <i> <ms>"), one per encode repeat
-("encode <i> <ms>"), then "info <json>". Run by apps/bench inside its own virtualenv."""
+optionally XLA). Prints the first step's time ("first 0 <ms>"), one line per measured step
+("step <i> <ms>"), one per encode repeat ("encode <i> <ms>"), then "info <json>". Run by apps/bench inside
+its own virtualenv."""
 import argparse
 import json
 import os
@@ -78,6 +79,9 @@ def main():
         t0 = time.perf_counter()
         float(train_step(x).numpy())
         ms = (time.perf_counter() - t0) * 1000
+        if i == 0:
+            # The first call traces the step (and with --xla compiles it): reported apart from the step times.
+            print(f"first 0 {ms:.4f}", flush=True)
         if i >= args.warmup:
             print(f"step {i - args.warmup} {ms:.4f}", flush=True)
             spent += ms

@@ -1,6 +1,7 @@
 """W1 and W2 (see DESIGN.md, Apps -> Bench) in PyTorch on the CPU: the reference the vaekit figures are
-divided by. Prints one line per measured step ("step <i> <ms>"), one per encode repeat ("encode <i> <ms>"),
-then "info <json>". Run by apps/bench inside its own virtualenv; also runnable by hand."""
+divided by. Prints the first step's time ("first 0 <ms>"), one line per measured step ("step <i> <ms>"),
+one per encode repeat ("encode <i> <ms>"), then "info <json>". Run by apps/bench inside its own virtualenv;
+also runnable by hand."""
 import argparse
 import json
 import resource
@@ -66,6 +67,9 @@ def main():
         opt.step()
         loss.item()
         ms = (time.perf_counter() - t0) * 1000
+        if i == 0:
+            # Reported beside the compiled implementations' first calls (eager PyTorch has nothing to compile).
+            print(f"first 0 {ms:.4f}", flush=True)
         if i >= args.warmup:
             print(f"step {i - args.warmup} {ms:.4f}", flush=True)
             spent += ms

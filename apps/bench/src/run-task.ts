@@ -17,7 +17,7 @@ export async function runTask(task: Task, backend: BackendSummary, log: (line: s
     const t0 = performance.now();
     paths[path] =
       path === 'trainer'
-        ? await w1TrainerSteps(task.steps, task.warmup, task.profile, task.perKernel, task.budgetMs)
+        ? await w1TrainerSteps(task.steps, task.warmup, task.profile, task.perKernel, task.budgetMs, task.compile)
         : await rawSteps(path === 'raw-lean', task.steps, task.warmup, task.profile, task.perKernel, task.budgetMs);
     log(`W1 ${path}: ${task.steps} steps in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }

@@ -120,11 +120,13 @@ export function ensurePythonEnv(log: (line: string) => void): PythonEnv {
 
 export interface PythonResult {
   stepMs: number[];
+  /** The first step's wall time (tf.function traces and compiles there), NaN if the script did not say. */
+  firstStepMs: number;
   encodeMs: number[];
   info: { name: string; version: string; threads: number; maxRssBytes: number };
 }
 
-/** Runs a reference script; it prints `step i ms`, `encode i ms` and a final `info {...}` line. */
+/** Runs a reference script; it prints `first 0 ms`, `step i ms`, `encode i ms` and a final `info {...}` line. */
 export async function runPython(
   env: PythonEnv,
   script: string,
@@ -136,15 +138,17 @@ export async function runPython(
   });
   const stepMs: number[] = [];
   const encodeMs: number[] = [];
+  let firstStepMs = Number.NaN;
   let info: PythonResult['info'] | undefined;
   for (const line of out.stdout.split('\n')) {
     const [kind, , value] = line.trim().split(/\s+/);
     if (kind === 'step') stepMs.push(Number(value));
+    else if (kind === 'first') firstStepMs = Number(value);
     else if (kind === 'encode') encodeMs.push(Number(value));
     else if (line.startsWith('info ')) info = JSON.parse(line.slice(5)) as PythonResult['info'];
   }
   if (out.code !== 0 || !info) {
     throw new Error(`${script} exited with ${out.code ?? 'a timeout'}: ${out.stderr.split('\n').filter(Boolean).slice(-2).join(' / ')}`);
   }
-  return { stepMs, encodeMs, info };
+  return { stepMs, firstStepMs, encodeMs, info };
 }

@@ -1,5 +1,6 @@
 // What the orchestrator asks a measuring process (Node child or Chromium page) to do, and what comes back.
 // Plain data only: it crosses process and page boundaries as JSON.
+import type { CompileSetting } from './compile-info.js';
 import type { StepTimes, VariantTimes, W1Path } from './workload.js';
 
 export type TfjsBackend = 'native' | 'wasm' | 'cpu' | 'webgl';
@@ -17,6 +18,8 @@ export interface W1Task {
   perKernel: boolean;
   /** Per path: stop measuring after this much time once 3 steps are in (slow backends). */
   budgetMs?: number;
+  /** The trainer path's `compile` option (native); the trainer's default when absent. */
+  compile?: CompileSetting;
 }
 
 export interface VariantsTask {
@@ -28,6 +31,8 @@ export interface VariantsTask {
   /** Per variant, as in W1Task. */
   budgetMs?: number;
   only?: string[];
+  /** As in W1Task: every variant's trainer steps run with this `compile` option. */
+  compile?: CompileSetting;
 }
 
 export type Task = W1Task | VariantsTask;

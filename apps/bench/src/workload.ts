@@ -6,8 +6,10 @@
 // backward, update and reading the loss back to the CPU.
 // W2: encode 1024 examples (posterior means only), read back.
 import * as tf from '@tensorflow/tfjs-core';
-import { createModel, listModels, train, type Dataset, type VaeModel } from '@vaekit/core';
+import { createModel, listModels, train, type CompileEvent, type Dataset, type VaeModel } from '@vaekit/core';
 import { createVae } from '@vaekit/variants';
+
+import { compileRecord, type CompileRecord, type CompileSetting } from './compile-info.js';
 
 export const W1 = {
   inputDim: 784,
@@ -41,6 +43,10 @@ export interface StepTimes {
   peakBytes: number | null;
   /** Milliseconds per kernel name over one profiled step, largest first (only when asked for). */
   kernelTimes?: Array<{ name: string; count: number; ms: number }>;
+  /** Trainer path with a compile setting: what tracing cost, or why the step ran eagerly. */
+  compile?: CompileRecord | null;
+  /** Wall time of the first step (trace and first call included), kept out of `ms`. */
+  firstStepMs?: number;
 }
 
 const now = (): number => performance.now();
@@ -84,17 +90,36 @@ export function createW1Model(): VaeModel {
   });
 }
 
-/** Runs `warmup + steps` steps through `@vaekit/core`'s `train()`, timing each from the progress events. */
+export interface TrainerRun {
+  /** Per-step wall times after warm-up. */
+  ms: number[];
+  /** The first step's wall time: on a compiled path it includes tracing and the function's first call. */
+  firstStepMs: number;
+  /** The trainer's first `onCompile` event; null when it sent none or no compile setting was asked for. */
+  compile: CompileRecord | null;
+}
+
+/**
+ * Runs `warmup + steps` steps through `@vaekit/core`'s `train()`, timing each from the progress events.
+ * `compile` is passed through to the trainer (its own default when undefined); a compiled step is traced
+ * during the first step, which is why `warmup` must be at least 1 there.
+ */
 export async function trainerSteps(
   model: VaeModel,
   steps: number,
   warmup: number,
-  budgetMs = Number.POSITIVE_INFINITY,
-  batchSize = W1.batchSize,
-): Promise<number[]> {
+  options: { budgetMs?: number; batchSize?: number; compile?: CompileSetting } = {},
+): Promise<TrainerRun> {
+  const budgetMs = options.budgetMs ?? Number.POSITIVE_INFINITY;
+  const batchSize = options.batchSize ?? W1.batchSize;
+  if (options.compile !== undefined && options.compile !== false && warmup < 1) {
+    throw new RangeError('a compiled trainer path needs warmup >= 1: its first step traces and compiles');
+  }
   const total = steps + warmup;
+  // Whole batches only: a partial last batch would trace a second function inside the timed steps.
   const data = binaryDataset(model.inputShape, total * batchSize);
   const marks: number[] = [];
+  let compile: CompileRecord | null = null;
   const start = now();
   const stop = new AbortController();
   await train(model, data, {
@@ -102,6 +127,16 @@ export async function trainerSteps(
     batchSize,
     optimizer: { type: 'adam', learningRate: W1.learningRate, epsilon: W1.epsilon },
     signal: stop.signal,
+    // Only a row that asks for a compile setting records what the trainer did with it: elsewhere the
+    // trainer's default on a non-native backend is op by op, which is not a fallback.
+    ...(options.compile !== undefined
+      ? {
+          compile: options.compile,
+          onCompile: (event: CompileEvent) => {
+            compile ??= compileRecord(event);
+          },
+        }
+      : {}),
     onStep: () => {
       marks.push(now());
       // A time budget for slow backends: stop after at least 3 measured steps once it is spent.
@@ -109,16 +144,19 @@ export async function trainerSteps(
     },
   });
   const times = marks.map((t, i) => t - (i === 0 ? start : marks[i - 1]!));
-  return times.slice(warmup);
+  return { ms: times.slice(warmup), firstStepMs: times[0] ?? Number.NaN, compile };
 }
 
-/** Profiles one trainer-path step (a separate one-step train() call after the timed ones). */
+/**
+ * Profiles one op-by-op trainer-path step (a separate one-step train() call after the timed ones). Compiled
+ * rows are not profiled: every train() call traces afresh, and the profile would count the recording.
+ */
 export async function profileTrainerStep(model: VaeModel, perKernel: boolean): Promise<Omit<StepTimes, 'ms'>> {
   const data = binaryDataset(model.inputShape, W1.batchSize);
   // Warm the optimizer's first step (it creates its slot variables) outside the profile.
-  await train(model, data, { epochs: 1, batchSize: W1.batchSize });
+  await train(model, data, { epochs: 1, batchSize: W1.batchSize, compile: false });
   const info = await tf.profile(async () => {
-    await train(model, data, { epochs: 1, batchSize: W1.batchSize });
+    await train(model, data, { epochs: 1, batchSize: W1.batchSize, compile: false });
   });
   // The profiled call creates Adam's slots again (a fresh optimizer per train() call): leave those kernels out.
   return summarizeProfile(info, perKernel, (name) => name !== 'Fill' && name !== 'ZerosLike');
@@ -284,19 +322,21 @@ export async function rawSteps(
   return { ms, ...prof };
 }
 
-/** The W1 model through the trainer: timed steps, then one profiled step. */
+/** The W1 model through the trainer: timed steps, then one profiled step (op-by-op rows only). */
 export async function w1TrainerSteps(
   steps: number,
   warmup: number,
   profile: boolean,
   perKernel = false,
   budgetMs = Number.POSITIVE_INFINITY,
+  compile?: CompileSetting,
 ): Promise<StepTimes> {
   const model = createW1Model();
   try {
-    const ms = await trainerSteps(model, steps, warmup, budgetMs);
-    const prof = profile ? await profileTrainerStep(model, perKernel) : { kernels: null, peakBytes: null };
-    return { ms, ...prof };
+    const run = await trainerSteps(model, steps, warmup, { budgetMs, ...(compile !== undefined ? { compile } : {}) });
+    const compiled = compile !== undefined && compile !== false;
+    const prof = profile && !compiled ? await profileTrainerStep(model, perKernel) : { kernels: null, peakBytes: null };
+    return { ms: run.ms, firstStepMs: run.firstStepMs, compile: run.compile, ...prof };
   } finally {
     model.dispose();
   }
@@ -343,12 +383,16 @@ export interface VariantTimes {
   parameters: number;
   stepMs: number[];
   encodeMs: number[];
+  /** The first step's wall time (tracing included on a compiled path), kept out of `stepMs`. */
+  firstStepMs?: number;
+  /** What the trainer said about compiling this variant's step (native with a compile setting). */
+  compile?: CompileRecord | null;
   error?: string;
 }
 
 /** Every registered variant with its default config: trainer steps on random binary data, and encode latency. */
 export async function variantTimes(
-  opts: { steps: number; warmup: number; encodeRepeats: number; budgetMs?: number; only?: readonly string[] },
+  opts: { steps: number; warmup: number; encodeRepeats: number; budgetMs?: number; only?: readonly string[]; compile?: CompileSetting },
   log: (line: string) => void = () => {},
 ): Promise<VariantTimes[]> {
   const out: VariantTimes[] = [];
@@ -359,10 +403,14 @@ export async function variantTimes(
     try {
       model = createModel({ className: entry.className });
       const parameters = model.variables().reduce((n, v) => n + v.variable.size, 0);
-      const stepMs = await trainerSteps(model, opts.steps, opts.warmup, opts.budgetMs);
+      const run = await trainerSteps(model, opts.steps, opts.warmup, {
+        ...(opts.budgetMs !== undefined ? { budgetMs: opts.budgetMs } : {}),
+        ...(opts.compile !== undefined ? { compile: opts.compile } : {}),
+      });
       const encodeMs = await encodeLatency(model, opts.encodeRepeats, 1, opts.budgetMs);
-      out.push({ className: entry.className, parameters, stepMs, encodeMs });
-      log(`${entry.className}: ${stepMs.length} steps, encode x${encodeMs.length}`);
+      out.push({ className: entry.className, parameters, stepMs: run.ms, encodeMs, firstStepMs: run.firstStepMs, compile: run.compile });
+      const how = run.compile?.status === 'compiled' ? `, traced in ${run.compile.traceMs.toFixed(0)} ms` : run.compile ? `, eager: ${run.compile.reason}` : '';
+      log(`${entry.className}: ${run.ms.length} steps, encode x${encodeMs.length}${how}`);
     } catch (err) {
       out.push({ className: entry.className, parameters: 0, stepMs: [], encodeMs: [], error: String(err instanceof Error ? err.message : err).split('\n')[0]! });
       log(`${entry.className}: failed: ${String(err)}`);
