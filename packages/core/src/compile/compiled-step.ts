@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ATTR_BOOL, ATTR_STRING, type OpAttr } from './graph-def.js';
+import { ProtobufWriter } from './protobuf-writer.js';
 import type { NativeBinding, NativeKernelBackend } from './native-functions.js';
 import { replayDraws, type RandomCall } from './recording-random.js';
 import type { FunctionInput, StepGraph } from './step-graph.js';
@@ -7,12 +8,30 @@ import type { FunctionInput, StepGraph } from './step-graph.js';
 /** `auto`: TensorFlow's graph optimizer (grappler) on the function; `xla`: compiled by XLA as well. */
 export type CompileMode = 'auto' | 'xla';
 
+/**
+ * The ConfigProto handed to each call: grappler on, with its arithmetic optimizer off. That optimizer
+ * regroups sums (chains of Add into AddN, hoisted factors), and measured here it made repeated runs of
+ * one function differ in the last bits of some weights: with it off, a seeded compiled run repeats
+ * exactly, as the eager one does. ConfigProto.graph_options (10) → GraphOptions.rewrite_options (10) →
+ * RewriterConfig.arithmetic_optimization (7) = OFF (2).
+ */
+function grapplerConfig(): string {
+  const config = new ProtobufWriter();
+  config.message(10, (graph) => graph.message(10, (rewrite) => rewrite.int(7, 2)));
+  const bytes = config.finish();
+  // tfjs-node passes string attributes as UTF-8: only bytes below 0x80 survive unchanged.
+  if (bytes.some((b) => b >= 0x80)) throw new Error('the grappler ConfigProto must be plain ASCII bytes');
+  return String.fromCharCode(...bytes);
+}
+
+const GRAPPLER_CONFIG = grapplerConfig();
+
 function callAttributes(mode: CompileMode): OpAttr[] {
-  // An empty serialized ConfigProto is what makes TensorFlow run grappler on a function call; without
-  // the attribute the function runs as traced. _XlaMustCompile hands the whole function to XLA.
+  // A config_proto attribute is what makes TensorFlow run grappler on a function call; without it the
+  // function runs as traced. _XlaMustCompile hands the whole function to XLA.
   return mode === 'xla'
     ? [{ name: '_XlaMustCompile', type: ATTR_BOOL, value: true }]
-    : [{ name: 'config_proto', type: ATTR_STRING, value: '' }];
+    : [{ name: 'config_proto', type: ATTR_STRING, value: GRAPPLER_CONFIG }];
 }
 
 /** One call of a compiled step: its outputs, and the new state, applied only by `commit`. */
