@@ -1,8 +1,9 @@
 // Turns collected measurements into results.json's summary, the Markdown report and the chart spec.
 // Pure functions of the data (unit-tested on made-up numbers).
 import { COLORS, type ChartSpec, type Panel, type Rgb } from './chart.js';
+import { summarizeCompile, type CompileRecord, type CompileSummary } from './compile-info.js';
 import { fmt, fmtMB, fmtRatio, markdownTable } from './format.js';
-import { perSecond, speedRatio, summarizeRounds, type Summary } from './stats.js';
+import { median, noiseVerdict, perSecond, speedRatio, summarizeRounds, type Summary } from './stats.js';
 
 export interface ImplInfo {
   id: string;
@@ -16,6 +17,10 @@ export interface PathRounds {
   rounds: number[][];
   kernels: number | null;
   peakBytes: number | null;
+  /** Trainer path with a compile setting: one record per round (what tracing cost, or why it fell back). */
+  compileRounds?: Array<CompileRecord | null>;
+  /** The first step's wall time per round, kept out of `rounds`. */
+  firstStepRounds?: number[];
 }
 
 export interface W1Collected {
@@ -31,7 +36,15 @@ export interface VariantCollected {
   className: string;
   parameters: number;
   /** Per implementation id. */
-  byImpl: Record<string, { stepRounds: number[][]; encodeRounds: number[][]; error?: string }>;
+  byImpl: Record<string, VariantCell>;
+}
+
+export interface VariantCell {
+  stepRounds: number[][];
+  encodeRounds: number[][];
+  compileRounds?: Array<CompileRecord | null>;
+  firstStepRounds?: number[];
+  error?: string;
 }
 
 export interface W1Row {
@@ -42,31 +55,71 @@ export interface W1Row {
   kernels: number | null;
   peakBytes: number | null;
   maxRssBytes: number | null;
+  /** Speed ratio to the PyTorch reference; NaN when it is missing or noisy (`refs` says which). */
   xPyTorch: number;
   xTensorFlow: number;
   encodeXPyTorch: number;
   encodeXTensorFlow: number;
+  refs: References;
+  /** The trainer path's compile costs over rounds, or why it ran eagerly; null when compile was off. */
+  compile: CompileSummary | null;
+  /** Median over rounds of the first step's wall time (trace and compile included where there are any). */
+  firstStepMs: number;
 }
 
 /** The reference implementations every figure is divided by. */
 export const REFERENCE_IDS = { pytorch: 'pytorch', tensorflow: 'tensorflow' } as const;
 
-export function w1Rows(collected: readonly W1Collected[]): W1Row[] {
-  const ref = (id: string): { step: number; encode: number } => {
-    const c = collected.find((x) => x.impl.id === id);
-    const path = c ? Object.values(c.paths)[0] : undefined;
-    return {
-      step: path ? summarizeRounds(path.rounds).median : Number.NaN,
-      encode: c ? summarizeRounds(c.encodeRounds).median : Number.NaN,
-    };
+/** A reference's step and encode medians; `noisy` when its steps fail the noise rule (stats.ts). */
+export interface Reference {
+  id: string | null;
+  step: number;
+  encode: number;
+  noisy: boolean;
+}
+
+export interface References {
+  pytorch: Reference;
+  tensorflow: Reference;
+}
+
+const NO_REFERENCE: Reference = { id: null, step: Number.NaN, encode: Number.NaN, noisy: false };
+
+function referenceOf(c: W1Collected): Reference {
+  const path = Object.values(c.paths)[0];
+  const step = path ? summarizeRounds(path.rounds) : undefined;
+  return {
+    id: c.impl.id,
+    step: step?.median ?? Number.NaN,
+    encode: summarizeRounds(c.encodeRounds).median,
+    noisy: step ? noiseVerdict(step).noisy : false,
   };
-  // PyTorch's reference is its faster thread setting in this run: its default (all cores) collapses when
-  // another process holds a core, and dividing by that collapse would flatter everything else.
-  const ptIds = collected.filter((c) => c.impl.id.startsWith(REFERENCE_IDS.pytorch)).map((c) => c.impl.id);
-  const pt = ptIds.map(ref).reduce((best, r) => (r.step < best.step || !Number.isFinite(best.step) ? r : best), { step: Number.NaN, encode: Number.NaN });
-  const ptEncode = Math.min(...ptIds.map((id) => ref(id).encode).filter(Number.isFinite));
-  if (Number.isFinite(ptEncode)) pt.encode = ptEncode;
-  const tf = ref(REFERENCE_IDS.tensorflow);
+}
+
+/**
+ * PyTorch's reference is its fastest thread setting in this run whose rounds pass the noise rule: its
+ * default (all cores) stalls when another process holds a core, and dividing by a stall would flatter
+ * everything else. When every setting is noisy there is no PyTorch ratio. TensorFlow's is `tf.function`.
+ */
+export function references(collected: readonly W1Collected[]): References {
+  const pts = collected.filter((c) => c.impl.id.startsWith(REFERENCE_IDS.pytorch)).map(referenceOf).filter((r) => Number.isFinite(r.step));
+  const quiet = pts.filter((r) => !r.noisy).sort((a, b) => a.step - b.step);
+  const encodes = pts.map((r) => r.encode).filter(Number.isFinite);
+  const pytorch: Reference = {
+    ...(quiet[0] ?? { ...NO_REFERENCE, noisy: pts.length > 0 }),
+    // W2's reference stays the fastest setting's encode, as before: the noise rule is about training steps.
+    encode: encodes.length ? Math.min(...encodes) : Number.NaN,
+  };
+  const tfCollected = collected.find((c) => c.impl.id === REFERENCE_IDS.tensorflow);
+  const tfRef = tfCollected ? referenceOf(tfCollected) : NO_REFERENCE;
+  const tensorflow = tfRef.noisy ? { ...tfRef, step: Number.NaN } : tfRef;
+  return { pytorch, tensorflow };
+}
+
+export function w1Rows(collected: readonly W1Collected[]): W1Row[] {
+  const refs = references(collected);
+  const pt = refs.pytorch;
+  const tf = refs.tensorflow;
   const rows: W1Row[] = [];
   for (const c of collected) {
     const encode = summarizeRounds(c.encodeRounds);
@@ -84,6 +137,9 @@ export function w1Rows(collected: readonly W1Collected[]): W1Row[] {
         xTensorFlow: speedRatio(step.median, tf.step),
         encodeXPyTorch: speedRatio(encode.median, pt.encode),
         encodeXTensorFlow: speedRatio(encode.median, tf.encode),
+        refs,
+        compile: summarizeCompile(data.compileRounds ?? [], data.firstStepRounds ?? []),
+        firstStepMs: median(data.firstStepRounds ?? []),
       });
     }
   }
@@ -109,13 +165,13 @@ export function w1Table(rows: readonly W1Row[]): string {
   ];
   const body = rows.map((r) => [
     r.impl.label,
-    r.path,
+    pathLabel(r),
     fmt(r.step.median),
     fmt(perSecond(r.step.median)),
-    fmtRatio(r.xPyTorch),
-    fmtRatio(r.xTensorFlow),
-    r.step.rounds > 1 ? `${fmt(r.step.roundMin)}–${fmt(r.step.roundMax)} (${r.step.rounds})` : `${fmt(r.step.median)} (1)`,
-    Number.isFinite(r.step.relIqr) ? `${Math.round(r.step.relIqr * 100)}%` : '–',
+    r.refs.pytorch.noisy ? 'noisy' : fmtRatio(r.xPyTorch),
+    r.refs.tensorflow.noisy ? 'noisy' : fmtRatio(r.xTensorFlow),
+    roundsCell(r.step),
+    noiseCell(r.step),
     r.kernels === null ? '–' : String(r.kernels),
     fmtMB(r.peakBytes),
     fmt(r.encode.median),
@@ -127,22 +183,20 @@ export function w1Table(rows: readonly W1Row[]): string {
   return markdownTable(headers, body, align);
 }
 
-/** Rows for variant x backend: steps/s and encode ms per backend, with the ratio to PyTorch's W1 step. */
-export function variantTable(variants: readonly VariantCollected[], implLabels: ReadonlyArray<{ id: string; label: string }>, pytorchW1Ms: number): string {
-  const headers = ['variant', 'params', ...implLabels.flatMap((i) => [`${i.label} steps/s (x PyTorch W1)`, `${i.label} encode ms`])];
-  const body = variants.map((v) => [
-    v.className,
-    v.parameters ? `${(v.parameters / 1e6).toFixed(2)}M` : '–',
-    ...implLabels.flatMap((i) => {
-      const cell = v.byImpl[i.id];
-      if (!cell) return ['–', '–'];
-      if (cell.error) return [`error: ${cell.error.slice(0, 60)}`, '–'];
-      const step = summarizeRounds(cell.stepRounds).median;
-      const enc = summarizeRounds(cell.encodeRounds).median;
-      return [`${fmt(perSecond(step))} (${fmtRatio(speedRatio(step, pytorchW1Ms))})`, fmt(enc)];
-    }),
-  ]);
-  return markdownTable(headers, body, headers.map((_, i): 'left' | 'right' => (i < 2 ? 'left' : 'right')));
+/** The W1 path, and for a compiled trainer path that fell back, that it ran op by op. */
+export function pathLabel(row: Pick<W1Row, 'path' | 'compile'>): string {
+  return row.compile?.status === 'eager' ? `${row.path} (fell back to eager)` : row.path;
+}
+
+/** The spread of round medians: 'min–max (rounds)'. */
+export function roundsCell(step: Summary): string {
+  return step.rounds > 1 ? `${fmt(step.roundMin)}–${fmt(step.roundMax)} (${step.rounds})` : `${fmt(step.median)} (1)`;
+}
+
+/** Pooled IQR/median, marked when the figure fails the noise rule. */
+export function noiseCell(step: Summary): string {
+  if (!Number.isFinite(step.relIqr)) return '–';
+  return `${Math.round(step.relIqr * 100)}%${noiseVerdict(step).noisy ? ' noisy' : ''}`;
 }
 
 export function kernelTable(kernels: ReadonlyArray<{ name: string; count: number; ms: number }>, top = 15): string {
@@ -154,7 +208,9 @@ export function kernelTable(kernels: ReadonlyArray<{ name: string; count: number
 }
 
 const IMPL_COLORS: Record<string, Rgb> = {
-  native: COLORS.native,
+  'native-compiled': COLORS.native,
+  'native-eager': [158, 202, 225],
+  'native-xla': [8, 48, 107],
   wasm: COLORS.wasm,
   'wasm-stock': COLORS.wasmStock,
   cpu: COLORS.cpu,
@@ -176,10 +232,10 @@ export function chartSpec(
   implLabels: ReadonlyArray<{ id: string; label: string }>,
   subtitle: string,
 ): ChartSpec {
-  const pt = rows
-    .filter((r) => r.impl.id.startsWith(REFERENCE_IDS.pytorch))
-    .reduce<W1Row | undefined>((best, r) => (!best || r.step.median < best.step.median ? r : best), undefined);
-  const tf = rows.find((r) => r.impl.id === REFERENCE_IDS.tensorflow);
+  // The same references as the tables: no line for one that is noisy.
+  const refIds = rows[0]?.refs;
+  const pt = rows.find((r) => r.impl.id === refIds?.pytorch.id && !refIds.pytorch.noisy);
+  const tf = rows.find((r) => r.impl.id === refIds?.tensorflow.id && !refIds.tensorflow.noisy);
   const refs = (pick: (r: W1Row) => number): Panel['references'] =>
     [
       pt ? { label: 'PYTORCH', value: pick(pt), color: COLORS.pytorch } : undefined,
@@ -189,12 +245,12 @@ export function chartSpec(
     label: r.path === 'python' ? r.impl.id : `${r.impl.id} / ${r.path}`,
     value: perSecond(r.step.median),
     color: colorOf(r.impl.id),
-    note: `${fmt(perSecond(r.step.median))} ${fmtRatio(r.xPyTorch)}`,
+    note: `${fmt(perSecond(r.step.median))}${Number.isFinite(r.xPyTorch) ? ` ${fmtRatio(r.xPyTorch)}` : ''}`,
   }));
   const seen = new Set<string>();
   const encodeBars = rows
     .filter((r) => (seen.has(r.impl.id) ? false : (seen.add(r.impl.id), Number.isFinite(r.encode.median))))
-    .map((r) => ({ label: r.impl.id, value: r.encode.median, color: colorOf(r.impl.id), note: `${fmt(r.encode.median)} MS ${fmtRatio(r.encodeXPyTorch)}` }));
+    .map((r) => ({ label: r.impl.id, value: r.encode.median, color: colorOf(r.impl.id), note: `${fmt(r.encode.median)} MS${Number.isFinite(r.encodeXPyTorch) ? ` ${fmtRatio(r.encodeXPyTorch)}` : ''}` }));
   const variantBars = variants.flatMap((v) =>
     implLabels
       .filter((i) => v.byImpl[i.id])

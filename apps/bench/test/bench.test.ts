@@ -72,8 +72,26 @@ const collected: W1Collected[] = [
   { impl: impl('pytorch-1t', 'python'), paths: { python: { rounds: [[10, 10]], kernels: null, peakBytes: null } }, encodeRounds: [[8]], maxRssBytes: 1, errors: [] },
   { impl: impl('tensorflow', 'python'), paths: { python: { rounds: [[5]], kernels: null, peakBytes: null } }, encodeRounds: [[4]], maxRssBytes: 1, errors: [] },
   {
-    impl: impl('native'),
+    impl: impl('native-eager'),
     paths: { trainer: { rounds: [[20], [20]], kernels: 470, peakBytes: 2 ** 20 }, raw: { rounds: [[10]], kernels: 400, peakBytes: null } },
+    encodeRounds: [[16]],
+    maxRssBytes: 2 ** 21,
+    errors: [],
+  },
+  {
+    impl: impl('native-compiled'),
+    paths: {
+      trainer: {
+        rounds: [[8], [8]],
+        kernels: null,
+        peakBytes: null,
+        compileRounds: [
+          { status: 'compiled', mode: 'auto', traceMs: 900, firstCallMs: 300, ops: 359, graphDefBytes: 31_000, constantBytes: 900 },
+          { status: 'compiled', mode: 'auto', traceMs: 1100, firstCallMs: 200, ops: 359, graphDefBytes: 31_000, constantBytes: 900 },
+        ],
+        firstStepRounds: [1300, 1400],
+      },
+    },
     encodeRounds: [[16]],
     maxRssBytes: 2 ** 21,
     errors: [],
@@ -83,7 +101,7 @@ const collected: W1Collected[] = [
 describe('report', () => {
   it('divides by the faster PyTorch setting and by TensorFlow', () => {
     const rows = w1Rows(collected);
-    const trainer = rows.find((r) => r.impl.id === 'native' && r.path === 'trainer')!;
+    const trainer = rows.find((r) => r.impl.id === 'native-eager' && r.path === 'trainer')!;
     expect(trainer.xPyTorch).toBeCloseTo(0.5);
     expect(trainer.xTensorFlow).toBeCloseTo(0.25);
     expect(trainer.encodeXPyTorch).toBeCloseTo(0.5);
@@ -92,6 +110,27 @@ describe('report', () => {
     const table = w1Table(rows);
     expect(table).toContain('0.50x');
     expect(table.split('\n')).toHaveLength(2 + rows.length);
+  });
+  it('summarizes a compiled row\'s trace costs over rounds and keeps the first step out of the step times', () => {
+    const compiled = w1Rows(collected).find((r) => r.impl.id === 'native-compiled')!;
+    expect(compiled.step.median).toBe(8);
+    expect(compiled.firstStepMs).toBe(1350);
+    expect(compiled.compile).toMatchObject({ status: 'compiled', mode: 'auto', traceMs: 1000, firstCallMs: 250, ops: 359, rounds: 2 });
+  });
+  it('divides by no PyTorch setting that is noisy, and says so', () => {
+    // The 1-thread setting stalls in one round: the 2-thread one (slower, but steady) becomes the reference.
+    const noisy: W1Collected[] = collected.map((c) =>
+      c.impl.id === 'pytorch-1t' ? { ...c, paths: { python: { rounds: [[10, 10], [30, 30]], kernels: null, peakBytes: null } } } : c,
+    );
+    const rows = w1Rows(noisy);
+    expect(rows[0]!.refs.pytorch).toMatchObject({ id: 'pytorch', noisy: false });
+    expect(rows.find((r) => r.impl.id === 'native-eager' && r.path === 'trainer')!.xPyTorch).toBeCloseTo(1.25);
+    // Both settings noisy: no reference, and the table prints "noisy" instead of a multiple.
+    const allNoisy = noisy.map((c) => (c.impl.id === 'pytorch' ? { ...c, paths: { python: { rounds: [[10], [40]], kernels: null, peakBytes: null } } } : c));
+    const rows2 = w1Rows(allNoisy);
+    expect(rows2[0]!.refs.pytorch.noisy).toBe(true);
+    expect(rows2[0]!.xPyTorch).toBeNaN();
+    expect(w1Table(rows2)).toContain('noisy');
   });
 });
 
