@@ -11,6 +11,10 @@ export const COMPILE_USAGE =
   '  --compile C             auto (default): on native, each step runs as one compiled TensorFlow\n' +
   '                          function; xla: compiled by XLA too; off: op by op';
 
+export const COMPILE_EVAL_USAGE =
+  '  --compile C         auto (default): on native, the IWAE log-weights run as compiled TensorFlow\n' +
+  '                      functions; xla: compiled by XLA too; off: op by op';
+
 /** `--compile` as `train`'s option, checked against the backend that runs. */
 export function compileSetting(raw: string | undefined, backend: BackendInfo): 'auto' | 'xla' | false {
   const choice = choiceFlag('compile', raw, ['auto', 'xla', 'off'] as const) ?? 'auto';
@@ -21,12 +25,12 @@ export function compileSetting(raw: string | undefined, backend: BackendInfo): '
 }
 
 /** One line on how steps run, for the log. */
-export function describeCompile(event: CompileEvent): string {
-  if (event.status === 'eager') return `steps: op by op (${event.reason})`;
+export function describeCompile(event: CompileEvent, what = 'steps'): string {
+  if (event.status === 'eager') return `${what}: op by op (${event.reason})`;
   const how = event.mode === 'xla' ? 'XLA' : 'graph optimizer';
   const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
   return (
-    `steps: compiled into one TensorFlow function (${how}), batch of ${event.batchShape[0]}: ${event.report.ops} ops, ` +
+    `${what}: compiled into one TensorFlow function (${how}), batch of ${event.batchShape[0]}: ${event.report.ops} ops, ` +
     `traced in ${seconds(event.report.traceMs)}, first call ${seconds(event.report.firstCallMs)}`
   );
 }

@@ -56,7 +56,10 @@ export class TrainProgress {
 }
 
 /** Progress of a pass over data (eval): the same TTY/plain split, for `done` of `total` examples. */
-export function countProgress(stream: ProgressStream, label: string): { update(done: number, total: number): void; clear(): void } {
+export function countProgress(
+  stream: ProgressStream,
+  label: string,
+): { update(done: number, total: number): void; note(line: string): void; clear(): void } {
   let lastTenth = 0;
   let drawn = false;
   const started = Date.now();
@@ -75,6 +78,12 @@ export function countProgress(stream: ProgressStream, label: string): { update(d
         lastTenth = tenth;
         stream.write(`${label} ${done}/${total} (${Math.floor(fraction * 100)}%)\n`);
       }
+    },
+    /** A line of its own above the progress. */
+    note(line) {
+      if (drawn) stream.write('\r\x1b[K');
+      drawn = false;
+      stream.write(`${line}\n`);
     },
     clear() {
       if (drawn) stream.write('\r\x1b[K');

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   compiledStepSupport,
   decodeCheckpoint,
+  evaluate,
   memoryCheckpointStore,
   train,
   type CompileEvent,
@@ -169,6 +170,23 @@ describe('compiled training steps on native', () => {
     const eager = await trainRun(smallVae, small, { ...options, compile: false });
     expect(statuses(compiled.events)).toEqual(['compiled 16']);
     compiled.losses.forEach((l, i) => expect(Math.abs(l - eager.losses[i]!)).toBeLessThanOrEqual(1e-5 * Math.abs(eager.losses[i]!)));
+  });
+
+  it('compiles the IWAE log-weights of evaluate, with the same bound as op by op', async () => {
+    const model = smallVae();
+    try {
+      const events: CompileEvent[] = [];
+      const before = tf.memory().numTensors;
+      const compiled = await evaluate(model, small, { k: 100, kChunk: 32, batchSize: 24, seed: 4, onCompile: (e) => events.push(e) });
+      const eager = await evaluate(model, small, { k: 100, kChunk: 32, batchSize: 24, seed: 4, compile: false });
+      expect(tf.memory().numTensors).toBe(before);
+      // Batches of 24, 24 and 16; chunks of 32 and the last 4 of k = 100: one function per pair.
+      expect(statuses(events)).toEqual(['compiled 24', 'compiled 24', 'compiled 16', 'compiled 16']);
+      expect(Math.abs(compiled.iwae!.bound - eager.iwae!.bound)).toBeLessThanOrEqual(1e-5 * Math.abs(eager.iwae!.bound));
+      expect(compiled.elbo).toBe(eager.elbo);
+    } finally {
+      model.dispose();
+    }
   });
 
   it('leaves no tensors and no registered function behind', async () => {

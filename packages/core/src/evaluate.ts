@@ -2,6 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from './dataset.js';
 import { hasKlPerDimension, hasMetrics, hasPosteriorMean, type VaeModel } from './model.js';
 import { SeededRandom } from './random.js';
+import type { CompileMode } from './compile/compiled-step.js';
+import { iwaeChunks, type IwaeChunks } from './iwae-chunks.js';
+import type { CompileEvent } from './train/step-runner.js';
 
 export interface EvaluateOptions {
   /** Examples per batch. Default 256. */
@@ -20,6 +23,13 @@ export interface EvaluateOptions {
   activeUnitThreshold?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Compile the IWAE log-weights on native, as `train` compiles steps: `auto` (default), `xla`, or
+   * `false`. Elsewhere, or when the model's log-weights cannot be traced, they run op by op.
+   */
+  compile?: CompileMode | false;
+  /** What became of compiling the IWAE chunks. */
+  onCompile?: (event: CompileEvent) => void;
 }
 
 export interface EvaluationResult {
@@ -69,43 +79,48 @@ export async function evaluate(model: VaeModel, data: Dataset, options: Evaluate
   let meanSum: Float64Array | null = null;
   let meanSquareSum: Float64Array | null = null;
   const metricSums = new Map<string, number>();
-  for (let start = 0; start < total; start += batchSize) {
-    if (options.signal?.aborted) throw new DOMException('evaluation aborted', 'AbortError');
-    const indices = Array.from({ length: Math.min(batchSize, total - start) }, (_, i) => start + i);
-    const x = data.batch(indices, rng.nextSeed());
-    try {
-      const n = indices.length;
-      const terms = tf.tidy(() => {
-        const loss = model.loss(x, { rng: rng.fork(), step: 0, klWeight: 1, freeBits: 0, training: false });
-        return tf.stack([loss.reconstruction, loss.kl]);
-      });
-      const [rec, klValue] = await readAndDispose(terms);
-      reconstruction += rec! * n;
-      kl += klValue! * n;
-      if (k > 0) iwaeSum += await iwaeBatchSum(model, x, k, kChunk, rng);
-      if (hasKlPerDimension(model)) {
-        const perDim = await readAndDispose(tf.tidy(() => tf.sum(model.klPerDimension(x, rng.fork()), 0)));
-        klPerDim ??= new Float64Array(perDim.length);
-        perDim.forEach((v, i) => (klPerDim![i]! += v));
-      } else if (hasPosteriorMean(model)) {
-        const means = await readAndDispose(model.posteriorMean(x, rng.fork()));
-        const dims = means.length / n;
-        meanSum ??= new Float64Array(dims);
-        meanSquareSum ??= new Float64Array(dims);
-        means.forEach((v, i) => {
-          meanSum![i % dims]! += v;
-          meanSquareSum![i % dims]! += v * v;
+  const chunks = iwaeChunks(model, options.compile ?? 'auto', options.onCompile);
+  try {
+    for (let start = 0; start < total; start += batchSize) {
+      if (options.signal?.aborted) throw new DOMException('evaluation aborted', 'AbortError');
+      const indices = Array.from({ length: Math.min(batchSize, total - start) }, (_, i) => start + i);
+      const x = data.batch(indices, rng.nextSeed());
+      try {
+        const n = indices.length;
+        const terms = tf.tidy(() => {
+          const loss = model.loss(x, { rng: rng.fork(), step: 0, klWeight: 1, freeBits: 0, training: false });
+          return tf.stack([loss.reconstruction, loss.kl]);
         });
-      }
-      if (hasMetrics(model)) {
-        for (const [name, value] of Object.entries(model.metrics(x))) {
-          metricSums.set(name, (metricSums.get(name) ?? 0) + value * n);
+        const [rec, klValue] = await readAndDispose(terms);
+        reconstruction += rec! * n;
+        kl += klValue! * n;
+        if (k > 0) iwaeSum += await iwaeBatchSum(chunks, x, k, kChunk, rng);
+        if (hasKlPerDimension(model)) {
+          const perDim = await readAndDispose(tf.tidy(() => tf.sum(model.klPerDimension(x, rng.fork()), 0)));
+          klPerDim ??= new Float64Array(perDim.length);
+          perDim.forEach((v, i) => (klPerDim![i]! += v));
+        } else if (hasPosteriorMean(model)) {
+          const means = await readAndDispose(model.posteriorMean(x, rng.fork()));
+          const dims = means.length / n;
+          meanSum ??= new Float64Array(dims);
+          meanSquareSum ??= new Float64Array(dims);
+          means.forEach((v, i) => {
+            meanSum![i % dims]! += v;
+            meanSquareSum![i % dims]! += v * v;
+          });
         }
+        if (hasMetrics(model)) {
+          for (const [name, value] of Object.entries(model.metrics(x))) {
+            metricSums.set(name, (metricSums.get(name) ?? 0) + value * n);
+          }
+        }
+      } finally {
+        x.dispose();
       }
-    } finally {
-      x.dispose();
+      options.onProgress?.(Math.min(start + batchSize, total), total);
     }
-    options.onProgress?.(Math.min(start + batchSize, total), total);
+  } finally {
+    chunks.dispose();
   }
 
   const activity = activeUnitStatistic(klPerDim, meanSum, meanSquareSum, total);
@@ -149,14 +164,16 @@ function activeUnitStatistic(
  * Sum over the batch of the IWAE bound with k samples, drawn `chunk` at a time: the per-example
  * log-sum-exp of each chunk is combined exactly, so memory stays bounded for k = 1000 or more.
  */
-async function iwaeBatchSum(model: VaeModel, x: tf.Tensor, k: number, chunk: number, rng: SeededRandom): Promise<number> {
+async function iwaeBatchSum(chunks: IwaeChunks, x: tf.Tensor, k: number, chunk: number, rng: SeededRandom): Promise<number> {
   let running: tf.Tensor1D | null = null;
   for (let done = 0; done < k; done += chunk) {
     const size = Math.min(chunk, k - done);
-    const next: tf.Tensor1D = tf.tidy(() => {
-      const partial = tf.logSumExp(model.logWeights(x, size, rng.fork()), 0) as tf.Tensor1D;
-      return running ? (tf.logSumExp(tf.stack([running, partial]), 0) as tf.Tensor1D) : partial;
-    });
+    // The seed a fork of rng would take: the chunk's draws are the same whether compiled or not.
+    const partial = chunks.run(x, size, rng.nextSeed());
+    const next: tf.Tensor1D = running
+      ? tf.tidy(() => tf.logSumExp(tf.stack([running!, partial]), 0) as tf.Tensor1D)
+      : partial;
+    if (running) partial.dispose();
     running?.dispose();
     running = next;
     // Reading back each chunk bounds the queue of pending GPU work and lets the loop stay responsive.

@@ -14,7 +14,7 @@ describe('Adam β powers on resume', () => {
         const held = trained.dataSync()[0]!;
         expect(powerByRepeatedProduct(beta, t), `β=${beta}, t=${t}`).toBe(held);
         if (Math.fround(Math.pow(beta, t + 1)) !== held) powMismatches++;
-        const next = tf.mul(trained, beta);
+        const next = tf.mul(trained, beta) as tf.Scalar;
         trained.dispose();
         trained = next;
       }

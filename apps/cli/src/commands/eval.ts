@@ -1,5 +1,6 @@
-import { evaluate, type EvaluationResult } from '@vaekit/core';
+import { evaluate, type CompileEvent, type EvaluationResult } from '@vaekit/core';
 import { BACKEND_OPTION, COMMON_OPTIONS, numberFlag, parse } from '../args.js';
+import { COMPILE_OPTION, COMPILE_EVAL_USAGE, compileSetting, describeCompile } from '../compile-flag.js';
 import type { Command } from '../command.js';
 import { evaluationDataFor } from '../data-source.js';
 import { formatNumber, formatTable } from '../format.js';
@@ -9,6 +10,7 @@ import { countProgress } from '../progress.js';
 const OPTIONS = {
   ...COMMON_OPTIONS,
   ...BACKEND_OPTION,
+  ...COMPILE_OPTION,
   'model-file': { type: 'string' },
   data: { type: 'string', default: 'mnist' },
   binarize: { type: 'string' },
@@ -34,6 +36,7 @@ options:
   --seed N            seed of the noise and binarization draws (default 0)
   --json              print one JSON object on stdout and nothing else
   --backend B         auto (default), native, wasm or cpu
+${COMPILE_EVAL_USAGE}
   --debug             print stack traces for every error
   -h, --help          this help`;
 
@@ -52,10 +55,13 @@ export const evalCommand: Command = {
       const data = evaluationDataFor(model, values, seed, limit);
       // With --json nothing but the JSON object goes out, not even progress on stderr.
       const progress = json ? null : countProgress(process.stderr, `evaluating (k=${k})`);
+      const compile = compileSetting(values.compile, backend);
       const result = await evaluate(model, data, {
         k,
         batchSize,
         seed,
+        compile,
+        ...(json ? {} : { onCompile: noteOnce((line) => progress?.note(line)) }),
         ...(progress ? { onProgress: (done: number, total: number) => progress.update(done, total) } : {}),
       });
       progress?.clear();
@@ -67,6 +73,16 @@ export const evalCommand: Command = {
     return 0;
   },
 };
+
+/** Each batch shape and chunk size is traced on its own; one line on how the log-weights run is enough. */
+function noteOnce(write: (line: string) => void): (event: CompileEvent) => void {
+  let said = false;
+  return (event) => {
+    if (said && event.status === 'compiled') return;
+    said = true;
+    write(describeCompile(event, 'IWAE log-weights'));
+  };
+}
 
 function report(className: string, source: string, r: EvaluationResult): string {
   const rows: string[][] = [
