@@ -226,6 +226,12 @@ describe('bad input fails before anything is written', () => {
     expectNothingWritten();
   });
 
+  it('--compile: an unknown mode, or xla off native', async () => {
+    expectUserError(await cli(['train', '--compile', 'fast', '--out', out()]), /--compile must be one of auto, xla, off, got 'fast'/);
+    expectUserError(await cli(['train', '--compile', 'xla', '--backend', 'cpu', '--out', out()]), /--compile xla needs the native backend; this run uses cpu/);
+    expectNothingWritten();
+  });
+
   it('unknown flag and bad flag values', async () => {
     expectUserError(await cli(['train', '--bogus', '--out', out()]), /unknown option '--bogus'/);
     expectUserError(await cli(['train', '--epochs', 'many', '--out', out()]), /--epochs must be a whole number/);
@@ -286,8 +292,19 @@ describe('bad input fails before anything is written', () => {
 });
 
 describe('vaekit backends and help', () => {
-  it('lists cpu and wasm as available', async () => {
-    const result = await cli(['backends']);
+  it('trains with compiled steps on native and says so; --compile off says op by op', async () => {
+    const compiled = await cli(['train', ...TINY, '--backend', 'native', '--out', join(dir, 'compiled')]);
+    expect(compiled.code, compiled.stderr).toBe(0);
+    expect(compiled.stderr).toMatch(/^steps: compiled into one TensorFlow function \(graph optimizer\), batch of \d+: \d+ ops/m);
+    const eager = await cli(['train', ...TINY, '--backend', 'native', '--compile', 'off', '--out', join(dir, 'eager')]);
+    expect(eager.code, eager.stderr).toBe(0);
+    expect(eager.stderr).toMatch(/^steps: op by op \(--compile off\)$/m);
+  });
+
+  it('lists native with compiled steps, and cpu and wasm as available', async () => {
+    const native = await cli(['backends']);
+    expect(native.stdout).toMatch(/^native\s+yes\s+TensorFlow.*\s+yes\s+float32/m);
+    const result = native;
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^cpu\s+yes\s+JavaScript/m);
     expect(result.stdout).toMatch(/^wasm\s+yes\s+WebAssembly/m);

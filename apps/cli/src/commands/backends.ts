@@ -25,13 +25,25 @@ export const backendsCommand: Command = {
       process.stdout.write(`${JSON.stringify(backends, null, 2)}\n`);
       return 0;
     }
-    const rows = [['backend', 'available', 'runtime', 'tfjs', 'SIMD', 'threads', 'notes']];
+    const rows = [['backend', 'available', 'runtime', 'tfjs', 'SIMD', 'threads', 'compiled steps', 'notes']];
     for (const b of backends) {
       const info = b.info;
       rows.push(
         info
-          ? [b.name, 'yes', info.runtime, info.tfjsVersion, info.simd === null ? '-' : info.simd ? 'yes' : 'no', String(info.threads), `float${info.floatPrecision}`]
-          : [b.name, 'no', '-', '-', '-', '-', b.reason ?? 'unavailable'],
+          ? [
+              b.name,
+              'yes',
+              info.runtime,
+              info.tfjsVersion,
+              info.simd === null ? '-' : info.simd ? 'yes' : 'no',
+              String(info.threads),
+              info.compiledSteps ? 'yes' : 'no',
+              // Native without compiled steps says why; elsewhere op by op is simply how the backend runs.
+              [`float${info.floatPrecision}`, b.name === 'native' && !info.compiledSteps ? info.compiledStepsReason : null]
+                .filter(Boolean)
+                .join('; '),
+            ]
+          : [b.name, 'no', '-', '-', '-', '-', '-', b.reason ?? 'unavailable'],
       );
     }
     process.stdout.write(`${formatTable(rows)}\n`);
