@@ -3,8 +3,8 @@ import type { LoadedData } from './types.js';
 
 export interface CsvOptions {
   /**
-   * Whether the first row names the columns. 'auto' (the default) treats it as a header when any of
-   * its fields is not a number.
+   * Whether the first row names the columns. 'auto' (the default) treats it as a header when one of
+   * its non-empty fields is not a number; a row of numbers with a gap is data (and the gap an error).
    */
   header?: boolean | 'auto';
   /** Field separator. Default ','. */
@@ -27,7 +27,7 @@ export function parseCsv(text: string, source = 'the CSV data', options: CsvOpti
   if (first === undefined) throw new DataError(`${source} is empty`);
 
   const headerMode = options.header ?? 'auto';
-  const hasHeader = headerMode === 'auto' ? first.fields.some((f) => parseNumber(f) === undefined) : headerMode;
+  const hasHeader = headerMode === 'auto' ? looksLikeHeader(first.fields) : headerMode;
   const body = hasHeader ? rows.slice(1) : rows;
   const columns = first.fields.length;
   if (body.length === 0) throw new DataError(`${source} has a header but no data rows`);
@@ -48,6 +48,15 @@ export function parseCsv(text: string, source = 'the CSV data', options: CsvOpti
     });
   });
   return { data, count: body.length, exampleShape: [columns] };
+}
+
+/**
+ * A header names columns, so some field of it is a word. An empty field says nothing either way: a
+ * first row such as `1,,0` is data with a missing value, and taking it as a header would silently drop
+ * an example (and the gap would go unreported).
+ */
+function looksLikeHeader(fields: readonly string[]): boolean {
+  return fields.some((field) => field !== '' && parseNumber(field) === undefined);
 }
 
 function unquote(field: string): string {

@@ -20,6 +20,15 @@ describe('parseCsv', () => {
     expect(() => parseCsv('a,b\n3,4', 'x.csv', { header: false })).toThrow(/x.csv line 1, column 1: 'a' is not a number/);
   });
 
+  it('takes a first row of numbers with an empty field as data and reports the gap, not as a header', () => {
+    expect(() => parseCsv('1,,0\n0,1,1\n', 'gap.csv')).toThrow(/gap.csv line 1, column 2: '' is not a number/);
+    expect(() => parseCsv(',\n0,1\n', 'gap.csv')).toThrow(/line 1, column 1: '' is not a number/);
+    // A header may still leave a column unnamed: one word is enough to call the row a header.
+    const named = parseCsv('x,,z\n1,2,3\n', 'named.csv');
+    expect(named.count).toBe(1);
+    expect(Array.from(named.data)).toEqual([1, 2, 3]);
+  });
+
   it('reads NaN for the validator to report', () => {
     expect(Number.isNaN(parseCsv('1,nan').data[1])).toBe(true);
   });
