@@ -1,2 +1,2 @@
-export { fileCheckpointStore, readFileIfExists, writeFileAtomic } from './file-store.js';
+export { fileCheckpointStore, isTemporaryFileOf, readFileIfExists, removeTemporaryFiles, writeFileAtomic } from './file-store.js';
 export { loadModel, saveModel } from './model-io.js';
