@@ -189,6 +189,56 @@ describe('compiled training steps on native', () => {
     }
   });
 
+  it('never commits a non-finite compiled update: steps on NaN data are skipped and the weights stay as they were', async () => {
+    const poisoned: Dataset = {
+      ...small,
+      batch(indices) {
+        return tf.tidy(() => tf.concat([tf.fill([1, 12], Number.NaN), small.batch(indices.slice(1), 0)]));
+      },
+    };
+    const model = smallVae();
+    try {
+      const before = await Promise.all(model.variables().map(async (v) => Float32Array.from(await v.variable.data())));
+      const events: CompileEvent[] = [];
+      const result = await train(model, poisoned, {
+        epochs: 1,
+        batchSize: 16,
+        onNonFinite: 'skip',
+        maxSkippedSteps: 10,
+        onCompile: (e) => events.push(e),
+      });
+      expect(statuses(events)).toEqual(['compiled 16']);
+      expect(result.history[0]!.skippedSteps).toBe(4);
+      const after = await Promise.all(model.variables().map(async (v) => Float32Array.from(await v.variable.data())));
+      after.forEach((w, i) => expect(Array.from(w)).toEqual(Array.from(before[i]!)));
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('says once, in one line, why steps run op by op on an addon without the binding patch', async () => {
+    const backend = tf.backend() as unknown as { binding: object };
+    const patched = backend.binding;
+    // tfjs-node's own addon: the same binding without the three functions the patch adds.
+    const stock = Object.create(patched) as object;
+    for (const name of ['registerGraphAsFunction', 'hasFunction', 'removeFunction']) Object.defineProperty(stock, name, { value: undefined });
+    backend.binding = stock;
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => warnings.push(args.join(' '));
+    try {
+      expect(compiledStepSupport()).toEqual({ available: false, reason: expect.stringMatching(/without vaekit's function patch; run `npx vaekit-native-setup`/) });
+      for (let i = 0; i < 2; i++) {
+        const model = smallVae();
+        await train(model, small, { epochs: 1, batchSize: 16 }).finally(() => model.dispose());
+      }
+    } finally {
+      backend.binding = patched;
+      console.warn = warn;
+    }
+    expect(warnings).toEqual([expect.stringMatching(/^vaekit: compiled steps are off, training runs op by op: this tfjs-node addon was built without/)]);
+  });
+
   it('leaves no tensors and no registered function behind', async () => {
     const before = tf.memory().numTensors;
     await trainRun(smallVae, small, { epochs: 2, batchSize: 16, seed: 1, compile: 'auto' });
