@@ -1,4 +1,5 @@
 import type { ModelConfig, VaeModel } from './model.js';
+import type { WeightSpec } from './serialization/weight-manifest.js';
 
 /** Builds a model from its (complete or partial) config; defaults are the variant's to fill in. */
 export type ModelFactory = (config: Partial<ModelConfig> & Record<string, unknown>) => VaeModel;
@@ -19,6 +20,14 @@ export interface RegisteredModel {
    * behaviour was (e.g. `{ ...saved, batchNorm: false }`). Without it the saved config is used as is.
    */
   readonly upgradeSavedConfig?: (saved: { className: string } & Record<string, unknown>) => { className: string } & Record<string, unknown>;
+  /**
+   * The weights a model of this config would have (name, shape and dtype of each of `variables()`),
+   * worked out without building it: it must create no tensor, and it throws for a config `create`
+   * would refuse. Loading a file compares the file's weight list with it before the model is built, so
+   * a crafted config cannot make the loader allocate more than the file really holds. Without it, a
+   * loaded config only gets a sanity cap on its numbers (`LoadLimits.maxConfigInteger`).
+   */
+  readonly expectedWeights?: (config: { className: string } & Record<string, unknown>) => readonly WeightSpec[];
 }
 
 // One registry per program, even if two copies of this module are loaded (bundlers can do that):
@@ -44,7 +53,7 @@ export class UnknownModelError extends Error {
 
 /** Registers a model class; registering the same className twice replaces it only with `replace`. */
 export function registerModel(entry: RegisteredModel, options: { replace?: boolean } = {}): void {
-  if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(entry.className)) {
+  if (!isValidClassName(entry.className)) {
     throw new RangeError(`invalid className '${entry.className}'`);
   }
   const existing = registry().get(entry.className);
@@ -52,6 +61,11 @@ export function registerModel(entry: RegisteredModel, options: { replace?: boole
     throw new Error(`a model named '${entry.className}' is already registered`);
   }
   registry().set(entry.className, entry);
+}
+
+/** A className a model can be registered under (and so a saved config can name). */
+export function isValidClassName(className: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9_.-]*$/.test(className);
 }
 
 export function getRegisteredModel(className: string): RegisteredModel {

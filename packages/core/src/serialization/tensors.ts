@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { resolveLoadLimits, type LoadLimits } from './load-limits.js';
+import { checkWeightManifest, type WeightSpec } from './weight-manifest.js';
 
 /** Serializes named tensors with tfjs's own weight encoding: specs for the header, bytes for the payload. */
 export async function encodeNamedTensors(
@@ -8,11 +10,19 @@ export async function encodeNamedTensors(
   return { specs, bytes: new Uint8Array(data) };
 }
 
-/** The inverse of `encodeNamedTensors`; the caller owns the returned tensors. */
+/**
+ * The inverse of `encodeNamedTensors`; the caller owns the returned tensors. The specs come from a file,
+ * so they are checked against the bytes first (see `checkWeightManifest`), and a failure part way
+ * through decoding leaves no tensor behind.
+ */
 export function decodeNamedTensors(
-  specs: readonly tf.io.WeightsManifestEntry[],
+  specs: readonly tf.io.WeightsManifestEntry[] | readonly WeightSpec[],
   bytes: Uint8Array,
+  source = 'weights',
+  limits: LoadLimits = resolveLoadLimits(),
 ): tf.NamedTensorMap {
+  const checked = checkWeightManifest(specs, bytes.byteLength, source, limits);
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  return tf.io.decodeWeights(buffer, [...specs]);
+  // tidy keeps the returned map and disposes whatever a throw part way through had already decoded.
+  return tf.tidy(() => tf.io.decodeWeights(buffer, checked.map((spec) => ({ ...spec, shape: [...spec.shape] }))));
 }
