@@ -66,37 +66,26 @@ export function separateVariableStorage(backend: NativeKernelBackend): void {
   }
 }
 
-/**
- * Runs the program once eagerly, optionally recording every binding call, and puts every variable and
- * the JavaScript state back as they were: the step leaves no trace on the model or the optimizer.
- */
-export function runAndRestore(
-  backend: NativeKernelBackend,
-  program: StepProgram,
-  x: tf.Tensor,
-  scalars: Readonly<Record<string, number>>,
-  seed: number,
-  jsState: JsState | undefined,
-  record: true,
-): RecordedStep;
-export function runAndRestore(
-  backend: NativeKernelBackend,
-  program: StepProgram,
-  x: tf.Tensor,
-  scalars: Readonly<Record<string, number>>,
-  seed: number,
-  jsState: JsState | undefined,
-  record: false,
-): StepRun;
-export function runAndRestore(
-  backend: NativeKernelBackend,
-  program: StepProgram,
-  x: tf.Tensor,
-  scalars: Readonly<Record<string, number>>,
-  seed: number,
-  jsState: JsState | undefined,
-  record: boolean,
-): StepRun | RecordedStep {
+/** What one eager run of the program is given. */
+export interface ProbeInput {
+  readonly x: tf.Tensor;
+  readonly scalars: Readonly<Record<string, number>>;
+  readonly seed: number;
+  readonly jsState?: JsState | undefined;
+}
+
+/** Runs the program once eagerly and puts every variable and the JavaScript state back as they were. */
+export function runAndRestore(backend: NativeKernelBackend, program: StepProgram, input: ProbeInput): StepRun {
+  return execute(backend, program, input, false);
+}
+
+/** `runAndRestore`, recording every call the step makes at tfjs-node's binding. */
+export function recordAndRestore(backend: NativeKernelBackend, program: StepProgram, input: ProbeInput): RecordedStep {
+  return execute(backend, program, input, true) as RecordedStep;
+}
+
+function execute(backend: NativeKernelBackend, program: StepProgram, input: ProbeInput, record: boolean): StepRun | RecordedStep {
+  const { x, scalars, seed, jsState } = input;
   const variables = registeredVariables();
   const startDataIds = variables.map((v) => v.dataId);
   // Identity shares the data: these hold the starting values alive through the variables' assigns.

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CompiledStep, type CompileMode, type CompiledRun } from './compiled-step.js';
 import { functionSupport } from './native-functions.js';
-import { runAndRestore, separateVariableStorage, type JsState, type StepProgram, type StepRun } from './probe.js';
+import { recordAndRestore, runAndRestore, separateVariableStorage, type JsState, type StepProgram, type StepRun } from './probe.js';
 import { planWithInferredAttr } from './infer-attrs.js';
 import { analyseStep, buildStepGraph, planStep, refDtype, UntraceableStepError } from './step-graph.js';
 
@@ -74,7 +74,7 @@ export function traceStep(request: TraceRequest): { step: CompiledStep; report: 
   const record = (x: tf.Tensor, probe: 0 | 1) => {
     // A step that creates variables (an optimizer's slots on first use) is recorded again once they exist.
     for (let attempt = 0; attempt < 2; attempt++) {
-      const run = runAndRestore(backend, request.program, x, probes[probe], seeds[probe], request.jsState, true);
+      const run = recordAndRestore(backend, request.program, { x, scalars: probes[probe], seed: seeds[probe], jsState: request.jsState });
       try {
         if (run.createdVariables === 0) return analyseStep(backend, run, x);
       } finally {
@@ -146,7 +146,7 @@ export function traceStep(request: TraceRequest): { step: CompiledStep; report: 
 function verifyAgainstEager(step: CompiledStep, request: TraceRequest): number {
   const support = functionSupport();
   if (!support.available) throw new UntraceableStepError(support.reason);
-  const eager = runAndRestore(support.backend, request.program, request.x, request.scalars, request.seed, request.jsState, false);
+  const eager = runAndRestore(support.backend, request.program, request);
   let compiled: CompiledRun | undefined;
   try {
     const t0 = performance.now();
