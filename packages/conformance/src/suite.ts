@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   compiledStepSupport,
+  decodeCheckpoint,
   deserializeModel,
   evaluate,
   isGaussianLatentModel,
+  memoryCheckpointStore,
   prototypeDataset,
   SeededRandom,
   serializeModel,
@@ -287,11 +289,25 @@ function defineVariantChecks(variant: VariantCase, backend: BackendName, referen
       }
     });
 
-    it('leaks no tensors across training, evaluation and disposal', async () => {
+    it('leaks no tensors across training with checkpoints, a resume, evaluation, save and load, and disposal', async () => {
       const before = tf.memory().numTensors;
+      const store = memoryCheckpointStore();
+      const options = { epochs: 2, batchSize: 16, seed: 5, checkpoint: store, checkpointEverySteps: 2, validation: data(), validationLimit: 16 } as const;
+      // Stopped in the middle of its first epoch, with checkpoints on the way and one on stopping...
+      const controller = new AbortController();
+      const stopped = build(variant);
+      try {
+        await train(stopped, data(), { ...options, signal: controller.signal, onStep: (e) => e.step === 3 && controller.abort() });
+      } finally {
+        stopped.dispose();
+      }
+      // ...then resumed into a fresh model, validated, evaluated, saved and loaded, and loaded from the checkpoint.
       const fresh = build(variant);
-      await train(fresh, data(), { epochs: 1, batchSize: 16, seed: 5 });
+      const result = await train(fresh, data(), { ...options, resume: true });
+      expect(result.resumedFromStep).toBe(3);
       await evaluate(fresh, data(), { k: 4 });
+      (await deserializeModel(await serializeModel(fresh))).dispose();
+      (await (await decodeCheckpoint((await store.load())!)).loadModel()).dispose();
       const afterWork = tf.memory().numTensors;
       const owned = fresh.variables().length;
       fresh.dispose();

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { SeededRandom } from './random.js';
 
 /**
  * A finite collection of examples the training loop and evaluators draw batches from.
@@ -17,4 +18,68 @@ export interface Dataset {
    * `seed` drives any randomness in the transform (dynamic binarization), so a batch is reproducible.
    */
   batch(indices: readonly number[], seed: number): tf.Tensor;
+}
+
+/**
+ * What a training checkpoint records about a data set, so a resume can tell it is training on the same
+ * examples: the size and example shape, and a SHA-256 content hash of the examples as `batch` returns
+ * them. Small data is hashed whole; large data by a fixed sample of examples spread over all of it, so
+ * another data set of the same length (a replaced file) is told apart at the cost of a few batches.
+ */
+export interface DataFingerprint {
+  readonly size: number;
+  readonly exampleShape: readonly number[];
+  /** Examples hashed: all of them up to `FINGERPRINT_SAMPLE`, else a fixed sample of that many. */
+  readonly hashed: number;
+  /** Hex SHA-256 over the hashed examples' values, read with one fixed batch seed. */
+  readonly hash: string;
+}
+
+/** Examples a fingerprint hashes at most: about 3 MB of MNIST, a few milliseconds to read and hash. */
+export const FINGERPRINT_SAMPLE = 1024;
+// Fixed so every fingerprint of one data set reads the same values, whatever run or seed asks for it:
+// a transform such as dynamic binarization is then part of what is hashed, and repeats exactly.
+const FINGERPRINT_SEED = 0x5a3c_9e11;
+const FINGERPRINT_CHUNK = 128;
+
+/** Size, shape and a content hash of `data` (sampled beyond `FINGERPRINT_SAMPLE` examples). Browser-safe. */
+export async function datasetFingerprint(data: Dataset): Promise<DataFingerprint> {
+  const indices = fingerprintIndices(data.size);
+  // Web Crypto has no incremental SHA-256: hash each chunk, then the chunk digests with the size and shape.
+  const parts: Uint8Array[] = [new TextEncoder().encode(JSON.stringify({ size: data.size, exampleShape: data.exampleShape }))];
+  for (let start = 0; start < indices.length; start += FINGERPRINT_CHUNK) {
+    const batch = data.batch(indices.slice(start, start + FINGERPRINT_CHUNK), FINGERPRINT_SEED);
+    let values: ArrayBufferView;
+    try {
+      values = await batch.data();
+    } finally {
+      batch.dispose();
+    }
+    parts.push(await sha256(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)));
+  }
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  parts.reduce((offset, p) => (all.set(p, offset), offset + p.byteLength), 0);
+  const hash = Array.from(await sha256(all), (b) => b.toString(16).padStart(2, '0')).join('');
+  return { size: data.size, exampleShape: [...data.exampleShape], hashed: indices.length, hash };
+}
+
+/** Every index of small data; for large data a fixed uniform sample, in increasing order. */
+function fingerprintIndices(size: number): number[] {
+  if (size <= FINGERPRINT_SAMPLE) return Array.from({ length: size }, (_, i) => i);
+  // A partial Fisher-Yates draw with a fixed seed: uniform over the data, the same sample every time.
+  const rng = new SeededRandom(FINGERPRINT_SEED);
+  const picked = new Map<number, number>();
+  const sample: number[] = [];
+  for (let i = 0; i < FINGERPRINT_SAMPLE; i++) {
+    const j = i + Math.floor(rng.nextFloat() * (size - i));
+    sample.push(picked.get(j) ?? j);
+    picked.set(j, picked.get(i) ?? i);
+  }
+  return sample.sort((a, b) => a - b);
+}
+
+async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
+  // Web Crypto takes only ArrayBuffer-backed views; copy when the bytes live elsewhere.
+  const input = bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
+  return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', input));
 }

@@ -1,6 +1,6 @@
 import './register-gradients.js';
 
-export type { Dataset } from './dataset.js';
+export { datasetFingerprint, FINGERPRINT_SAMPLE, type Dataset, type DataFingerprint } from './dataset.js';
 export { prototypeDataset } from './synthetic-dataset.js';
 export { SeededRandom } from './random.js';
 export { sumPerExample, logMeanExp } from './reduce.js';
@@ -62,13 +62,18 @@ export type { TraceReport } from './compile/trace-step.js';
 export type { CompileMode } from './compile/compiled-step.js';
 export { compiledStepSupport } from './compile/native-functions.js';
 export {
+  CHECKPOINT_FORMAT,
   decodeCheckpoint,
   encodeCheckpoint,
   memoryCheckpointStore,
   type CheckpointStore,
   type DecodedCheckpoint,
+  type EpochSums,
+  type LegacyLoopState,
   type LoopState,
+  type RunSettings,
+  type TrainingEnvironment,
 } from './train/checkpoint.js';
-export { NonFiniteLossError, type EpochEvent, type StepEvent, type TrainResult } from './train/events.js';
+export { NonFiniteLossError, type EpochEvent, type ResumeEvent, type StepEvent, type TrainResult } from './train/events.js';
 export { createOptimizer, DEFAULT_OPTIMIZER, type OptimizerConfig } from './train/optimizer.js';
 export { epochBatches, mixSeed, shuffledIndices } from './train/order.js';

@@ -5,20 +5,79 @@ import { assignWeights, deserializeModel, serializeModel } from '../serializatio
 import { decodeNamedTensors, encodeNamedTensors } from '../serialization/tensors.js';
 import type { EpochEvent } from './events.js';
 import type { OptimizerConfig } from './optimizer.js';
+import type { DataFingerprint } from '../dataset.js';
+import type { ScheduleConfig } from '../schedules.js';
 import { restoreAdamPowers } from './adam-powers.js';
 
 const CHECKPOINT_KIND = 'vaekit-checkpoint';
 
+/**
+ * The checkpoint format this code writes. 1: vaekit before exact resume (no format field; seed, batch
+ * size, data size and optimizer recorded). 2: adds the epoch's running sums, the consecutive-skip count,
+ * every setting that shapes the run, fingerprints of the data, and where the run was trained.
+ */
+export const CHECKPOINT_FORMAT = 2;
+
+/** Running sums of the epoch in progress, so a resumed epoch reports the same train means. */
+export interface EpochSums {
+  /** Examples counted so far in the epoch (skipped steps count none). */
+  readonly examples: number;
+  /** Per loss term, the float64 sum of (batch mean × batch size) over the epoch's steps so far, in step order. */
+  readonly terms: Readonly<Record<string, number>>;
+}
+
+/**
+ * Every setting that shapes a run: a resume that differs in any of them would not continue the run that
+ * was saved, and `train` refuses it. (The number of epochs is not one: a run may be extended.)
+ */
+export interface RunSettings {
+  readonly seed: number;
+  readonly batchSize: number;
+  readonly datasetSize: number;
+  readonly klSchedule: ScheduleConfig;
+  readonly freeBits: number;
+  /** What the NaN guard does; they shape the run only once a step has been skipped (see `train`). */
+  readonly onNonFinite: 'throw' | 'skip';
+  readonly maxSkippedSteps: number;
+  readonly data: DataFingerprint;
+  /** The validation data and its cap, which shape the history's validation terms; null without validation. */
+  readonly validation: { readonly data: DataFingerprint; readonly limit: number | null } | null;
+}
+
+/** Where a run was trained: a change does not refuse a resume, but its steps then round differently. */
+export interface TrainingEnvironment {
+  readonly backend: string;
+  readonly compile: 'auto' | 'xla' | false;
+}
+
 /** Where the loop was, so a resumed run continues exactly as if it had not stopped. */
 export interface LoopState {
+  readonly format: typeof CHECKPOINT_FORMAT;
   /** Epoch in progress (0-based) and the next batch within it. */
   readonly epoch: number;
   readonly nextBatch: number;
   /** Global steps completed. */
   readonly step: number;
   readonly skippedSteps: number;
+  /** Steps skipped in a row just before this point, against `maxSkippedSteps`. */
+  readonly consecutiveSkips: number;
+  readonly epochSums: EpochSums;
+  /** One event per completed epoch; an epoch is in it from the checkpoint written at its end on. */
   readonly history: readonly EpochEvent[];
   /** Settings a resume must match, or the continuation would not be the same run. */
+  readonly run: RunSettings;
+  readonly optimizer: OptimizerConfig;
+  readonly environment: TrainingEnvironment;
+}
+
+/** The state in a checkpoint written before format 2 (it had no `format` field); still resumable. */
+export interface LegacyLoopState {
+  readonly format: 1;
+  readonly epoch: number;
+  readonly nextBatch: number;
+  readonly step: number;
+  readonly skippedSteps: number;
+  readonly history: readonly EpochEvent[];
   readonly run: { readonly seed: number; readonly batchSize: number; readonly datasetSize: number };
   readonly optimizer: OptimizerConfig;
 }
@@ -33,7 +92,8 @@ export interface CheckpointStore {
 }
 
 interface CheckpointMeta {
-  readonly state: LoopState;
+  // As read back: a format-1 state has no `format`, a newer one may have anything.
+  readonly state: LoopState | Omit<LegacyLoopState, 'format'> | { readonly format: number };
   readonly optimizerWeights: tf.io.WeightsManifestEntry[];
 }
 
@@ -57,7 +117,9 @@ export async function encodeCheckpoint(
 }
 
 export interface DecodedCheckpoint {
-  readonly state: LoopState;
+  /** The format it was written in (`CHECKPOINT_FORMAT` for this code's checkpoints). */
+  readonly format: number;
+  readonly state: LoopState | LegacyLoopState;
   /** Restores the checkpoint's weights into a model of the same config. */
   restoreModel(model: VaeModel): Promise<void>;
   /** A fresh model built from the checkpoint (import @vaekit/variants first). */
@@ -67,9 +129,11 @@ export interface DecodedCheckpoint {
 
 export async function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): Promise<DecodedCheckpoint> {
   const container = await decodeContainer<CheckpointMeta>(bytes, CHECKPOINT_KIND, source);
-  const { state, optimizerWeights } = container.header.meta;
+  const { optimizerWeights } = container.header.meta;
+  const state = readState(container.header.meta.state, source);
   const modelBytes = container.section('model');
   return {
+    format: state.format,
     state,
     async restoreModel(model) {
       const saved = await deserializeModel(modelBytes, source);
@@ -98,6 +162,17 @@ export async function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint')
       }
     },
   };
+}
+
+/** A format-1 state gets its format; a state from a newer vaekit is refused rather than misread. */
+function readState(saved: CheckpointMeta['state'], source: string): LoopState | LegacyLoopState {
+  const format = 'format' in saved ? saved.format : 1;
+  if (format === CHECKPOINT_FORMAT) return saved as LoopState;
+  if (format === 1) return { ...(saved as Omit<LegacyLoopState, 'format'>), format: 1 };
+  throw new CorruptFileError(
+    `${source} is a checkpoint of format ${format}, written by a newer vaekit; this one reads formats 1 to ` +
+      `${CHECKPOINT_FORMAT}: upgrade vaekit to resume it`,
+  );
 }
 
 /** A store that keeps the latest checkpoint in memory: for tests and browsers without storage. */

@@ -16,7 +16,11 @@ export interface StepEvent {
   readonly etaMs: number;
 }
 
-/** Emitted once per epoch: mean training terms, and validation terms when a validation set is given. */
+/**
+ * Emitted once per epoch: mean training terms, and validation terms when a validation set is given.
+ * Every field but `elapsedMs` is a function of the run's settings and data alone, so a resumed run's
+ * events equal the uninterrupted run's; `elapsedMs` is wall-clock time since this `train` call started.
+ */
 export interface EpochEvent {
   readonly epoch: number;
   readonly epochs: number;
@@ -25,6 +29,20 @@ export interface EpochEvent {
   readonly validation?: Readonly<Record<string, number>>;
   readonly elapsedMs: number;
   readonly skippedSteps: number;
+}
+
+/** A resume from a checkpoint, told before training continues. */
+export interface ResumeEvent {
+  readonly step: number;
+  readonly epoch: number;
+  readonly nextBatch: number;
+  /** The checkpoint's format (`CHECKPOINT_FORMAT` unless it was written by an older vaekit). */
+  readonly format: number;
+  /**
+   * What could not be checked, or why the continuation will not match an uninterrupted run bit for bit
+   * (an older checkpoint format, another backend or compile setting). Empty when the resume is exact.
+   */
+  readonly notes: readonly string[];
 }
 
 export interface TrainResult {

@@ -1,10 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Dataset } from '../dataset.js';
 import type { VaeModel } from '../model.js';
 import { createSchedule, type ScheduleConfig } from '../schedules.js';
 import { evaluate } from '../evaluate.js';
-import { decodeCheckpoint, encodeCheckpoint, type CheckpointStore, type LoopState } from './checkpoint.js';
-import { NonFiniteLossError, type EpochEvent, type StepEvent, type TrainResult } from './events.js';
+import { datasetFingerprint, type DataFingerprint, type Dataset } from '../dataset.js';
+import {
+  CHECKPOINT_FORMAT,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  type CheckpointStore,
+  type DecodedCheckpoint,
+  type EpochSums,
+  type LegacyLoopState,
+  type LoopState,
+  type RunSettings,
+  type TrainingEnvironment,
+} from './checkpoint.js';
+import { NonFiniteLossError, type EpochEvent, type ResumeEvent, type StepEvent, type TrainResult } from './events.js';
 import { createOptimizer, DEFAULT_OPTIMIZER, type OptimizerConfig } from './optimizer.js';
 import { epochBatches, mixSeed } from './order.js';
 import { compiledStepRunner, eagerStepRunner, type CompileEvent, type StepRunner } from './step-runner.js';
@@ -29,12 +40,31 @@ export interface TrainOptions {
   /** Stops at the next step boundary; a checkpoint is written first when a store is given. */
   signal?: AbortSignal;
   onStep?: (event: StepEvent) => void;
-  onEpochEnd?: (event: EpochEvent, model: VaeModel) => void | Promise<void>;
-  /** Where checkpoints go; written after every epoch, every `checkpointEverySteps`, and on abort. */
+  /**
+   * Called at the end of every epoch, in this order: the epoch's validation runs, the epoch's checkpoint
+   * is saved (with a store), then `onEpochEnd` is awaited. `history` holds every epoch of the run so far,
+   * this one included, and equals the saved checkpoint's `state.history`; its events are deterministic but
+   * for `elapsedMs`. A consumer that rewrites its per-epoch log from `history` stays consistent with the
+   * checkpoint: a run stopped after the checkpoint but before (or during) this call resumes after the
+   * epoch without calling `onEpochEnd` for it again, and the next call's `history` still holds it (for
+   * the last epoch, so does the checkpoint's `state.history`).
+   */
+  onEpochEnd?: (event: EpochEvent, model: VaeModel, history: readonly EpochEvent[]) => void | Promise<void>;
+  /** Where checkpoints go; written at every epoch's end, every `checkpointEverySteps`, and on abort. */
   checkpoint?: CheckpointStore;
   checkpointEverySteps?: number;
-  /** Continue from the store's latest checkpoint when there is one. */
+  /**
+   * Continue from the store's latest checkpoint when there is one. The checkpoint records every setting
+   * that shapes the run (seed, batch size, optimizer, KL schedule, free bits, the NaN policy once a step
+   * was skipped) and fingerprints of the training and validation data; a resume that differs in any of
+   * them is refused with a RangeError naming each. `epochs` may differ: a run can be extended.
+   */
   resume?: boolean;
+  /**
+   * Told when training resumes from a checkpoint, with notes on what could not be checked or will not
+   * repeat bit for bit. Without it, notes go to console.warn.
+   */
+  onResume?: (event: ResumeEvent) => void;
   /** What a NaN/Inf loss or gradient does: `throw` (default) or `skip` the batch (at most `maxSkippedSteps` in a row). */
   onNonFinite?: 'throw' | 'skip';
   maxSkippedSteps?: number;
@@ -48,68 +78,89 @@ export interface TrainOptions {
   onCompile?: (event: CompileEvent) => void;
 }
 
+/** The part of the loop state that changes as training goes. */
+type Progress = Omit<LoopState, 'format' | 'run' | 'optimizer' | 'environment'>;
+
+const NO_SUMS: EpochSums = { examples: 0, terms: {} };
+
 /**
  * Trains a model by stochastic gradient descent on the negative ELBO (or whatever `model.loss` returns
  * as `total`). Every update is checked before it is applied: a NaN or infinite loss or gradient never
- * reaches the weights. Batches, binarization and noise derive from (seed, epoch, step), so a resumed
- * run repeats the uninterrupted one exactly.
+ * reaches the weights. Batches, binarization and noise derive from (seed, epoch, step), and a checkpoint
+ * holds everything else the loop carries (optimizer state, the epoch's running sums, the skip count),
+ * so a resumed run repeats the uninterrupted one exactly: the same weights and the same history.
  */
 export async function train(model: VaeModel, data: Dataset, options: TrainOptions): Promise<TrainResult> {
   const settings = validateOptions(model, data, options);
-  const optimizer = createOptimizer(settings.optimizer);
-  const klWeightAt = createSchedule(options.klSchedule ?? { type: 'constant', value: 1 });
+  const klSchedule: ScheduleConfig = options.klSchedule ?? { type: 'constant', value: 1 };
+  const klWeightAt = createSchedule(klSchedule);
   const trainable = model.variables().filter((v) => v.trainable).map((v) => v.variable);
   const batchesPerEpoch = Math.ceil(data.size / settings.batchSize);
   const totalSteps = batchesPerEpoch * options.epochs;
+  const environment: TrainingEnvironment = { backend: tf.getBackend(), compile: options.compile ?? 'auto' };
+  // Fingerprinting reads part of the data: only a run that writes or reads checkpoints needs it.
+  const run = options.checkpoint ? await runSettings(data, options, settings, klSchedule) : null;
 
-  let state: LoopState = {
+  let progress: Progress = {
     epoch: 0,
     nextBatch: 0,
     step: 0,
     skippedSteps: 0,
+    consecutiveSkips: 0,
+    epochSums: NO_SUMS,
     history: [],
-    run: { seed: settings.seed, batchSize: settings.batchSize, datasetSize: data.size },
-    optimizer: settings.optimizer,
   };
   let resumedFromStep: number | null = null;
-  if (options.resume && options.checkpoint) {
+  let resumed: { checkpoint: DecodedCheckpoint; notes: string[]; location: string } | null = null;
+  if (options.resume && options.checkpoint && run) {
     const bytes = await options.checkpoint.load();
     if (bytes) {
-      const checkpoint = await decodeCheckpoint(bytes, options.checkpoint.location);
-      assertSameRun(checkpoint.state, state, options.checkpoint.location);
-      await checkpoint.restoreModel(model);
-      await checkpoint.restoreOptimizer(optimizer);
-      state = checkpoint.state;
-      resumedFromStep = state.step;
+      const { location } = options.checkpoint;
+      const checkpoint = await decodeCheckpoint(bytes, location);
+      // Checked before anything is built, so a refused resume leaves nothing to clean up.
+      resumed = { checkpoint, location, notes: checkResume(checkpoint.state, run, settings.optimizer, environment, location) };
     }
   }
 
-  const started = performance.now();
-  const stepsAtStart = state.step;
-  let consecutiveSkips = 0;
-  const runner = createStepRunner(model, optimizer, trainable, options);
-  const save = async (): Promise<void> => {
-    if (options.checkpoint) await options.checkpoint.save(await encodeCheckpoint(model, optimizer, state));
-  };
-
+  const optimizer = createOptimizer(settings.optimizer);
+  let runner: StepRunner | null = null;
   try {
-    for (let epoch = state.epoch; epoch < options.epochs; epoch++) {
+    if (resumed) {
+      const { checkpoint, notes, location } = resumed;
+      await checkpoint.restoreModel(model);
+      await checkpoint.restoreOptimizer(optimizer);
+      progress = progressOf(checkpoint.state);
+      resumedFromStep = progress.step;
+      const { step, epoch, nextBatch } = progress;
+      const event: ResumeEvent = { step, epoch, nextBatch, format: checkpoint.format, notes };
+      if (options.onResume) options.onResume(event);
+      else if (notes.length) console.warn(`vaekit: resuming from ${location}: ${notes.join('; ')}`);
+    }
+
+    const started = performance.now();
+    const stepsAtStart = progress.step;
+    runner = createStepRunner(model, optimizer, trainable, options);
+    const save = async (): Promise<void> => {
+      if (!options.checkpoint || !run) return;
+      const state: LoopState = { format: CHECKPOINT_FORMAT, ...progress, run, optimizer: settings.optimizer, environment };
+      await options.checkpoint.save(await encodeCheckpoint(model, optimizer, state));
+    };
+
+    for (let epoch = progress.epoch; epoch < options.epochs; epoch++) {
       const batches = epochBatches(data.size, settings.batchSize, settings.seed, epoch);
-      const sums = new Map<string, number>();
-      let counted = 0;
-      for (let b = epoch === state.epoch ? state.nextBatch : 0; b < batches.length; b++) {
+      for (let b = epoch === progress.epoch ? progress.nextBatch : 0; b < batches.length; b++) {
         if (options.signal?.aborted) {
           await save();
           return finish('aborted');
         }
         const indices = batches[b]!;
-        const klWeight = klWeightAt(state.step);
+        const klWeight = klWeightAt(progress.step);
         const x = data.batch(indices, mixSeed(settings.seed, epoch, b));
         let outcome;
         try {
           outcome = await runner.run(x, {
-            noiseSeed: mixSeed(settings.seed, state.step, 0x7a11),
-            step: state.step,
+            noiseSeed: mixSeed(settings.seed, progress.step, 0x7a11),
+            step: progress.step,
             klWeight,
             freeBits: settings.freeBits,
           });
@@ -117,63 +168,112 @@ export async function train(model: VaeModel, data: Dataset, options: TrainOption
           x.dispose();
         }
         if (!outcome.finite) {
-          if (settings.onNonFinite === 'throw' || ++consecutiveSkips > settings.maxSkippedSteps) {
-            throw new NonFiniteLossError(state.step + 1, outcome.terms, outcome.gradientNorm);
+          const consecutiveSkips = progress.consecutiveSkips + 1;
+          if (settings.onNonFinite === 'throw' || consecutiveSkips > settings.maxSkippedSteps) {
+            throw new NonFiniteLossError(progress.step + 1, outcome.terms, outcome.gradientNorm);
           }
-          state = { ...state, nextBatch: b + 1, step: state.step + 1, skippedSteps: state.skippedSteps + 1 };
+          progress = {
+            ...progress,
+            epoch,
+            nextBatch: b + 1,
+            step: progress.step + 1,
+            skippedSteps: progress.skippedSteps + 1,
+            consecutiveSkips,
+          };
           continue;
         }
-        consecutiveSkips = 0;
-        for (const [name, value] of Object.entries(outcome.terms)) {
-          sums.set(name, (sums.get(name) ?? 0) + value * indices.length);
-        }
-        counted += indices.length;
-        state = { ...state, epoch, nextBatch: b + 1, step: state.step + 1 };
+        progress = {
+          ...progress,
+          epoch,
+          nextBatch: b + 1,
+          step: progress.step + 1,
+          consecutiveSkips: 0,
+          epochSums: addToSums(progress.epochSums, outcome.terms, indices.length),
+        };
         const elapsedMs = performance.now() - started;
-        const stepsDone = state.step - stepsAtStart;
+        const stepsDone = progress.step - stepsAtStart;
         options.onStep?.({
           epoch,
           epochs: options.epochs,
           batch: b + 1,
           batches: batches.length,
-          step: state.step,
+          step: progress.step,
           totalSteps,
           terms: outcome.terms,
           klWeight,
           gradientNorm: outcome.gradientNorm,
           examplesPerSecond: (stepsDone * settings.batchSize * 1000) / Math.max(elapsedMs, 1),
           elapsedMs,
-          etaMs: (elapsedMs / stepsDone) * (totalSteps - state.step),
+          etaMs: (elapsedMs / stepsDone) * (totalSteps - progress.step),
         });
-        if (settings.checkpointEverySteps > 0 && state.step % settings.checkpointEverySteps === 0) await save();
+        if (settings.checkpointEverySteps > 0 && progress.step % settings.checkpointEverySteps === 0) await save();
       }
 
-      const trainMeans = Object.fromEntries([...sums].map(([k, v]) => [k, v / Math.max(counted, 1)]));
+      // The epoch's end: validation, then the checkpoint (its history holds this epoch), then onEpochEnd.
       const validation = options.validation
         ? await validationTerms(model, options.validation, settings, options.validationLimit)
         : undefined;
       const event: EpochEvent = {
         epoch,
         epochs: options.epochs,
-        step: state.step,
-        train: trainMeans,
+        step: progress.step,
+        train: meansOf(progress.epochSums),
         ...(validation ? { validation } : {}),
         elapsedMs: performance.now() - started,
-        skippedSteps: state.skippedSteps,
+        skippedSteps: progress.skippedSteps,
       };
-      state = { ...state, epoch: epoch + 1, nextBatch: 0, history: [...state.history, event] };
-      await options.onEpochEnd?.(event, model);
+      progress = { ...progress, epoch: epoch + 1, nextBatch: 0, epochSums: NO_SUMS, history: [...progress.history, event] };
       await save();
+      await options.onEpochEnd?.(event, model, progress.history);
     }
     return finish('completed');
   } finally {
-    runner.dispose();
+    runner?.dispose();
     optimizer.dispose();
   }
 
   function finish(status: TrainResult['status']): TrainResult {
-    return { status, epochsCompleted: state.epoch, steps: state.step, history: state.history, resumedFromStep };
+    return { status, epochsCompleted: progress.epoch, steps: progress.step, history: progress.history, resumedFromStep };
   }
+}
+
+/** Adds one step's batch means, weighted by its examples, in float64 and in step order. */
+function addToSums(sums: EpochSums, terms: Readonly<Record<string, number>>, examples: number): EpochSums {
+  const next: Record<string, number> = { ...sums.terms };
+  for (const [name, value] of Object.entries(terms)) next[name] = (next[name] ?? 0) + value * examples;
+  return { examples: sums.examples + examples, terms: next };
+}
+
+function meansOf(sums: EpochSums): Record<string, number> {
+  return Object.fromEntries(Object.entries(sums.terms).map(([name, sum]) => [name, sum / Math.max(sums.examples, 1)]));
+}
+
+/** The loop's progress from a checkpoint; a format-1 one knows no running sums or skip streak. */
+function progressOf(state: LoopState | LegacyLoopState): Progress {
+  const { epoch, nextBatch, step, skippedSteps, history } = state;
+  if (state.format === 1) return { epoch, nextBatch, step, skippedSteps, consecutiveSkips: 0, epochSums: NO_SUMS, history };
+  return { epoch, nextBatch, step, skippedSteps, consecutiveSkips: state.consecutiveSkips, epochSums: state.epochSums, history };
+}
+
+async function runSettings(data: Dataset, options: TrainOptions, settings: Settings, klSchedule: ScheduleConfig): Promise<RunSettings> {
+  const { validation, validationLimit } = options;
+  return {
+    seed: settings.seed,
+    batchSize: settings.batchSize,
+    datasetSize: data.size,
+    klSchedule,
+    freeBits: settings.freeBits,
+    onNonFinite: settings.onNonFinite,
+    maxSkippedSteps: settings.maxSkippedSteps,
+    data: await datasetFingerprint(data),
+    validation: validation
+      ? {
+          data: await datasetFingerprint(validation),
+          // A cap at or above the data's size validates all of it, like no cap: recorded as null alike.
+          limit: validationLimit === undefined || validationLimit >= validation.size ? null : validationLimit,
+        }
+      : null,
+  };
 }
 
 async function validationTerms(
@@ -234,20 +334,94 @@ function validateOptions(model: VaeModel, data: Dataset, options: TrainOptions):
   };
 }
 
-function assertSameRun(saved: LoopState, current: LoopState, location: string): void {
+/**
+ * Refuses a resume whose settings or data differ from the checkpoint's (a RangeError naming each
+ * difference, old and new), and returns notes on what could not be checked or will not repeat exactly.
+ */
+function checkResume(
+  saved: LoopState | LegacyLoopState,
+  current: RunSettings,
+  optimizer: OptimizerConfig,
+  environment: TrainingEnvironment,
+  location: string,
+): string[] {
   const mismatches: string[] = [];
-  for (const key of ['seed', 'batchSize', 'datasetSize'] as const) {
-    if (saved.run[key] !== current.run[key]) mismatches.push(`${key} ${saved.run[key]} (now ${current.run[key]})`);
-  }
-  if (JSON.stringify(saved.optimizer) !== JSON.stringify(current.optimizer)) {
-    mismatches.push(`optimizer ${JSON.stringify(saved.optimizer)} (now ${JSON.stringify(current.optimizer)})`);
+  const notes: string[] = [];
+  const compare = <T>(name: string, was: T, now: T, show: (value: T) => string = showValue): void => {
+    if (canonicalJson(was) !== canonicalJson(now)) mismatches.push(`${name} ${show(was)} (now ${show(now)})`);
+  };
+  compare('seed', saved.run.seed, current.seed);
+  compare('batchSize', saved.run.batchSize, current.batchSize);
+  if (saved.format === 1) {
+    compare('datasetSize', saved.run.datasetSize, current.datasetSize);
+    compare('optimizer', saved.optimizer, optimizer);
+    notes.push(
+      'checkpoint format 1 (written by an older vaekit) does not record the KL schedule, free bits, the NaN policy or ' +
+        "fingerprints of the data: they were not checked, so resume it only with the run's own settings and data",
+    );
+    if (saved.nextBatch > 0) {
+      notes.push(
+        `it does not hold the running sums of epoch ${saved.epoch + 1} either: that epoch's train means will cover ` +
+          `only the batches after step ${saved.step}`,
+      );
+    }
+  } else {
+    const was = saved.run;
+    compare('klSchedule', was.klSchedule, current.klSchedule);
+    compare('freeBits', was.freeBits, current.freeBits);
+    compare('optimizer', saved.optimizer, optimizer);
+    // The NaN policy has shaped the run only once a step was skipped: until then every policy reaches the
+    // same state (a 'throw' run that met a NaN stopped there, with no later checkpoint), so switching
+    // before that is exact, and is how a run that stopped on a NaN is continued with `skip`.
+    if (saved.skippedSteps > 0) {
+      compare('onNonFinite', was.onNonFinite, current.onNonFinite);
+      compare('maxSkippedSteps', was.maxSkippedSteps, current.maxSkippedSteps);
+    }
+    compare('data', was.data, current.data, describeData);
+    compare('validation', was.validation?.data ?? null, current.validation?.data ?? null, describeData);
+    if (was.validation && current.validation) {
+      compare('validationLimit', was.validation.limit, current.validation.limit, (limit: number | null) => `${limit ?? 'all'}`);
+    }
+    const before = describeEnvironment(saved.environment);
+    const now = describeEnvironment(environment);
+    if (before !== now) {
+      notes.push(
+        `the run was trained ${before}; it continues ${now}: its steps round differently, so it will not match an ` +
+          'uninterrupted run bit for bit',
+      );
+    }
   }
   if (mismatches.length) {
     throw new RangeError(
       `cannot resume from ${location}: it was written with ${mismatches.join(', ')}. ` +
-        'Resume with the same settings, or start a new run in another folder.',
+        "Resume with the run's own settings and data, or start a new run (in another folder, or without resuming).",
     );
   }
+  return notes;
+}
+
+function showValue(value: unknown): string {
+  return typeof value === 'object' && value !== null ? canonicalJson(value) : String(value);
+}
+
+function describeData(fingerprint: DataFingerprint | null): string {
+  if (!fingerprint) return 'none';
+  return `${fingerprint.size} examples of [${fingerprint.exampleShape.join(', ')}], content ${fingerprint.hash.slice(0, 12)}`;
+}
+
+/** How steps run there: the compile setting matters only on native, where steps can be compiled. */
+function describeEnvironment({ backend, compile }: TrainingEnvironment): string {
+  if (backend !== 'tensorflow') return `on ${backend}, op by op`;
+  return `on native, ${compile === false ? 'op by op' : compile === 'xla' ? 'compiled with XLA' : 'compiled'}`;
+}
+
+/** JSON with object keys sorted, so two configs that differ only in key order compare equal. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
 }
 
 const warnedReasons = new Set<string>();
