@@ -12,36 +12,12 @@ import {
   type TrainOptions,
   type VaeModel,
 } from '@vaekit/core';
-import { useBackend } from '@vaekit/backends';
 import { createVae } from '@vaekit/variants';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { binaryData, useNativeWithCompiledSteps } from './helpers/native-compiled.js';
 
-// Compiled steps are native's; CI requires native, so an addon without vaekit's patch fails here loudly.
-beforeAll(async () => {
-  await useBackend('native');
-  const support = compiledStepSupport();
-  if (!support.available) throw new Error(`compiled steps are unavailable on native: ${support.reason}`);
-});
+beforeAll(useNativeWithCompiledSteps);
 
-/** Random binary examples from a fixed pool, like the bench's W1 data. */
-function binaryData(size: number, dim: number): Dataset {
-  const values = new Float32Array(size * dim);
-  let state = 12345;
-  for (let i = 0; i < values.length; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    values[i] = state >>> 31;
-  }
-  return {
-    size,
-    exampleShape: [dim],
-    binary: true,
-    batch(indices) {
-      const out = new Float32Array(indices.length * dim);
-      indices.forEach((index, row) => out.set(values.subarray(index * dim, (index + 1) * dim), row * dim));
-      return tf.tensor2d(out, [indices.length, dim]);
-    },
-  };
-}
 
 /** A VAE whose loss is replaced: for models a tracer must refuse. */
 function withLoss(inner: VaeModel, loss: (x: tf.Tensor, context: LossContext, base: () => LossTerms) => LossTerms): VaeModel {

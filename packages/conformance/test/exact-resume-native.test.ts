@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  compiledStepSupport,
   decodeCheckpoint,
   train,
   type CheckpointStore,
@@ -9,36 +8,12 @@ import {
   type EpochEvent,
   type TrainOptions,
 } from '@vaekit/core';
-import { useBackend } from '@vaekit/backends';
 import { createVae } from '@vaekit/variants';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { binaryData, useNativeWithCompiledSteps } from './helpers/native-compiled.js';
 
-// Native is required here, as in compiled-steps-native: an addon without vaekit's patch fails loudly.
-beforeAll(async () => {
-  await useBackend('native');
-  const support = compiledStepSupport();
-  if (!support.available) throw new Error(`compiled steps are unavailable on native: ${support.reason}`);
-});
+beforeAll(useNativeWithCompiledSteps);
 
-/** Random binary examples from a fixed pool. */
-function binaryData(size: number, dim: number, seed: number): Dataset {
-  const values = new Float32Array(size * dim);
-  let state = seed;
-  for (let i = 0; i < values.length; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    values[i] = state >>> 31;
-  }
-  return {
-    size,
-    exampleShape: [dim],
-    binary: true,
-    batch(indices) {
-      const out = new Float32Array(indices.length * dim);
-      indices.forEach((index, row) => out.set(values.subarray(index * dim, (index + 1) * dim), row * dim));
-      return tf.tensor2d(out, [indices.length, dim]);
-    },
-  };
-}
 
 /** Keeps every checkpoint saved, to resume from each in turn; or starts from one given checkpoint. */
 function store(initial?: Uint8Array): CheckpointStore & { readonly saved: Uint8Array[] } {
