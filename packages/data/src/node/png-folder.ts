@@ -1,40 +1,21 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import pngjs from 'pngjs';
 import { DataError } from '../data-error.js';
 import type { LoadedData } from '../types.js';
+import { decodeGrayInto } from './png-gray.js';
+import { PNG_HEADER_BYTES, readPngHeader, type PngHeader } from './png-header.js';
+import { resolvePngLimits, type PngLimits } from './png-limits.js';
 
-/**
- * Decode one PNG to grayscale intensities in [0, 1]. pngjs hands back 8-bit RGBA whatever the file's
- * color type; color is reduced to luma (ITU-R BT.601 weights) and alpha composites onto black, since
- * a transparent background is "no ink" for white-on-black digits.
- */
-export function decodePngGray(bytes: Uint8Array, source = 'PNG'): { data: Float32Array; width: number; height: number } {
-  let png: pngjs.PNGWithMetadata;
-  try {
-    png = pngjs.PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  } catch (error) {
-    throw new DataError(`${source} is not a readable PNG: ${(error as Error).message}`, { cause: error });
-  }
-  const { width, height, data: rgba } = png;
-  const data = new Float32Array(width * height);
-  for (let i = 0; i < data.length; i++) {
-    const r = rgba[4 * i] as number;
-    const g = rgba[4 * i + 1] as number;
-    const b = rgba[4 * i + 2] as number;
-    const a = rgba[4 * i + 3] as number;
-    // Gray pixels stay exact (no rounding drift from the weights) so 0/1 images stay binary.
-    const luma = r === g && g === b ? r : 0.299 * r + 0.587 * g + 0.114 * b;
-    data[i] = (luma * a) / (255 * 255);
-  }
-  return { data, width, height };
-}
+export { decodePngGray } from './png-gray.js';
 
 /**
  * Load every .png in a folder (sorted by name, numbers in names compared as numbers) as one example
- * each, shape [height, width, 1]. All images must be the same size.
+ * each, shape [height, width, 1]. All images must be the same size. Every file's header is read and
+ * checked (its size, and all sizes together against `limits`) before any image is decoded; the images
+ * are then decoded straight into the one array returned.
  */
-export function loadPngFolder(dir: string): LoadedData {
+export function loadPngFolder(dir: string, limits: Partial<PngLimits> = {}): LoadedData {
+  const resolved = resolvePngLimits(limits);
   let names: string[];
   try {
     names = readdirSync(dir).filter((name) => name.toLowerCase().endsWith('.png'));
@@ -44,23 +25,47 @@ export function loadPngFolder(dir: string): LoadedData {
   names.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   if (names.length === 0) throw new DataError(`${basename(dir)} holds no .png files`);
 
-  let size: { width: number; height: number; from: string } | undefined;
-  const examples: Float32Array[] = [];
-  for (const name of names) {
-    const image = decodePngGray(readFileSync(join(dir, name)), name);
-    if (size === undefined) {
-      size = { width: image.width, height: image.height, from: name };
-    } else if (image.width !== size.width || image.height !== size.height) {
+  const headers = names.map((name) => readPngHeader(readHead(join(dir, name)), name, resolved));
+  const first = headers[0] as PngHeader;
+  headers.forEach((header, i) => {
+    if (header.width !== first.width || header.height !== first.height) {
       throw new DataError(
-        `all images in ${basename(dir)} must be the same size: ${size.from} is ${size.width}x${size.height}, ` +
-          `${name} is ${image.width}x${image.height}`,
+        `all images in ${basename(dir)} must be the same size: ${names[0]} is ${first.width}x${first.height}, ` +
+          `${names[i]} is ${header.width}x${header.height}`,
       );
     }
-    examples.push(image.data);
+  });
+  const size = first.width * first.height;
+  if (names.length * size > resolved.maxFolderPixels) {
+    throw new DataError(
+      `${basename(dir)} holds ${names.length} images of ${first.width}x${first.height}, ${names.length * size} pixels in all, ` +
+        `over the limit of ${resolved.maxFolderPixels}; use fewer or smaller images`,
+    );
   }
-  // size is set: names is non-empty.
-  const { width, height } = size as { width: number; height: number };
-  const data = new Float32Array(examples.length * width * height);
-  examples.forEach((example, n) => data.set(example, n * width * height));
-  return { data, count: examples.length, exampleShape: [height, width, 1] };
+  const data = new Float32Array(names.length * size);
+  names.forEach((name, n) => {
+    const bytes = readFileSync(join(dir, name));
+    // Read again: the file may have changed since its header was checked.
+    const header = readPngHeader(bytes, name, resolved);
+    if (header.width !== first.width || header.height !== first.height) {
+      throw new DataError(`${name} changed while ${basename(dir)} was being read`);
+    }
+    decodeGrayInto(bytes, header, name, data, n * size);
+  });
+  return { data, count: names.length, exampleShape: [first.height, first.width, 1] };
+}
+
+/** The first bytes of a file, enough for its PNG header, without reading the rest. */
+function readHead(path: string): Uint8Array {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const head = new Uint8Array(PNG_HEADER_BYTES);
+    const read = readSync(fd, head, 0, head.byteLength, 0);
+    return head.subarray(0, read);
+  } catch (error) {
+    throw new DataError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
