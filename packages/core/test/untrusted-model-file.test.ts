@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as core from '../src/index.js';
@@ -15,6 +18,7 @@ import {
   type VaeModel,
 } from '../src/index.js';
 import { CHECKED_CLASS, createTinyModel, registerTinyModels, tinyConfig, UNCHECKED_CLASS } from './fixtures/tiny-model.mjs';
+import { loadModel, saveModel } from '../src/node/index.js';
 import { decodeNamedTensors } from '../src/serialization/tensors.js';
 import { encodeV1, expectRefused, headerRegionEnd, withBitFlipped } from './helpers/container-bytes.js';
 import { useCpu } from './setup-backend.js';
@@ -203,6 +207,22 @@ describe('loading an untrusted model file', () => {
     }
     expect(problems).toEqual([]);
     expect(accepted).toBeLessThan(headerBits / 20);
+  });
+});
+
+describe('loadModel', () => {
+  it('passes its limits on to deserializeModel and names the file', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'vaekit-load-model-'));
+    try {
+      const path = join(folder, 'model.vaekit');
+      const model = createTinyModel(tinyConfig(CHECKED_CLASS));
+      await saveModel(model, path);
+      model.dispose();
+      (await loadModel(path)).dispose();
+      await expectRefused(() => loadModel(path, { limits: { maxWeightCount: 2 } }), /model\.vaekit lists 6 weights, over the limit of 2$/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
 
