@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createSchedule, elbo, registerModel, type LossContext, type LossTerms, type Schedule } from '@vaekit/core';
-import { Vae } from './vae.js';
+import { asWeightSpecs } from './layer-plan.js';
+import { Vae, vaeWeights } from './vae.js';
 import { resolveVaeConfig, type VaeConfig } from './vae-config.js';
 
 /**
@@ -119,6 +120,7 @@ registerModel(
     className: 'BetaVAE',
     description: 'β-VAE: β-weighted KL (Higgins et al. 2017), or capacity-annealed |KL - C| (Burgess et al. 2018)',
     create: (config) => createBetaVae(config as BetaVaeConfigInput),
+    expectedWeights: (config) => asWeightSpecs(vaeWeights(resolveBetaVaeConfig(config as BetaVaeConfigInput))),
     testConfig: {
       inputShape: [12],
       latentDim: 3,

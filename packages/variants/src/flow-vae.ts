@@ -11,7 +11,8 @@ import {
   type SeededRandom,
 } from '@vaekit/core';
 import type { FlowVaeConfig } from './flow-config.js';
-import { StandardNormalLatentModel } from './standard-normal-latent-model.js';
+import type { PlannedWeight } from './layer-plan.js';
+import { latentModelWeights, StandardNormalLatentModel } from './standard-normal-latent-model.js';
 import { isTrainingCall } from './training-call.js';
 
 /**
@@ -20,6 +21,19 @@ import { isTrainingCall } from './training-call.js';
  * unit's mean is the prior's 0 whatever the draws.
  */
 export const POSTERIOR_MEAN_DRAWS = 16;
+
+/** The encoder emits the base Gaussian's mean and log-variance, then the flow's input. */
+function flowEncoderUnits(config: FlowVaeConfig, flowInputUnits: number): number {
+  return 2 * config.latentDim + flowInputUnits;
+}
+
+/**
+ * The weights of a `FlowVae` of a resolved config, in `variables()`'s order, without building it;
+ * `flowWeights` are the subclass's own (what its `extraVariables` lists).
+ */
+export function flowVaeWeights(config: FlowVaeConfig, flowInputUnits: number, flowWeights: readonly PlannedWeight[]): PlannedWeight[] {
+  return latentModelWeights(config, flowEncoderUnits(config, flowInputUnits), flowWeights);
+}
 
 /** The flow's output for a batch of base draws: z_K, and Σ_k log|det ∂f_k/∂z_{k-1}| per row. */
 export interface FlowResult {
@@ -53,7 +67,7 @@ export abstract class FlowVae<C extends FlowVaeConfig> extends StandardNormalLat
   protected readonly flowInputUnits: number;
 
   protected constructor(config: C, flowInputUnits: number) {
-    super(config, 2 * config.latentDim + flowInputUnits);
+    super(config, flowEncoderUnits(config, flowInputUnits));
     this.flowInputUnits = flowInputUnits;
   }
 

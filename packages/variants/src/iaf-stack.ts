@@ -3,7 +3,8 @@ import type { NamedVariable } from '@vaekit/core';
 import type { FlowResult } from './flow-vae.js';
 import { iafGatedUpdate } from './iaf-step.js';
 import { madeOrdering } from './made-masks.js';
-import { MadeNetwork } from './made-network.js';
+import type { PlannedWeight } from './layer-plan.js';
+import { madeWeights, MadeNetwork, type MadeOptions } from './made-network.js';
 
 export interface IafStackOptions {
   /** Width of the variable the flow transforms. */
@@ -13,6 +14,22 @@ export interface IafStackOptions {
   readonly contextUnits: number;
   /** Step k's MADE is seeded from seed + 20k. */
   readonly seed: number;
+}
+
+/** Step k's MADE: alternating orderings, seeds 20 apart. */
+function stepOptions(options: IafStackOptions, k: number): MadeOptions {
+  return {
+    dims: options.dims,
+    contextUnits: options.contextUnits,
+    hiddenUnits: options.madeHiddenUnits,
+    inputDegrees: madeOrdering(options.dims, k % 2 === 1),
+    seed: options.seed + 20 * k,
+  };
+}
+
+/** The weights of an `IafStack` with these options, as its `variables(prefix)` lists them, without building it. */
+export function iafStackWeights(prefix: string, options: IafStackOptions): PlannedWeight[] {
+  return Array.from({ length: options.steps }, (_, k) => madeWeights(`${prefix}${k}`, stepOptions(options, k))).flat();
 }
 
 /**
@@ -26,17 +43,7 @@ export class IafStack {
   readonly steps: readonly MadeNetwork[];
 
   constructor(options: IafStackOptions) {
-    this.steps = Array.from(
-      { length: options.steps },
-      (_, k) =>
-        new MadeNetwork({
-          dims: options.dims,
-          contextUnits: options.contextUnits,
-          hiddenUnits: options.madeHiddenUnits,
-          inputDegrees: madeOrdering(options.dims, k % 2 === 1),
-          seed: options.seed + 20 * k,
-        }),
-    );
+    this.steps = Array.from({ length: options.steps }, (_, k) => new MadeNetwork(stepOptions(options, k)));
   }
 
   /** z_K and Σ_k log|det| per row, for rows z0 [n, dims] and contexts [n, contextUnits]. */

@@ -1,8 +1,12 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { registerModel, type NamedVariable } from '@vaekit/core';
 import { resolveIafConfig, type IafVaeConfig } from './flow-config.js';
-import { FlowVae, type FlowResult } from './flow-vae.js';
-import { IafStack } from './iaf-stack.js';
+import { FlowVae, flowVaeWeights, type FlowResult } from './flow-vae.js';
+import { IafStack, iafStackWeights, type IafStackOptions } from './iaf-stack.js';
+import { asWeightSpecs, type PlannedWeight } from './layer-plan.js';
+
+/** The flow's weights are named `iaf${step}/…`. */
+const IAF_PREFIX = 'iaf';
 
 /**
  * VAE with an inverse-autoregressive-flow posterior (Kingma et al. 2016). The encoder emits the base
@@ -14,13 +18,7 @@ export class IafVae extends FlowVae<IafVaeConfig> {
 
   constructor(config: IafVaeConfig) {
     super(config, config.contextUnits);
-    this.iaf = new IafStack({
-      dims: config.latentDim,
-      steps: config.flowSteps,
-      madeHiddenUnits: config.madeHiddenUnits,
-      contextUnits: config.contextUnits,
-      seed: config.seed * 1000 + 700,
-    });
+    this.iaf = new IafStack(iafOptions(config));
   }
 
   flow(z0: tf.Tensor, context: tf.Tensor): FlowResult {
@@ -28,12 +26,28 @@ export class IafVae extends FlowVae<IafVaeConfig> {
   }
 
   protected override extraVariables(): NamedVariable[] {
-    return this.iaf.variables('iaf');
+    return this.iaf.variables(IAF_PREFIX);
   }
 
   protected disposeFlow(): void {
     this.iaf.dispose();
   }
+}
+
+/** The flow: K IAF steps over the latent, conditioned on the encoder's context. */
+function iafOptions(config: IafVaeConfig): IafStackOptions {
+  return {
+    dims: config.latentDim,
+    steps: config.flowSteps,
+    madeHiddenUnits: config.madeHiddenUnits,
+    contextUnits: config.contextUnits,
+    seed: config.seed * 1000 + 700,
+  };
+}
+
+/** The weights of an `IafVae` of a resolved config, in `variables()`'s order, without building it. */
+export function iafVaeWeights(config: IafVaeConfig): PlannedWeight[] {
+  return flowVaeWeights(config, config.contextUnits, iafStackWeights(IAF_PREFIX, iafOptions(config)));
 }
 
 export function createIafVae(config: Partial<IafVaeConfig> = {}): IafVae {
@@ -45,6 +59,7 @@ registerModel(
     className: 'IAFVAE',
     description: 'VAE with an inverse-autoregressive-flow posterior (MADE steps, gated updates, reversed orderings)',
     create: (config) => createIafVae(config as Partial<IafVaeConfig>),
+    expectedWeights: (config) => asWeightSpecs(iafVaeWeights(resolveIafConfig(config as Partial<IafVaeConfig>))),
     testConfig: {
       inputShape: [12],
       latentDim: 3,

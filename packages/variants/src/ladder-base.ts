@@ -18,8 +18,9 @@ import {
 } from '@vaekit/core';
 import type { LadderVaeConfig } from './ladder-config.js';
 import { precisionWeightedMerge } from './ladder-merge.js';
-import { buildLadderNetworks, disposeLadderNetworks, ladderVariables, type LadderNetworks } from './ladder-networks.js';
-import { run } from './networks.js';
+import type { PlannedWeight } from './layer-plan.js';
+import { buildLadderNetworks, disposeLadderNetworks, ladderVariables, ladderWeights, type LadderNetworks } from './ladder-networks.js';
+import { decoderOutputShape, run } from './networks.js';
 import { isTrainingCall } from './training-call.js';
 
 /**
@@ -43,6 +44,16 @@ export interface LadderBottomUp {
   readonly estimates: DiagonalGaussian[];
   /** Per layer [batch, contextUnits]; empty when the model's posterior has no flow. */
   readonly contexts: tf.Tensor[];
+}
+
+/**
+ * The weights of a `LadderBase` of a resolved config, in `variables()`'s order, without building it: the
+ * ladder's networks (bottom-up heads widened by `contextUnits`), then `extra` (what the subclass's
+ * `extraVariables` lists).
+ */
+export function ladderModelWeights(config: LadderVaeConfig, contextUnits: number, extra: readonly PlannedWeight[]): PlannedWeight[] {
+  const outputShape = decoderOutputShape(config.inputShape, createLikelihood(config.likelihood));
+  return [...ladderWeights(config, outputShape, contextUnits), ...extra];
 }
 
 /**
@@ -77,8 +88,7 @@ export abstract class LadderBase<C extends LadderVaeConfig> implements VaeModel<
     this.latentShape = [config.latentDim];
     this.contextUnits = contextUnits;
     this.likelihood = createLikelihood(config.likelihood);
-    const outputShape = this.likelihood.paramsPerValue === 2 ? [...config.inputShape, 2] : [...config.inputShape];
-    this.nets = buildLadderNetworks(config, outputShape, contextUnits);
+    this.nets = buildLadderNetworks(config, decoderOutputShape(config.inputShape, this.likelihood), contextUnits);
   }
 
   /**

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerModel, reparameterize, type DiagonalGaussian, type NamedVariable, type SeededRandom } from '@vaekit/core';
 import { POSTERIOR_MEAN_DRAWS } from './flow-vae.js';
-import { IafStack } from './iaf-stack.js';
-import { LadderBase } from './ladder-base.js';
+import { IafStack, iafStackWeights, type IafStackOptions } from './iaf-stack.js';
+import { LadderBase, ladderModelWeights } from './ladder-base.js';
 import { resolveLadderIafConfig, type LadderIafVaeConfig } from './ladder-iaf-config.js';
-
+import { asWeightSpecs, type PlannedWeight } from './layer-plan.js';
 
 /**
  * The ladder VAE with an inverse-autoregressive-flow posterior at every stochastic layer: Kingma et al.
@@ -27,16 +27,7 @@ export class LadderIafVae extends LadderBase<LadderIafVaeConfig> {
 
   constructor(config: LadderIafVaeConfig) {
     super(config, config.contextUnits);
-    this.flows = config.latentDims.map(
-      (dims, i) =>
-        new IafStack({
-          dims,
-          steps: config.flowSteps,
-          madeHiddenUnits: config.madeHiddenUnits,
-          contextUnits: config.contextUnits,
-          seed: config.seed * 1000 + 700 + 100 * i,
-        }),
-    );
+    this.flows = config.latentDims.map((_, i) => new IafStack(layerFlowOptions(config, i)));
   }
 
   /**
@@ -76,12 +67,34 @@ export class LadderIafVae extends LadderBase<LadderIafVaeConfig> {
   }
 
   protected extraVariables(): NamedVariable[] {
-    return this.flows.flatMap((flow, i) => flow.variables(`layer${i}/iaf`));
+    return this.flows.flatMap((flow, i) => flow.variables(layerFlowPrefix(i)));
   }
 
   protected disposeExtra(): void {
     for (const flow of this.flows) flow.dispose();
   }
+}
+
+/** Layer i's IAF steps, over its latentDims[i] units. */
+function layerFlowOptions(config: LadderIafVaeConfig, layer: number): IafStackOptions {
+  return {
+    dims: config.latentDims[layer]!,
+    steps: config.flowSteps,
+    madeHiddenUnits: config.madeHiddenUnits,
+    contextUnits: config.contextUnits,
+    seed: config.seed * 1000 + 700 + 100 * layer,
+  };
+}
+
+/** Layer i's flow weights are named `layer${i}/iaf${step}/…`. */
+function layerFlowPrefix(layer: number): string {
+  return `layer${layer}/iaf`;
+}
+
+/** The weights of a `LadderIafVae` of a resolved config, in `variables()`'s order, without building it. */
+export function ladderIafVaeWeights(config: LadderIafVaeConfig): PlannedWeight[] {
+  const flows = config.latentDims.flatMap((_, i) => iafStackWeights(layerFlowPrefix(i), layerFlowOptions(config, i)));
+  return ladderModelWeights(config, config.contextUnits, flows);
 }
 
 export function createLadderIafVae(config: Partial<LadderIafVaeConfig> = {}): LadderIafVae {
@@ -93,6 +106,7 @@ registerModel(
     className: 'LadderIAFVAE',
     description: 'Ladder VAE with an IAF posterior at every stochastic layer (Kingma et al. 2016 on a top-down hierarchy)',
     create: (config) => createLadderIafVae(config as Partial<LadderIafVaeConfig>),
+    expectedWeights: (config) => asWeightSpecs(ladderIafVaeWeights(resolveLadderIafConfig(config as Partial<LadderIafVaeConfig>))),
     testConfig: {
       inputShape: [12],
       latentDims: [3, 2],

@@ -1,6 +1,7 @@
-import * as tfl from '@tensorflow/tfjs-layers';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import type { NamedVariable } from '@vaekit/core';
-import { addNormalizedRelu, buildDecoder, buildEncoder, finishRectified, namedLayerVariables, rectifiedArgs } from './networks.js';
+import { buildNetwork, planWeights, type LayerPlan, type NetworkPlan, type PlannedWeight } from './layer-plan.js';
+import { decoderPlan, encoderPlan, namedLayerVariables, normalizedRelu, rectifiedDense } from './networks.js';
 import type { LadderVaeConfig } from './ladder-config.js';
 
 /** The ladder VAE's networks, indexed by stochastic layer (0 = bottom). */
@@ -15,44 +16,60 @@ export interface LadderNetworks {
   readonly decoder: tfl.Sequential;
 }
 
-const seeded = (seed: number) => tfl.initializers.glorotUniform({ seed });
+/** The ladder's networks as layer plans (`LadderNetworks`, before building). */
+export interface LadderPlans {
+  readonly bottomUp: NetworkPlan[];
+  readonly bottomUpHeads: NetworkPlan[];
+  readonly topDown: NetworkPlan[];
+  readonly decoder: NetworkPlan;
+}
 
 /**
- * Builds every ladder network with seeded initialization. Block 0 is the configured encoder body
+ * Every ladder network's layers, with seeded initialization. Block 0 is the configured encoder body
  * (MLP or convolutional, from `architecture`) projected to `hiddenUnits[0]` and rectified; the decoder
  * mirrors `architecture` from z_1. `contextUnits` more outputs per bottom-up head carry each layer's
  * flow context (for a flow posterior; 0 for the plain ladder).
  */
-export function buildLadderNetworks(config: LadderVaeConfig, outputShape: readonly number[], contextUnits = 0): LadderNetworks {
+export function ladderPlans(config: LadderVaeConfig, outputShape: readonly number[], contextUnits = 0): LadderPlans {
   const { latentDims, hiddenUnits, batchNorm } = config;
   const base = config.seed * 1000;
-  const hidden = (net: tfl.Sequential, units: number, inputUnits: number, seed: number): void => {
-    net.add(tfl.layers.dense({ units, inputShape: [inputUnits], kernelInitializer: seeded(seed), ...rectifiedArgs(batchNorm) }));
-    finishRectified(net, batchNorm);
-  };
-  // buildEncoder's last layer is linear: its ReLU (after normalization, if any) comes here.
-  const first = buildEncoder(config.architecture, config.inputShape, hiddenUnits[0]!, base + 1, { batchNorm });
-  if (batchNorm) addNormalizedRelu(first);
-  else first.add(tfl.layers.activation({ activation: 'relu' }));
+  const dense = (units: number, seed: number): LayerPlan => ({ kind: 'dense', units, relu: false, useBias: true, seed });
+  // The encoder's last layer is linear: its ReLU (after normalization, if any) comes here.
+  const encoder = encoderPlan(config.architecture, config.inputShape, hiddenUnits[0]!, base + 1, { batchNorm });
+  const first: NetworkPlan = { ...encoder, layers: [...encoder.layers, ...(batchNorm ? normalizedRelu(true) : [{ kind: 'relu' } as const])] };
   const bottomUp = [first];
   for (let i = 1; i < latentDims.length; i++) {
-    const block = tfl.sequential();
-    hidden(block, hiddenUnits[i]!, hiddenUnits[i - 1]!, base + 100 + i);
-    bottomUp.push(block);
+    bottomUp.push({ inputShape: [hiddenUnits[i - 1]!], layers: rectifiedDense(hiddenUnits[i]!, base + 100 + i, batchNorm) });
   }
-  const bottomUpHeads = latentDims.map((dims, i) => {
-    const head = tfl.sequential();
-    head.add(tfl.layers.dense({ units: 2 * dims + contextUnits, inputShape: [hiddenUnits[i]!], kernelInitializer: seeded(base + 200 + i) }));
-    return head;
-  });
-  const topDown = latentDims.slice(0, -1).map((dims, i) => {
-    const block = tfl.sequential();
-    hidden(block, hiddenUnits[i]!, latentDims[i + 1]!, base + 300 + 2 * i);
-    block.add(tfl.layers.dense({ units: 2 * dims, kernelInitializer: seeded(base + 301 + 2 * i) }));
-    return block;
-  });
-  const decoder = buildDecoder(config.architecture, latentDims[0]!, outputShape, base + 500);
+  const bottomUpHeads = latentDims.map((dims, i) => ({ inputShape: [hiddenUnits[i]!], layers: [dense(2 * dims + contextUnits, base + 200 + i)] }));
+  const topDown = latentDims.slice(0, -1).map((dims, i) => ({
+    inputShape: [latentDims[i + 1]!],
+    layers: [...rectifiedDense(hiddenUnits[i]!, base + 300 + 2 * i, batchNorm), dense(2 * dims, base + 301 + 2 * i)],
+  }));
+  const decoder = decoderPlan(config.architecture, latentDims[0]!, outputShape, base + 500);
   return { bottomUp, bottomUpHeads, topDown, decoder };
+}
+
+/** Builds every ladder network (`ladderPlans`). */
+export function buildLadderNetworks(config: LadderVaeConfig, outputShape: readonly number[], contextUnits = 0): LadderNetworks {
+  const plans = ladderPlans(config, outputShape, contextUnits);
+  return {
+    bottomUp: plans.bottomUp.map(buildNetwork),
+    bottomUpHeads: plans.bottomUpHeads.map(buildNetwork),
+    topDown: plans.topDown.map(buildNetwork),
+    decoder: buildNetwork(plans.decoder),
+  };
+}
+
+/** The ladder networks' weights as `ladderVariables` lists them, without building them. */
+export function ladderWeights(config: LadderVaeConfig, outputShape: readonly number[], contextUnits = 0): PlannedWeight[] {
+  const plans = ladderPlans(config, outputShape, contextUnits);
+  return [
+    ...plans.bottomUp.flatMap((plan, i) => planWeights(`bottomUp${i}`, plan)),
+    ...plans.bottomUpHeads.flatMap((plan, i) => planWeights(`bottomUpHead${i}`, plan)),
+    ...plans.topDown.flatMap((plan, i) => planWeights(`topDown${i}`, plan)),
+    ...planWeights('decoder', plans.decoder),
+  ];
 }
 
 /** Every ladder weight under a stable name, in a fixed order. */

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerModel, type NamedVariable, type SeededRandom } from '@vaekit/core';
-import { LadderBase, layerKlPerDimension } from './ladder-base.js';
+import { LadderBase, ladderModelWeights, layerKlPerDimension } from './ladder-base.js';
 import { resolveLadderConfig, type LadderVaeConfig } from './ladder-config.js';
+import { asWeightSpecs, type PlannedWeight } from './layer-plan.js';
 
 export type { LadderBottomUp, LadderLayer } from './ladder-base.js';
 
@@ -41,6 +42,11 @@ export class LadderVae extends LadderBase<LadderVaeConfig> {
   protected disposeExtra(): void {}
 }
 
+/** The weights of a `LadderVae` of a resolved config, in `variables()`'s order, without building it. */
+export function ladderVaeWeights(config: LadderVaeConfig): PlannedWeight[] {
+  return ladderModelWeights(config, 0, []);
+}
+
 export function createLadderVae(config: Partial<LadderVaeConfig> = {}): LadderVae {
   return new LadderVae(resolveLadderConfig(config));
 }
@@ -50,6 +56,7 @@ registerModel(
     className: 'LadderVAE',
     description: 'Ladder VAE: bottom-up estimates merged top-down with precision weighting, KL per layer',
     create: (config) => createLadderVae(config as Partial<LadderVaeConfig>),
+    expectedWeights: (config) => asWeightSpecs(ladderVaeWeights(resolveLadderConfig(config as Partial<LadderVaeConfig>))),
     testConfig: { inputShape: [12], latentDims: [3, 2], hiddenUnits: [8, 6], architecture: { type: 'mlp', hiddenUnits: [10] } },
     // Ladders saved before `batchNorm` existed (0.1) had none; the default is now on.
     upgradeSavedConfig: (saved) => ('batchNorm' in saved ? saved : { ...saved, batchNorm: false }),

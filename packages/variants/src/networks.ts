@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { NamedVariable } from '@vaekit/core';
+import type { Likelihood, NamedVariable } from '@vaekit/core';
+import { buildNetwork, type LayerPlan, type NetworkPlan } from './layer-plan.js';
 
 /** Encoder/decoder body: a multilayer perceptron or a small strided-convolution stack. */
 export type ArchitectureConfig =
@@ -8,11 +9,6 @@ export type ArchitectureConfig =
   | { readonly type: 'conv'; readonly filters: readonly number[]; readonly kernelSize: number; readonly denseUnits: number };
 
 export const DEFAULT_ARCHITECTURE: ArchitectureConfig = { type: 'mlp', hiddenUnits: [512, 512] };
-
-/** Seeded Glorot initialization: the same config and seed give the same weights on every backend. */
-function init(seed: number): ReturnType<typeof tfl.initializers.glorotUniform> {
-  return tfl.initializers.glorotUniform({ seed });
-}
 
 const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
@@ -25,6 +21,40 @@ export interface EncoderOptions {
   readonly batchNorm?: boolean;
 }
 
+/**
+ * The encoder's layers: inputs of `inputShape` to `outputUnits` numbers per example (e.g. mean and
+ * log-variance). Kernels are seeded `seed`, `seed + 1`, … in layer order (seeded Glorot initialization:
+ * the same config and seed give the same weights on every backend).
+ */
+export function encoderPlan(
+  architecture: ArchitectureConfig,
+  inputShape: readonly number[],
+  outputUnits: number,
+  seed: number,
+  options: EncoderOptions = {},
+): NetworkPlan {
+  const layers: LayerPlan[] = [];
+  const batchNorm = options.batchNorm ?? false;
+  let s = seed;
+  if (architecture.type === 'mlp') {
+    // Flat inputs need no reshape layer: each layer is a kernel launch forward and backward.
+    if (inputShape.length !== 1) layers.push({ kind: 'reshape', targetShape: [product(inputShape)] });
+    for (const units of architecture.hiddenUnits) layers.push(...rectifiedDense(units, s++, batchNorm));
+  } else {
+    const [height, width] = convInputShape(inputShape, architecture.filters.length);
+    layers.push({ kind: 'reshape', targetShape: [height, width, inputShape[2] ?? 1] });
+    for (const filters of architecture.filters) {
+      layers.push(
+        { kind: 'conv2d', filters, kernelSize: architecture.kernelSize, strides: 2, seed: s++, ...rectifiedArgs(batchNorm) },
+        ...normalizedRelu(batchNorm),
+      );
+    }
+    layers.push({ kind: 'flatten' }, ...rectifiedDense(architecture.denseUnits, s++, batchNorm));
+  }
+  layers.push({ kind: 'dense', units: outputUnits, relu: false, useBias: true, seed: s++ });
+  return { inputShape, layers };
+}
+
 /** Maps inputs of `inputShape` to `outputUnits` numbers per example (e.g. mean and log-variance). */
 export function buildEncoder(
   architecture: ArchitectureConfig,
@@ -33,41 +63,42 @@ export function buildEncoder(
   seed: number,
   options: EncoderOptions = {},
 ): tfl.Sequential {
-  const net = tfl.sequential();
-  const batchNorm = options.batchNorm ?? false;
+  return buildNetwork(encoderPlan(architecture, inputShape, outputUnits, seed, options));
+}
+
+/** The decoder's layers: latent codes of `latentUnits` to `outputShape` likelihood parameters per example. */
+export function decoderPlan(architecture: ArchitectureConfig, latentUnits: number, outputShape: readonly number[], seed: number): NetworkPlan {
+  const layers: LayerPlan[] = [];
   let s = seed;
+  const dense = (units: number, relu: boolean): LayerPlan => ({ kind: 'dense', units, relu, useBias: true, seed: s++ });
   if (architecture.type === 'mlp') {
-    // Flat inputs need no reshape layer: each layer is a kernel launch forward and backward.
-    const flat = inputShape.length === 1;
-    if (!flat) net.add(tfl.layers.reshape({ targetShape: [product(inputShape)], inputShape: [...inputShape] }));
-    architecture.hiddenUnits.forEach((units, i) => {
-      const first = flat && i === 0 ? { inputShape: [...inputShape] } : {};
-      net.add(tfl.layers.dense({ units, kernelInitializer: init(s++), ...first, ...rectifiedArgs(batchNorm) }));
-      finishRectified(net, batchNorm);
-    });
-  } else {
-    const [height, width] = convInputShape(inputShape, architecture.filters.length);
-    net.add(tfl.layers.reshape({ targetShape: [height, width, inputShape[2] ?? 1], inputShape: [...inputShape] }));
-    for (const filters of architecture.filters) {
-      net.add(
-        tfl.layers.conv2d({
-          filters,
-          kernelSize: architecture.kernelSize,
-          strides: 2,
-          padding: 'same',
-          kernelInitializer: init(s++),
-          ...rectifiedArgs(batchNorm),
-        }),
-      );
-      finishRectified(net, batchNorm);
-    }
-    net.add(tfl.layers.flatten());
-    net.add(tfl.layers.dense({ units: architecture.denseUnits, kernelInitializer: init(s++), ...rectifiedArgs(batchNorm) }));
-    finishRectified(net, batchNorm);
+    for (const units of architecture.hiddenUnits) layers.push(dense(units, true));
+    layers.push(dense(product(outputShape), false));
+    if (outputShape.length > 1) layers.push({ kind: 'reshape', targetShape: outputShape });
+    return { inputShape: [latentUnits], layers };
   }
-  const firstLayer = net.layers.length === 0 ? { inputShape: [...inputShape] } : {};
-  net.add(tfl.layers.dense({ units: outputUnits, kernelInitializer: init(s++), ...firstLayer }));
-  return net;
+  const levels = architecture.filters.length;
+  const [height, width] = convInputShape(outputShape, levels);
+  const channelsOut = product(outputShape.slice(2));
+  const reversed = [...architecture.filters].reverse();
+  const baseH = height / 2 ** levels;
+  const baseW = width / 2 ** levels;
+  layers.push(dense(architecture.denseUnits, true), dense(baseH * baseW * reversed[0]!, true));
+  layers.push({ kind: 'reshape', targetShape: [baseH, baseW, reversed[0]!] });
+  reversed.forEach((_, i) => {
+    const last = i === reversed.length - 1;
+    layers.push({
+      kind: 'conv2dTranspose',
+      filters: last ? channelsOut : reversed[i + 1]!,
+      kernelSize: architecture.kernelSize,
+      strides: 2,
+      relu: !last,
+      useBias: true,
+      seed: s++,
+    });
+  });
+  layers.push({ kind: 'reshape', targetShape: outputShape });
+  return { inputShape: [latentUnits], layers };
 }
 
 /** Maps latent codes of `latentUnits` to `outputShape` likelihood parameters per example. */
@@ -77,48 +108,12 @@ export function buildDecoder(
   outputShape: readonly number[],
   seed: number,
 ): tfl.Sequential {
-  const net = tfl.sequential();
-  let s = seed;
-  if (architecture.type === 'mlp') {
-    architecture.hiddenUnits.forEach((units, i) => {
-      net.add(
-        tfl.layers.dense({
-          units,
-          activation: 'relu',
-          kernelInitializer: init(s++),
-          ...(i === 0 ? { inputShape: [latentUnits] } : {}),
-        }),
-      );
-    });
-    const firstLayer = net.layers.length === 0 ? { inputShape: [latentUnits] } : {};
-    net.add(tfl.layers.dense({ units: product(outputShape), kernelInitializer: init(s++), ...firstLayer }));
-    if (outputShape.length > 1) net.add(tfl.layers.reshape({ targetShape: [...outputShape] }));
-    return net;
-  }
-  const levels = architecture.filters.length;
-  const [height, width] = convInputShape(outputShape, levels);
-  const channelsOut = product(outputShape.slice(2));
-  const reversed = [...architecture.filters].reverse();
-  const baseH = height / 2 ** levels;
-  const baseW = width / 2 ** levels;
-  net.add(tfl.layers.dense({ units: architecture.denseUnits, activation: 'relu', inputShape: [latentUnits], kernelInitializer: init(s++) }));
-  net.add(tfl.layers.dense({ units: baseH * baseW * reversed[0]!, activation: 'relu', kernelInitializer: init(s++) }));
-  net.add(tfl.layers.reshape({ targetShape: [baseH, baseW, reversed[0]!] }));
-  reversed.forEach((_, i) => {
-    const last = i === reversed.length - 1;
-    net.add(
-      tfl.layers.conv2dTranspose({
-        filters: last ? channelsOut : reversed[i + 1]!,
-        kernelSize: architecture.kernelSize,
-        strides: 2,
-        padding: 'same',
-        ...(last ? {} : { activation: 'relu' as const }),
-        kernelInitializer: init(s++),
-      }),
-    );
-  });
-  net.add(tfl.layers.reshape({ targetShape: [...outputShape] }));
-  return net;
+  return buildNetwork(decoderPlan(architecture, latentUnits, outputShape, seed));
+}
+
+/** The decoder's output shape for inputs of `inputShape`: a learned-variance Gaussian needs two numbers per value. */
+export function decoderOutputShape(inputShape: readonly number[], likelihood: Pick<Likelihood, 'paramsPerValue'>): number[] {
+  return likelihood.paramsPerValue === 2 ? [...inputShape, 2] : [...inputShape];
 }
 
 /** Convolutions need [height, width, channels?] inputs whose sides halve cleanly at every level. */
@@ -148,26 +143,26 @@ export function namedLayerVariables(prefix: string, net: tfl.LayersModel): Named
 }
 
 /**
- * Arguments for a hidden layer followed by `finishRectified`. Without batch normalization the layer
- * applies its own ReLU: one layer, so weight names (`prefix/layerIndex/…`) stay those of files saved
- * before batch normalization existed. With it the layer has no bias; the normalization's shift stands in.
+ * A hidden layer's own arguments. Without batch normalization the layer applies its own ReLU: one layer,
+ * so weight names (`prefix/layerIndex/…`) stay those of files saved before batch normalization existed.
+ * With it the layer has no bias; the normalization's shift stands in, and `normalizedRelu` follows.
  */
-export function rectifiedArgs(batchNorm: boolean): { useBias: false } | { activation: 'relu' } {
-  return batchNorm ? { useBias: false } : { activation: 'relu' };
-}
-
-/** What follows a hidden layer built with `rectifiedArgs`: batch normalization and the ReLU, or nothing. */
-export function finishRectified(net: tfl.Sequential, batchNorm: boolean): void {
-  if (batchNorm) addNormalizedRelu(net);
+export function rectifiedArgs(batchNorm: boolean): { relu: boolean; useBias: boolean } {
+  return batchNorm ? { relu: false, useBias: false } : { relu: true, useBias: true };
 }
 
 /**
- * Batch normalization over the last axis, then a ReLU. In training its batch statistics also move the
- * layer's moving mean and variance (non-trainable weights, saved with the model), which inference uses.
+ * What follows a hidden layer built with `rectifiedArgs`: batch normalization over the last axis and
+ * then a ReLU, or nothing. In training the batch statistics also move the normalization's moving mean
+ * and variance (non-trainable weights, saved with the model), which inference uses.
  */
-export function addNormalizedRelu(net: tfl.Sequential): void {
-  net.add(tfl.layers.batchNormalization({ axis: -1 }));
-  net.add(tfl.layers.activation({ activation: 'relu' }));
+export function normalizedRelu(batchNorm: boolean): LayerPlan[] {
+  return batchNorm ? [{ kind: 'batchNorm' }, { kind: 'relu' }] : [];
+}
+
+/** A rectified dense hidden layer of `units`, normalized before its ReLU when `batchNorm` is on. */
+export function rectifiedDense(units: number, seed: number, batchNorm: boolean): LayerPlan[] {
+  return [{ kind: 'dense', units, seed, ...rectifiedArgs(batchNorm) }, ...normalizedRelu(batchNorm)];
 }
 
 /**

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerModel, type NamedVariable } from '@vaekit/core';
 import { resolvePlanarFlowConfig, type PlanarFlowVaeConfig } from './flow-config.js';
-import { FlowVae, type FlowResult } from './flow-vae.js';
+import { FlowVae, flowVaeWeights, type FlowResult } from './flow-vae.js';
+import { asWeightSpecs, type PlannedWeight } from './layer-plan.js';
 import { planarFlowStep } from './planar-flow.js';
 
 /**
@@ -12,7 +13,7 @@ import { planarFlowStep } from './planar-flow.js';
  */
 export class PlanarFlowVae extends FlowVae<PlanarFlowVaeConfig> {
   constructor(config: PlanarFlowVaeConfig) {
-    super(config, config.flowSteps * (2 * config.latentDim + 1));
+    super(config, planarFlowInputUnits(config));
   }
 
   /** Splits the flow input [n, K(2D+1)] into each step's u [n, D], w [n, D], b [n, 1]. */
@@ -44,6 +45,16 @@ export class PlanarFlowVae extends FlowVae<PlanarFlowVaeConfig> {
   protected disposeFlow(): void {}
 }
 
+/** Per example and step, the encoder emits u (D), w (D) and b (1). */
+function planarFlowInputUnits(config: PlanarFlowVaeConfig): number {
+  return config.flowSteps * (2 * config.latentDim + 1);
+}
+
+/** The weights of a `PlanarFlowVae` of a resolved config, in `variables()`'s order, without building it (the flow has none of its own). */
+export function planarFlowVaeWeights(config: PlanarFlowVaeConfig): PlannedWeight[] {
+  return flowVaeWeights(config, planarFlowInputUnits(config), []);
+}
+
 export function createPlanarFlowVae(config: Partial<PlanarFlowVaeConfig> = {}): PlanarFlowVae {
   return new PlanarFlowVae(resolvePlanarFlowConfig(config));
 }
@@ -53,6 +64,7 @@ registerModel(
     className: 'PlanarFlowVAE',
     description: 'VAE with an amortized planar-flow posterior; Monte-Carlo KL with the log-det-Jacobian',
     create: (config) => createPlanarFlowVae(config as Partial<PlanarFlowVaeConfig>),
+    expectedWeights: (config) => asWeightSpecs(planarFlowVaeWeights(resolvePlanarFlowConfig(config as Partial<PlanarFlowVaeConfig>))),
     testConfig: { inputShape: [12], latentDim: 3, flowSteps: 2, architecture: { type: 'mlp', hiddenUnits: [10] } },
   },
   { replace: true },

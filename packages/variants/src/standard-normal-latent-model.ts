@@ -9,8 +9,30 @@ import {
   type SeededRandom,
   type VaeModel,
 } from '@vaekit/core';
-import { buildDecoder, buildEncoder, namedLayerVariables, run } from './networks.js';
+import { buildNetwork, planWeights, type NetworkPlan, type PlannedWeight } from './layer-plan.js';
+import { decoderOutputShape, decoderPlan, encoderPlan, namedLayerVariables, run } from './networks.js';
 import type { VaeConfig } from './vae-config.js';
+
+/** The encoder and decoder of a single-layer continuous-latent model whose encoder emits `encoderUnits` per example. */
+export function latentModelPlans(
+  config: VaeConfig,
+  encoderUnits: number,
+  likelihood: Pick<Likelihood, 'paramsPerValue'> = createLikelihood(config.likelihood),
+): { encoder: NetworkPlan; decoder: NetworkPlan } {
+  return {
+    encoder: encoderPlan(config.architecture, config.inputShape, encoderUnits, config.seed * 1000 + 1, { batchNorm: config.batchNorm }),
+    decoder: decoderPlan(config.architecture, config.latentDim, decoderOutputShape(config.inputShape, likelihood), config.seed * 1000 + 500),
+  };
+}
+
+/**
+ * The weights of a `StandardNormalLatentModel` of this config, in `variables()`'s order, without building
+ * it: the encoder's, then `extra` (the subclass's own, as its `extraVariables` lists them), then the decoder's.
+ */
+export function latentModelWeights(config: VaeConfig, encoderUnits: number, extra: readonly PlannedWeight[] = []): PlannedWeight[] {
+  const plans = latentModelPlans(config, encoderUnits);
+  return [...planWeights('encoder', plans.encoder), ...extra, ...planWeights('decoder', plans.decoder)];
+}
 
 /**
  * What the single-layer continuous-latent models share: an encoder network from x, a prior N(0, I) over
@@ -33,9 +55,9 @@ export abstract class StandardNormalLatentModel<C extends VaeConfig> implements 
     this.inputShape = [...config.inputShape];
     this.latentShape = [config.latentDim];
     this.likelihood = createLikelihood(config.likelihood);
-    this.encoderNet = buildEncoder(config.architecture, config.inputShape, encoderUnits, config.seed * 1000 + 1, { batchNorm: config.batchNorm });
-    const outputShape = this.likelihood.paramsPerValue === 2 ? [...config.inputShape, 2] : [...config.inputShape];
-    this.decoderNet = buildDecoder(config.architecture, config.latentDim, outputShape, config.seed * 1000 + 500);
+    const plans = latentModelPlans(config, encoderUnits, this.likelihood);
+    this.encoderNet = buildNetwork(plans.encoder);
+    this.decoderNet = buildNetwork(plans.decoder);
   }
 
   abstract encode(x: tf.Tensor): tf.Tensor;

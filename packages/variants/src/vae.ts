@@ -14,7 +14,8 @@ import {
   type SeededRandom,
 } from '@vaekit/core';
 import { namedLayerVariables } from './networks.js';
-import { StandardNormalLatentModel } from './standard-normal-latent-model.js';
+import { asWeightSpecs, type PlannedWeight } from './layer-plan.js';
+import { latentModelWeights, StandardNormalLatentModel } from './standard-normal-latent-model.js';
 import { isTrainingCall } from './training-call.js';
 import { resolveVaeConfig, type VaeConfig } from './vae-config.js';
 
@@ -27,7 +28,7 @@ const LOG_2PI = Math.log(2 * Math.PI);
  */
 export class Vae<C extends VaeConfig = VaeConfig> extends StandardNormalLatentModel<C> implements GaussianLatentModel<C> {
   constructor(config: C) {
-    super(config, 2 * config.latentDim);
+    super(config, posteriorUnits(config));
   }
 
   /** q(z | x). `training` is for batch normalization: true only inside a training step. */
@@ -98,6 +99,16 @@ export class Vae<C extends VaeConfig = VaeConfig> extends StandardNormalLatentMo
   }
 }
 
+/** The encoder emits the posterior's mean and log-variance. */
+function posteriorUnits(config: VaeConfig): number {
+  return 2 * config.latentDim;
+}
+
+/** The weights of a `Vae` (or a subclass adding none) of a resolved config, in `variables()`'s order, without building it. */
+export function vaeWeights(config: VaeConfig): PlannedWeight[] {
+  return latentModelWeights(config, posteriorUnits(config));
+}
+
 export function createVae(config: Partial<VaeConfig> = {}): Vae {
   return new Vae(resolveVaeConfig('VAE', config));
 }
@@ -107,6 +118,7 @@ registerModel(
     className: 'VAE',
     description: 'Variational autoencoder: diagonal-Gaussian encoder, N(0, I) prior, ELBO',
     create: (config) => createVae(config as Partial<VaeConfig>),
+    expectedWeights: (config) => asWeightSpecs(vaeWeights(resolveVaeConfig('VAE', config as Partial<VaeConfig>))),
     testConfig: { inputShape: [12], latentDim: 3, architecture: { type: 'mlp', hiddenUnits: [10] } },
   },
   { replace: true },

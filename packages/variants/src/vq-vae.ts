@@ -14,7 +14,8 @@ import {
   type SeededRandom,
   type VaeModel,
 } from '@vaekit/core';
-import { buildDecoder, buildEncoder, namedLayerVariables, run } from './networks.js';
+import { asWeightSpecs, buildNetwork, planWeights, type NetworkPlan, type PlannedWeight } from './layer-plan.js';
+import { decoderOutputShape, decoderPlan, encoderPlan, namedLayerVariables, run } from './networks.js';
 import {
   codeCounts,
   deadCodeRestarts,
@@ -26,6 +27,49 @@ import {
 import { stopGradient, straightThrough } from './vq-stop-gradient.js';
 import { resolveVqVaeConfig, type VqVaeConfig } from './vq-vae-config.js';
 import { isTrainingCall } from './training-call.js';
+
+/** The encoder (to numLatents · embeddingDim numbers per example, never normalized) and the decoder from the codes. */
+function vqNetworkPlans(config: VqVaeConfig, likelihood: Pick<Likelihood, 'paramsPerValue'>): { encoder: NetworkPlan; decoder: NetworkPlan } {
+  const flatUnits = config.numLatents * config.embeddingDim;
+  return {
+    encoder: encoderPlan(config.architecture, config.inputShape, flatUnits, config.seed * 1000 + 1),
+    decoder: decoderPlan(config.architecture, flatUnits, decoderOutputShape(config.inputShape, likelihood), config.seed * 1000 + 500),
+  };
+}
+
+type VqStateName = 'codebook' | 'emaCounts' | 'emaSums' | 'idleSteps';
+const VQ_PREFIX = 'vq/';
+
+function vqStateName(name: string): VqStateName {
+  return name.slice(VQ_PREFIX.length) as VqStateName;
+}
+
+/**
+ * The codebook and its bookkeeping, in `variables()`'s order: the codebook [K, D] (trained by its loss,
+ * or moved by EMA), the EMA counts [K] and sums [K, D] in `ema` mode, and the per-code idle counters [K].
+ */
+function vqStateWeights(config: VqVaeConfig): PlannedWeight[] {
+  const k = config.codebookSize;
+  const d = config.embeddingDim;
+  const ema = config.codebook === 'ema';
+  const state = (name: VqStateName, shape: number[], trainable: boolean): PlannedWeight => ({
+    name: `${VQ_PREFIX}${name}`,
+    shape,
+    dtype: 'float32',
+    trainable,
+  });
+  return [
+    state('codebook', [k, d], !ema),
+    ...(ema ? [state('emaCounts', [k], false), state('emaSums', [k, d], false)] : []),
+    state('idleSteps', [k], false),
+  ];
+}
+
+/** The weights of a `VqVae` of a resolved config, in `variables()`'s order, without building it. */
+export function vqVaeWeights(config: VqVaeConfig): PlannedWeight[] {
+  const plans = vqNetworkPlans(config, createLikelihood(config.likelihood));
+  return [...planWeights('encoder', plans.encoder), ...planWeights('decoder', plans.decoder), ...vqStateWeights(config)];
+}
 
 /**
  * VQ-VAE (van den Oord et al. 2017, "Neural Discrete Representation Learning"). The encoder emits
@@ -67,10 +111,9 @@ export class VqVae implements VaeModel<VqVaeConfig>, ModelWithMetrics, ModelWith
     this.inputShape = [...config.inputShape];
     this.latentShape = [config.numLatents, config.embeddingDim];
     this.likelihood = createLikelihood(config.likelihood);
-    const flatUnits = config.numLatents * config.embeddingDim;
-    this.encoderNet = buildEncoder(config.architecture, config.inputShape, flatUnits, config.seed * 1000 + 1);
-    const outputShape = this.likelihood.paramsPerValue === 2 ? [...config.inputShape, 2] : [...config.inputShape];
-    this.decoderNet = buildDecoder(config.architecture, flatUnits, outputShape, config.seed * 1000 + 500);
+    const plans = vqNetworkPlans(config, this.likelihood);
+    this.encoderNet = buildNetwork(plans.encoder);
+    this.decoderNet = buildNetwork(plans.decoder);
 
     const k = config.codebookSize;
     const d = config.embeddingDim;
@@ -232,14 +275,17 @@ export class VqVae implements VaeModel<VqVaeConfig>, ModelWithMetrics, ModelWith
   }
 
   variables(): NamedVariable[] {
-    const ema = this.config.codebook === 'ema';
+    const state: Record<VqStateName, tf.Variable | null> = {
+      codebook: this.codebook,
+      emaCounts: this.emaCounts,
+      emaSums: this.emaSums,
+      idleSteps: this.idleSteps,
+    };
     return [
       ...namedLayerVariables('encoder', this.encoderNet),
       ...namedLayerVariables('decoder', this.decoderNet),
-      { name: 'vq/codebook', variable: this.codebook, trainable: !ema },
-      ...(this.emaCounts ? [{ name: 'vq/emaCounts', variable: this.emaCounts, trainable: false }] : []),
-      ...(this.emaSums ? [{ name: 'vq/emaSums', variable: this.emaSums, trainable: false }] : []),
-      { name: 'vq/idleSteps', variable: this.idleSteps, trainable: false },
+      // vqStateWeights says which state this config has, and its names: one list for both.
+      ...vqStateWeights(this.config).map(({ name, trainable }) => ({ name, variable: state[vqStateName(name)]!, trainable })),
     ];
   }
 
@@ -311,6 +357,7 @@ registerModel(
     className: 'VQVAE',
     description: 'VQ-VAE: nearest-code quantization, straight-through gradients, commitment loss, EMA codebook, dead-code restarts',
     create: (config) => createVqVae(config as Partial<VqVaeConfig>),
+    expectedWeights: (config) => asWeightSpecs(vqVaeWeights(resolveVqVaeConfig(config as Partial<VqVaeConfig>))),
     testConfig: {
       inputShape: [12],
       architecture: { type: 'mlp', hiddenUnits: [10] },
