@@ -13,18 +13,51 @@ export const BACKEND_OPTION = {
   backend: { type: 'string', default: 'auto' },
 } as const satisfies OptionSpec;
 
-/** parseArgs in strict mode: an unknown flag or a missing value is an error, never silently ignored. */
+/** A value that starts with a dash but is a number: `-1`, `-3e-4`, `-.5`, `-Infinity`, `-nan`. */
+const NEGATIVE_NUMBER = /^-(\d|\.\d|inf|nan)/i;
+
+/**
+ * parseArgs in strict mode: an unknown flag or a missing value is an error, never silently ignored.
+ * `--epochs -1` is joined into `--epochs=-1` first: parseArgs would call the value "ambiguous" (it might
+ * be a flag), while the flag's own check says plainly what is wrong with -1.
+ */
 export function parse<const O extends OptionSpec>(args: readonly string[], options: O) {
   try {
-    return parseArgs({ args: [...args], options, strict: true, allowPositionals: false });
+    return parseArgs({ args: joinNegativeValues(args, options), options, strict: true, allowPositionals: false });
   } catch (error) {
     // parseArgs' own wording suggests '--' tricks that do not apply here; say what is wrong plainly.
     const code = (error as { code?: string }).code;
-    const flag = /'([^']+)'/.exec((error as Error).message)?.[1];
+    const message = (error as Error).message;
+    const flag = /'([^']+)'/.exec(message)?.[1];
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option '${flag}' (see --help for the options)`);
     if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new UsageError(`unexpected argument '${flag}' (see --help)`);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      const name = /'(-[^' ]+)/.exec(message)?.[1] ?? 'an option';
+      if (/does not take an argument/.test(message)) throw new UsageError(`${name} takes no value (see --help)`);
+      if (/ambiguous/.test(message)) {
+        throw new UsageError(`${name} needs a value; to give one that starts with '-', write ${name}=VALUE (see --help)`);
+      }
+      throw new UsageError(`${name} needs a value (see --help)`);
+    }
     throw error;
   }
+}
+
+/** `--lr -3` -> `--lr=-3` for string flags whose next argument is a negative number. */
+function joinNegativeValues(args: readonly string[], options: OptionSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    const name = arg.startsWith('--') && !arg.includes('=') ? arg.slice(2) : undefined;
+    if (name !== undefined && Object.hasOwn(options, name) && options[name]?.type === 'string' && next !== undefined && NEGATIVE_NUMBER.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }
 
 /** A number flag: absent gives `fallback`; anything that is not a number (or breaks `check`) is a usage error. */

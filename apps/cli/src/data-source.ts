@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { Dataset, VaeModel } from '@vaekit/core';
 import { likelihoodKind } from './models.js';
 import { createImageDataset, DataError, loadDataFile, mnistDataset, type Binarization, type LoadedData } from '@vaekit/data/node';
@@ -133,6 +134,16 @@ function loadUserData(
   binarize: Binarization,
   expectedShape: readonly number[] | undefined,
 ): LoadedData {
+  // A device or a pipe (/dev/zero, a FIFO) would be read forever: only files and folders are data.
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    stat = null; // loadDataFile says what is wrong with the path
+  }
+  if (stat && !stat.isFile() && !stat.isDirectory()) {
+    throw new DataError(`--data ${path} is not a regular file or a folder (a device or a pipe?); give a .npy or .csv file, or a folder of PNGs`);
+  }
   return loadDataFile(path, { likelihood, binarize, ...(expectedShape ? { expectedShape } : {}) });
 }
 

@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createLikelihood, SeededRandom, type Dataset, type LikelihoodConfig, type VaeModel } from '@vaekit/core';
 import { tileImages, writePng, type GrayImage } from '@vaekit/data/node';
-import { UsageError } from './errors.js';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { describeFsError, isFsError, RunError, UsageError } from './errors.js';
+import { specialFileSystem } from './run-folder.js';
 
 /** Height and width of one picture, or null when examples are not single-channel images. */
 export type PictureShape = readonly [height: number, width: number];
@@ -110,8 +113,31 @@ function likelihoodOf(model: VaeModel): LikelihoodConfig {
   return config.likelihood ?? { type: 'bernoulli' };
 }
 
+/** Writes the PNG; a failed write (disk full, read-only) is one line naming `path`, not its temporary twin. */
 export function savePicture(path: string, image: GrayImage): void {
-  writePng(path, image);
+  try {
+    writePng(path, image);
+  } catch (error) {
+    if (isFsError(error)) throw new RunError(describeFsError({ code: error.code, name: error.name, message: error.message, path, syscall: 'write' }));
+    throw error;
+  }
+}
+
+/**
+ * Checks a `--out` PNG path before any work: not a folder, in a folder that exists, not on a kernel
+ * file system. The picture is written atomically, so only the folder has to be writable.
+ */
+export function checkOutputFile(path: string | undefined): string {
+  if (path === undefined || path.trim() === '') throw new UsageError('--out is required: the PNG file to write');
+  const special = specialFileSystem(path);
+  if (special) throw new RunError(`--out ${path} cannot be written: ${special}; write the PNG to a folder on a disk`);
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    throw new RunError(`--out ${path} is a folder; give the PNG file to write, such as ${join(path, 'picture.png')}`);
+  }
+  const folder = dirname(resolve(path));
+  if (!existsSync(folder)) throw new RunError(`cannot write ${path}: the folder ${dirname(path)} does not exist; create it first, or choose another path`);
+  if (!statSync(folder).isDirectory()) throw new RunError(`cannot write ${path}: ${dirname(path)} is a file, not a folder; choose another path`);
+  return path;
 }
 
 function range(n: number): number[] {

@@ -51,7 +51,7 @@ export const evalCommand: Command = {
     const batchSize = numberFlag('batch-size', values['batch-size'], { integer: true, min: 1 }) ?? 256;
     const seed = numberFlag('seed', values.seed, { integer: true, min: 0 }) ?? 0;
     const json = values.json === true;
-    await withModelFile(values['model-file'], values.backend, { quiet: json }, async (model, backend) => {
+    await withModelFile(values['model-file'], values.backend, { quiet: json, refuseNonFinite: true }, async (model, backend) => {
       const data = evaluationDataFor(model, values, seed, limit);
       // With --json nothing but the JSON object goes out, not even progress on stderr.
       const progress = json ? null : countProgress(process.stderr, `evaluating (k=${k})`);

@@ -1,9 +1,8 @@
 import { BACKEND_OPTION, COMMON_OPTIONS, numberFlag, parse } from '../args.js';
 import type { Command } from '../command.js';
 import { evaluationDataFor } from '../data-source.js';
-import { UsageError } from '../errors.js';
 import { withModelFile } from '../models.js';
-import { reconstructionsPicture, requirePictureShape, savePicture } from '../pictures.js';
+import { checkOutputFile, reconstructionsPicture, requirePictureShape, savePicture } from '../pictures.js';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -39,12 +38,12 @@ export const reconstructCommand: Command = {
     const { values } = parse(argv, OPTIONS);
     const n = numberFlag('n', values.n, { integer: true, min: 1 }) ?? 32;
     const seed = numberFlag('seed', values.seed, { integer: true, min: 0 }) ?? 0;
-    if (!values.out) throw new UsageError('--out is required: the PNG file to write');
+    const out = checkOutputFile(values.out);
     await withModelFile(values['model-file'], values.backend, {}, async (model) => {
       const shape = requirePictureShape(model);
       const data = evaluationDataFor(model, values, seed, n);
-      savePicture(values.out!, await reconstructionsPicture(model, data, n, seed, shape));
-      process.stdout.write(`wrote ${Math.min(n, data.size)} reconstructions to ${values.out}\n`);
+      savePicture(out, await reconstructionsPicture(model, data, n, seed, shape));
+      process.stdout.write(`wrote ${Math.min(n, data.size)} reconstructions to ${out}\n`);
     });
     return 0;
   },

@@ -1,8 +1,7 @@
 import { BACKEND_OPTION, COMMON_OPTIONS, numberFlag, parse } from '../args.js';
 import type { Command } from '../command.js';
-import { UsageError } from '../errors.js';
 import { withModelFile } from '../models.js';
-import { requirePictureShape, samplesPicture, savePicture } from '../pictures.js';
+import { checkOutputFile, requirePictureShape, samplesPicture, savePicture } from '../pictures.js';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -34,11 +33,11 @@ export const sampleCommand: Command = {
     const { values } = parse(argv, OPTIONS);
     const n = numberFlag('n', values.n, { integer: true, min: 1 }) ?? 64;
     const seed = numberFlag('seed', values.seed, { integer: true, min: 0 }) ?? 0;
-    if (!values.out) throw new UsageError('--out is required: the PNG file to write');
+    const out = checkOutputFile(values.out);
     await withModelFile(values['model-file'], values.backend, {}, async (model) => {
-      savePicture(values.out!, await samplesPicture(model, n, seed, requirePictureShape(model)));
+      savePicture(out, await samplesPicture(model, n, seed, requirePictureShape(model)));
     });
-    process.stdout.write(`wrote ${n} samples to ${values.out}\n`);
+    process.stdout.write(`wrote ${n} samples to ${out}\n`);
     return 0;
   },
 };

@@ -1,7 +1,15 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { decodeCheckpoint, klWarmup, train, type Dataset, type EpochEvent, type TrainResult, type VaeModel } from '@vaekit/core';
+import {
+  decodeCheckpoint,
+  klWarmup,
+  train,
+  type CheckpointStore,
+  type Dataset,
+  type EpochEvent,
+  type TrainResult,
+  type VaeModel,
+} from '@vaekit/core';
 import { fileCheckpointStore, readFileIfExists, saveModel } from '@vaekit/core/node';
 import type { Binarization } from '@vaekit/data';
 import { BACKEND_OPTION, choiceFlag, COMMON_OPTIONS, configOverrides, intListFlag, numberFlag, parse } from '../args.js';
@@ -9,22 +17,32 @@ import { selectBackend } from '../backend.js';
 import { COMPILE_OPTION, COMPILE_USAGE, compileSetting, describeCompile } from '../compile-flag.js';
 import type { Command } from '../command.js';
 import { isMnist, loadTrainingData, resolveBinarization, sameShape, type LikelihoodKind } from '../data-source.js';
-import { EXIT_INTERRUPTED, UsageError } from '../errors.js';
+import { describeFsError, EXIT_STOPPED, isFsError, RunError, UsageError } from '../errors.js';
 import { formatDuration, formatNumber, formatTerms } from '../format.js';
 import { buildModel, describeModels, modelConfig, resolveModelClass } from '../models.js';
 import { interpolationPicture, pictureShape, reconstructionsPicture, samplesPicture, savePicture, type PictureShape } from '../pictures.js';
 import { TrainProgress } from '../progress.js';
 import {
-  appendJsonLine,
-  isNonEmptyFolder,
-  lastJsonLine,
+  checkOutFolder,
+  inspectRunFolder,
+  makeRunFolder,
   readJson,
+  readTiming,
   removeRunFiles,
+  removeTornWrites,
   RUN_FILES,
   runPath,
   writeJson,
+  writeMetrics,
+  writeTiming,
+  type FolderState,
 } from '../run-folder.js';
+import { acquireRunLock, type RunLock } from '../run-lock.js';
+import { handleStopSignals, type StopRequests, type StopSignal } from '../stop-signals.js';
 import { VERSION } from '../version.js';
+
+/** What decodeCheckpoint returns: the checkpoint a resume continues from. */
+type DecodedCheckpoint = Awaited<ReturnType<typeof decodeCheckpoint>>;
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -113,8 +131,8 @@ const PICTURE_SEED = 20240;
 
 const USAGE = `usage: vaekit train [options]
 
-Trains a model and writes checkpoint.vaekit, model.vaekit, config.json, metrics.jsonl and
-samples/reconstructions/interpolation PNGs into --out.
+Trains a model and writes checkpoint.vaekit, model.vaekit, config.json, metrics.jsonl, timing.jsonl
+and samples/reconstructions/interpolation PNGs into --out.
 
 options:
   --model NAME            registered model class (default VAE; case-insensitive)
@@ -135,7 +153,8 @@ options:
   --limit N               train on the first N examples only
   --out DIR               run folder (default runs/<model>-<date>)
   --resume                continue the run in --out from its checkpoint, with its saved settings
-  --force                 start over in an existing --out (its run files are replaced)
+  --force                 start over in an existing --out (its run files are replaced); a run
+                          that stopped before its first checkpoint starts over without it
   --checkpoint-every N    also checkpoint every N steps (default: each epoch end only)
   --set KEY=VALUE         set one field of the model's config, repeatable; VALUE is JSON or a word,
                           e.g. --set latentDims=[64,32] (LadderVAE), --set flowSteps=4 (flows),
@@ -145,7 +164,9 @@ ${COMPILE_USAGE}
   --debug                 print stack traces for every error
   -h, --help              this help
 
-Ctrl-C stops at the next step, writes a checkpoint and exits with code 130.`;
+Ctrl-C (SIGINT) or SIGTERM stops at the next step, writes a checkpoint and exits with 130 or 143;
+a second signal stops at once without a new checkpoint and exits with 3. While it runs, --out is
+locked (vaekit.lock): a second train on the same folder is refused.`;
 
 export const trainCommand: Command = {
   name: 'train',
@@ -156,39 +177,100 @@ export const trainCommand: Command = {
   run,
 };
 
+/** Where the command is, for what a stop request does and what a second one says. */
+type Phase = 'setup' | 'training';
+
+/** The state a train command shares with its signal handlers and error messages. */
+interface Session {
+  out: string;
+  phase: Phase;
+  /** The step of the newest checkpoint known to be complete on disk, or null when there is none. */
+  savedStep: number | null;
+  /** A checkpoint write is under way (a second signal would cut it short). */
+  saving: boolean;
+  /** The step the model has reached. */
+  step: number;
+  lock: RunLock | null;
+}
+
 async function run(argv: readonly string[]): Promise<number> {
   const { values } = parse(argv, OPTIONS);
   const requested = requestedArgs(values);
   if (values.resume && values.force) throw new UsageError('--resume and --force contradict each other: pick one');
+  if (values.resume && values.out === undefined) throw new UsageError('--resume needs --out, the run folder to continue');
+  const fresh: RunArgs | null = values.resume ? null : { ...defaultArgs(), ...requested, model: resolveModelClass(requested.model ?? 'VAE') };
+  const out = values.out ?? `runs/${fresh!.model.toLowerCase()}-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
+  checkOutFolder(out);
 
-  // 1. Decide the run's settings and check its folder, all before anything is written.
+  const session: Session = { out, phase: 'setup', savedStep: null, saving: false, step: 0, lock: null };
+  const stop = handleStopSignals({
+    first: (signal) =>
+      session.phase === 'setup'
+        ? `${signalName(signal)}: stopping before training starts (${again(signal)} to stop at once)`
+        : `${signalName(signal)}: stopping at the next step and writing a checkpoint (${again(signal)} to stop at once, without one)`,
+    second: (signal) => `second ${signalName(signal)}: stopping now without a checkpoint; ${secondSignalOutcome(session)}`,
+    write: (line) => process.stderr.write(`${line}\n`),
+  });
+  try {
+    return await runLocked(values, requested, fresh, session, stop);
+  } finally {
+    stop.dispose();
+    session.lock?.release();
+  }
+}
+
+function signalName(signal: StopSignal): string {
+  return signal === 'SIGINT' ? 'interrupted (Ctrl-C)' : 'SIGTERM';
+}
+
+function again(signal: StopSignal): string {
+  return signal === 'SIGINT' ? 'Ctrl-C again' : 'send it again';
+}
+
+/** What the folder holds after a second signal, truthfully: never a checkpoint that is not there. */
+function secondSignalOutcome(session: Session): string {
+  const resume = `resume with: vaekit train --out ${session.out} --resume`;
+  if (session.phase === 'setup') return 'nothing was written';
+  if (session.saving) {
+    return session.savedStep === null
+      ? `the first checkpoint was being written and may not be complete (if ${RUN_FILES.checkpoint} is missing, rerun the same command to start over)`
+      : `a checkpoint write was cut short; the last complete one (step ${session.savedStep} or newer) is kept; ${resume}`;
+  }
+  return session.savedStep === null
+    ? 'none was written yet, so there is nothing to resume: rerun the same command to start over'
+    : `the last checkpoint (step ${session.savedStep}) is kept; ${resume}`;
+}
+
+async function runLocked(
+  values: Values,
+  requested: Partial<RunArgs>,
+  fresh: RunArgs | null,
+  session: Session,
+  stop: StopRequests,
+): Promise<number> {
+  const { out } = session;
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const lock = async (): Promise<void> => {
+    session.lock = await acquireRunLock(out);
+    for (const note of session.lock.notes) log(note);
+  };
+
+  // 1. Decide the run's settings and check its folder, all before anything is written. A folder that
+  // exists is locked first, so what is read from it cannot change under us.
+  if (existsSync(out)) await lock();
   let args: RunArgs;
-  let out: string;
-  let startingCheckpoint: { step: number; epoch: number } | null = null;
+  let resumeFrom: DecodedCheckpoint | null = null;
+  let saved: RunConfig | null = null;
+  let restart: FolderState | null = null;
   if (values.resume) {
-    if (!values.out) throw new UsageError('--resume needs --out, the run folder to continue');
-    out = values.out;
-    const configPath = runPath(out, 'config');
-    if (!existsSync(configPath)) throw new UsageError(`no run to resume in ${out} (${RUN_FILES.config} is missing)`);
-    const saved = readJson<RunConfig>(configPath, 'run config');
+    saved = readRunConfigForResume(out);
     args = mergeForResume(saved.args, requested);
-    const bytes = await readFileIfExists(runPath(out, 'checkpoint'));
-    if (!bytes) throw new UsageError(`no checkpoint to resume from in ${out} (${RUN_FILES.checkpoint} is missing)`);
-    // Decoding checks the container's integrity now, so a truncated checkpoint fails before training.
-    const checkpoint = await decodeCheckpoint(bytes, runPath(out, 'checkpoint'));
-    startingCheckpoint = { step: checkpoint.state.step, epoch: checkpoint.state.epoch };
-    if (checkpoint.state.epoch >= args.epochs && checkpoint.state.nextBatch === 0) {
-      throw new UsageError(
-        `the run in ${out} already completed ${checkpoint.state.epoch} epoch(s); pass --epochs N with N > ${checkpoint.state.epoch} to train further`,
-      );
-    }
+    resumeFrom = await readCheckpointForResume(out, args);
+    session.savedStep = resumeFrom.state.step;
+    session.step = resumeFrom.state.step;
   } else {
-    args = { ...defaultArgs(), ...requested };
-    args.model = resolveModelClass(args.model);
-    out = values.out ?? `runs/${args.model.toLowerCase()}-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
-    if (isNonEmptyFolder(out) && !values.force) {
-      throw new UsageError(`${out} already holds a run: pass --resume to continue it, --force to start over, or another --out`);
-    }
+    args = fresh!;
+    restart = planFreshStart(out, values.force === true);
   }
   const className = resolveModelClass(args.model);
   if (args.hidden && args.conv && args.hidden.length !== 1) {
@@ -198,7 +280,6 @@ async function run(argv: readonly string[]): Promise<number> {
   // 2. Backend, data and model: every check on the data happens here, still before writing.
   const backend = await selectBackend(values.backend);
   const compile = compileSetting(values.compile, backend);
-  const saved = values.resume ? readJson<RunConfig>(runPath(out, 'config'), 'run config') : null;
   const data = loadTrainingData({
     source: args.data,
     likelihood: args.likelihood,
@@ -229,103 +310,243 @@ async function run(argv: readonly string[]): Promise<number> {
         `the data has examples of shape [${data.exampleShape.join(', ')}], but the ${model.className} expects [${model.inputShape.join(', ')}]`,
       );
     }
-    return await trainInto(out, args, model, data, values.resume === true, values.force === true, startingCheckpoint, compile);
+    if (stop.received) return stoppedBeforeTraining();
+    // 3. A new folder is created and locked only now, so bad input leaves nothing behind; what it
+    // holds is checked again under the lock, since another run may have started there meanwhile.
+    if (!session.lock) {
+      makeRunFolder(out);
+      await lock();
+      restart = planFreshStart(out, values.force === true);
+    }
+    return await trainInto(session, stop, args, saved, model, data, resumeFrom, restart, compile);
   } finally {
     model.dispose();
   }
 }
 
+/**
+ * A plain `train` (or `--force`) into `out`: refuses a folder holding a run to resume or someone else's
+ * files (unless --force), and returns the state to clear when the folder holds a run that stopped
+ * before its first checkpoint, which a plain rerun starts over.
+ */
+function planFreshStart(out: string, force: boolean): FolderState {
+  const state = inspectRunFolder(out);
+  if (force) return state;
+  if (state.kind === 'run') {
+    throw new UsageError(`${out} already holds a run: pass --resume to continue it, --force to start over, or another --out`);
+  }
+  if (state.kind === 'foreign') {
+    throw new UsageError(
+      `${out} already holds files that are not a vaekit run (${state.files.slice(0, 3).join(', ')}${state.files.length > 3 ? ', ...' : ''}): ` +
+        'use another --out, or --force to train into it anyway (only vaekit\'s own files are replaced)',
+    );
+  }
+  return state;
+}
+
+/** config.json of the run to resume, checked to hold what a resume needs. */
+function readRunConfigForResume(out: string): RunConfig {
+  if (!existsSync(out)) throw new UsageError(`no run to resume in ${out}: the folder does not exist`);
+  const path = runPath(out, 'config');
+  if (!existsSync(path)) {
+    throw new RunError(
+      existsSync(runPath(out, 'checkpoint'))
+        ? `cannot resume ${out}: ${RUN_FILES.config} (the run's settings) is missing; restore it, or start over with --force`
+        : `no run to resume in ${out} (${RUN_FILES.config} is missing)`,
+    );
+  }
+  const saved = readJson<unknown>(path, 'the run config');
+  const problem = runConfigProblem(saved);
+  if (problem) {
+    throw new RunError(`cannot resume ${out}: ${path} is damaged (${problem}); restore it, or start over with --force or another --out`);
+  }
+  return saved as RunConfig;
+}
+
+/** Why a parsed config.json cannot be a run's, or null when it has every setting a resume reads. */
+function runConfigProblem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'it is not a JSON object';
+  const { args, model } = value as { args?: unknown; model?: unknown };
+  if (typeof args !== 'object' || args === null) return "it has no 'args' (the run's settings)";
+  if (typeof model !== 'object' || model === null) return "it has no 'model' (the model's config)";
+  const m = model as Record<string, unknown>;
+  if (typeof m['className'] !== 'string' || !Array.isArray(m['inputShape'])) return "'model' lacks className or inputShape";
+  const a = args as Record<string, unknown>;
+  for (const [key, fallback] of Object.entries(defaultArgs())) {
+    const value = a[key];
+    const ok = fallback === null ? value === null || typeof value === 'number' || Array.isArray(value) : typeof value === typeof fallback;
+    if (!ok) return `'args.${key}' is ${value === undefined ? 'missing' : `${JSON.stringify(value)}`}`;
+  }
+  return null;
+}
+
+/** The checkpoint to resume from, decoded (so a damaged one fails now), and a resume that has work left. */
+async function readCheckpointForResume(out: string, args: RunArgs): Promise<DecodedCheckpoint> {
+  const path = runPath(out, 'checkpoint');
+  const bytes = await readFileIfExists(path);
+  if (!bytes) {
+    throw new RunError(
+      `${out} holds a run that stopped before its first checkpoint, so there is nothing to resume: rerun without --resume to start it over`,
+    );
+  }
+  const checkpoint = await decodeCheckpoint(bytes, path);
+  if (checkpoint.state.epoch >= args.epochs && checkpoint.state.nextBatch === 0) {
+    throw new UsageError(
+      `the run in ${out} already completed ${checkpoint.state.epoch} epoch(s); pass --epochs N with N > ${checkpoint.state.epoch} to train further`,
+    );
+  }
+  return checkpoint;
+}
+
 async function trainInto(
-  out: string,
+  session: Session,
+  stop: StopRequests,
   args: RunArgs,
+  saved: RunConfig | null,
   model: VaeModel,
   data: ReturnType<typeof loadTrainingData>,
-  resume: boolean,
-  force: boolean,
-  startingCheckpoint: { step: number; epoch: number } | null,
+  resumeFrom: DecodedCheckpoint | null,
+  restart: FolderState | null,
   compile: 'auto' | 'xla' | false,
 ): Promise<number> {
-  // 3. Now the run folder is written.
-  if (force) removeRunFiles(out);
-  await mkdir(out, { recursive: true });
-  const runConfig: RunConfig = {
-    vaekit: VERSION,
-    createdAt: new Date().toISOString(),
-    args,
-    model: model.getConfig() as RunConfig['model'],
-    data: { exampleShape: data.exampleShape, trainExamples: data.train.size, heldOut: data.heldOutName },
-  };
-  if (resume) {
-    const saved = readJson<RunConfig>(runPath(out, 'config'), 'run config');
-    await writeJson(runPath(out, 'config'), { ...saved, args });
-  } else {
-    await writeJson(runPath(out, 'config'), runConfig);
-  }
-
+  const { out } = session;
   const progress = new TrainProgress(process.stderr);
   const log = (line: string): void => {
     progress.clear();
     process.stderr.write(`${line}\n`);
   };
-  if (startingCheckpoint) log(`resuming ${out} from step ${startingCheckpoint.step} (epoch ${startingCheckpoint.epoch + 1})`);
-  log(`training ${model.className} on ${data.train.size} examples of ${args.data}; validating on ${data.heldOutName}`);
-  if (compile === false) log('steps: op by op (--compile off)');
 
-  const shape = pictureShape(data.exampleShape);
-  if (!shape) log(`note: examples of shape [${data.exampleShape.join(', ')}] are not pictures; no PNG grids will be written`);
-  const previous = lastJsonLine<{ elapsedMs?: number }>(runPath(out, 'metrics'));
-  const elapsedBefore = resume ? (previous?.elapsedMs ?? 0) : 0;
-  const written = new Set<string>([runPath(out, 'config'), runPath(out, 'checkpoint'), runPath(out, 'model'), runPath(out, 'metrics')]);
-
-  const controller = new AbortController();
-  const onSigint = (): void => {
-    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED); // a second Ctrl-C means: stop now
-    log('interrupted: stopping at the next step and writing a checkpoint (Ctrl-C again to quit at once)');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-
-  let result: TrainResult;
+  // 4. Now the run folder is written, under the lock. The check and the phase change happen in one turn
+  // of the event loop, so a signal is either seen here or handled as a stop request during training.
+  if (stop.received) return stoppedBeforeTraining();
+  session.phase = 'training';
   try {
-    result = await train(model, data.train, {
-      epochs: args.epochs,
-      batchSize: args.batchSize,
-      optimizer: { type: 'adam', learningRate: args.lr },
-      seed: args.seed,
-      ...(args.klWarmup > 0 ? { klSchedule: klWarmup(args.klWarmup) } : {}),
-      freeBits: args.freeBits,
-      validation: data.heldOut,
-      validationLimit: data.heldOut.size,
-      signal: controller.signal,
-      checkpoint: fileCheckpointStore(runPath(out, 'checkpoint')),
-      checkpointEverySteps: args.checkpointEvery,
-      resume,
-      compile,
-      onCompile: (event) => log(describeCompile(event)),
-      onStep: (event) => progress.step(event),
-      onEpochEnd: async (event, trained) => {
-        await saveModel(trained, runPath(out, 'model'));
-        if (shape) for (const path of await writePictures(out, trained, data.heldOut, shape, args.seed)) written.add(path);
-        await appendJsonLine(runPath(out, 'metrics'), metricsLine(event, elapsedBefore));
-        log(epochLine(event));
-      },
-    });
-  } finally {
-    process.off('SIGINT', onSigint);
-    progress.clear();
-  }
+    const torn = await removeTornWrites(out);
+    if (torn.length > 0) log(`note: removed ${torn.length} temporary file(s) left in ${out} by an interrupted write`);
+    if (restart && restart.kind !== 'missing' && restart.kind !== 'empty') {
+      if (restart.kind === 'unfinished') log(`note: ${out} holds a run that stopped before its first checkpoint; starting it over`);
+      removeRunFiles(out);
+    }
+    if (saved) {
+      await writeJson(runPath(out, 'config'), { ...saved, args });
+    } else {
+      const runConfig: RunConfig = {
+        vaekit: VERSION,
+        createdAt: new Date().toISOString(),
+        args,
+        model: model.getConfig() as RunConfig['model'],
+        data: { exampleShape: data.exampleShape, trainExamples: data.train.size, heldOut: data.heldOutName },
+      };
+      await writeJson(runPath(out, 'config'), runConfig);
+    }
+    // metrics.jsonl is a function of the checkpoint's history: drop lines of epochs the checkpoint does
+    // not hold (written before a kill cut the run short), so no epoch is ever listed twice.
+    let history: EpochEvent[] = resumeFrom ? [...resumeFrom.state.history] : [];
+    let timing = readTiming(out, history.length);
+    if (resumeFrom) {
+      await writeMetrics(out, history);
+      await writeTiming(out, timing);
+    }
 
-  if (result.status === 'aborted') {
+    if (resumeFrom) log(`resuming ${out} from step ${resumeFrom.state.step} (epoch ${resumeFrom.state.epoch + 1})`);
+    log(`training ${model.className} on ${data.train.size} examples of ${args.data}; validating on ${data.heldOutName}`);
+    if (compile === false) log('steps: op by op (--compile off)');
+    const shape = pictureShape(data.exampleShape);
+    if (!shape) log(`note: examples of shape [${data.exampleShape.join(', ')}] are not pictures; no PNG grids will be written`);
+    const written = new Set<string>(['config', 'checkpoint', 'model', 'metrics', 'timing'].map((f) => runPath(out, f as keyof typeof RUN_FILES)));
+
+    const store = fileCheckpointStore(runPath(out, 'checkpoint'));
+    // Knows which step the newest complete checkpoint holds, so no message ever claims one that is not there.
+    const trackedStore: CheckpointStore = {
+      location: store.location,
+      load: () => store.load(),
+      async save(bytes) {
+        session.saving = true;
+        try {
+          await store.save(bytes);
+          session.savedStep = session.step;
+        } finally {
+          session.saving = false;
+        }
+      },
+    };
+
+    let result: TrainResult;
+    try {
+      result = await train(model, data.train, {
+        epochs: args.epochs,
+        batchSize: args.batchSize,
+        optimizer: { type: 'adam', learningRate: args.lr },
+        seed: args.seed,
+        ...(args.klWarmup > 0 ? { klSchedule: klWarmup(args.klWarmup) } : {}),
+        freeBits: args.freeBits,
+        validation: data.heldOut,
+        validationLimit: data.heldOut.size,
+        signal: stop.signal,
+        checkpoint: trackedStore,
+        checkpointEverySteps: args.checkpointEvery,
+        resume: resumeFrom !== null,
+        compile,
+        onCompile: (event) => log(describeCompile(event)),
+        // Why the continuation may not repeat the uninterrupted run bit for bit (an older checkpoint, another backend).
+        onResume: (event) => event.notes.forEach((note) => log(`note: ${note}`)),
+        onStep: (event) => {
+          session.step = event.step;
+          progress.step(event);
+        },
+        // `full`: the trainer's own history (the checkpoint's), where the trainer passes it; else ours.
+        onEpochEnd: async (event, trained, full?: readonly EpochEvent[]) => {
+          await saveModel(trained, runPath(out, 'model'));
+          if (shape) for (const path of await writePictures(out, trained, data.heldOut, shape, args.seed)) written.add(path);
+          history = full ? [...full] : [...history.slice(0, event.epoch), event];
+          await writeMetrics(out, history);
+          timing = [
+            ...timing.slice(0, event.epoch),
+            { epoch: event.epoch + 1, step: event.step, elapsedMs: Math.round(event.elapsedMs), finishedAt: new Date().toISOString() },
+          ];
+          await writeTiming(out, timing);
+          log(epochLine(event));
+        },
+      });
+    } finally {
+      progress.clear();
+    }
+
+    if (result.status === 'aborted') {
+      await saveModel(model, runPath(out, 'model'));
+      if (session.savedStep === null) throw new Error('training stopped without writing a checkpoint'); // the trainer always saves on abort
+      process.stderr.write(
+        `stopped at step ${result.steps}; checkpoint (step ${session.savedStep}) saved to ${runPath(out, 'checkpoint')}; ` +
+          `resume with: vaekit train --out ${out} --resume\n`,
+      );
+      return stop.exitCodeWithCheckpoint();
+    }
     await saveModel(model, runPath(out, 'model'));
-    process.stderr.write(
-      `stopped at step ${result.steps}; checkpoint saved to ${runPath(out, 'checkpoint')}\n` +
-        `resume with: vaekit train --out ${out} --resume\n`,
-    );
-    return EXIT_INTERRUPTED;
+    printSummary(out, result, data.heldOutName, [...written]);
+    if (stop.received) log('note: the run had finished when the stop request came; every file is written');
+    return 0;
+  } catch (error) {
+    throw withCheckpointHint(error, session);
   }
-  await saveModel(model, runPath(out, 'model'));
-  printSummary(out, result, data.heldOutName, [...written]);
-  return 0;
+}
+
+/** A stop request that came before anything was written: nothing to checkpoint, so EXIT_STOPPED. */
+function stoppedBeforeTraining(): number {
+  process.stderr.write('stopped before training started; nothing was written\n');
+  return EXIT_STOPPED;
+}
+
+/**
+ * A file-system error while training (disk full, read-only, folder removed) becomes one line naming the
+ * file, the cause and the fix, plus what is left to resume from: the last complete checkpoint, if any.
+ */
+function withCheckpointHint(error: unknown, session: Session): unknown {
+  if (!isFsError(error)) return error;
+  const left =
+    session.savedStep === null
+      ? 'no checkpoint was written, so rerun the same command once that is fixed'
+      : `the last checkpoint (step ${session.savedStep}) is intact: resume with vaekit train --out ${session.out} --resume once that is fixed`;
+  return new RunError(`${describeFsError(error, `a file in ${session.out}`)}; ${left}`);
 }
 
 async function writePictures(out: string, model: VaeModel, heldOut: Dataset, shape: PictureShape, seed: number): Promise<string[]> {
@@ -340,17 +561,6 @@ async function writePictures(out: string, model: VaeModel, heldOut: Dataset, sha
     paths.push(runPath(out, 'interpolation'));
   }
   return paths;
-}
-
-function metricsLine(event: EpochEvent, elapsedBefore: number): Record<string, unknown> {
-  return {
-    epoch: event.epoch + 1,
-    step: event.step,
-    train: event.train,
-    ...(event.validation ? { validation: event.validation } : {}),
-    skippedSteps: event.skippedSteps,
-    elapsedMs: Math.round(elapsedBefore + event.elapsedMs),
-  };
 }
 
 function epochLine(event: EpochEvent): string {
