@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +76,32 @@ describe('metrics.jsonl', () => {
     expect(resumed.stderr).toMatch(/^note: removed a stale lock /m);
     expect(resumed.stderr).toMatch(/^resuming .* from step [34] \(epoch 2\)$/m);
     expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8')).toBe(reference);
+  });
+});
+
+describe('--resume of a run whose checkpoint already ends it', () => {
+  it('completes what a kill after the final checkpoint left undone, byte-equal to the uninterrupted run', async () => {
+    const out = join(dir, 'after-final-checkpoint');
+    cpSync(join(dir, 'reference'), out, { recursive: true });
+    // The kill struck after the last checkpoint: the last metrics line, the model and a picture are missing.
+    writeFileSync(join(out, 'metrics.jsonl'), reference.split('\n').slice(0, 2).map((line) => `${line}\n`).join(''));
+    rmSync(join(out, 'model.vaekit'));
+    rmSync(join(out, 'samples.png'));
+    for (let round = 0; round < 2; round++) {
+      // Twice: completing a complete folder changes nothing and still succeeds.
+      const run = await cli(['train', '--out', out, '--resume', '--backend', 'cpu']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/^nothing left to train: the run completed 3 epoch\(s\), 6 steps; its files now match the checkpoint$/m);
+      expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8')).toBe(reference);
+      for (const file of ['model.vaekit', 'samples.png', 'reconstructions.png']) {
+        expect(readFileSync(join(out, file)).equals(readFileSync(join(dir, 'reference', file))), file).toBe(true);
+      }
+    }
+    expectUserError(
+      await cli(['train', '--out', out, '--resume', '--epochs', '2', '--backend', 'cpu']),
+      /already completed 3 epoch\(s\); pass --epochs N with N > 3 to train further/,
+      2,
+    );
   });
 });
 

@@ -153,6 +153,7 @@ options:
   --limit N               train on the first N examples only
   --out DIR               run folder (default runs/<model>-<date>)
   --resume                continue the run in --out from its checkpoint, with its saved settings
+                          (a finished run: rewrite its model, metrics and pictures from the checkpoint)
   --force                 start over in an existing --out (its run files are replaced); a run
                           that stopped before its first checkpoint starts over without it
   --checkpoint-every N    also checkpoint every N steps (default: each epoch end only)
@@ -265,7 +266,7 @@ async function runLocked(
   if (values.resume) {
     saved = readRunConfigForResume(out);
     args = mergeForResume(saved.args, requested);
-    resumeFrom = await readCheckpointForResume(out, args);
+    resumeFrom = await readCheckpointForResume(out, args, requested.epochs);
     session.savedStep = resumeFrom.state.step;
     session.step = resumeFrom.state.step;
   } else {
@@ -380,8 +381,13 @@ function runConfigProblem(value: unknown): string | null {
   return null;
 }
 
-/** The checkpoint to resume from, decoded (so a damaged one fails now), and a resume that has work left. */
-async function readCheckpointForResume(out: string, args: RunArgs): Promise<DecodedCheckpoint> {
+/**
+ * The checkpoint to resume from, decoded (so a damaged one fails now). A checkpoint at the end of the
+ * run's last epoch is still resumable: a kill after that checkpoint but before the epoch's model,
+ * pictures and metrics line were written left them behind, and the resume completes them (see
+ * finishFromCheckpoint). Only asking for fewer epochs than were trained is refused.
+ */
+async function readCheckpointForResume(out: string, args: RunArgs, requestedEpochs: number | undefined): Promise<DecodedCheckpoint> {
   const path = runPath(out, 'checkpoint');
   const bytes = await readFileIfExists(path);
   if (!bytes) {
@@ -390,12 +396,16 @@ async function readCheckpointForResume(out: string, args: RunArgs): Promise<Deco
     );
   }
   const checkpoint = await decodeCheckpoint(bytes, path);
-  if (checkpoint.state.epoch >= args.epochs && checkpoint.state.nextBatch === 0) {
-    throw new UsageError(
-      `the run in ${out} already completed ${checkpoint.state.epoch} epoch(s); pass --epochs N with N > ${checkpoint.state.epoch} to train further`,
-    );
+  const done = checkpoint.state.epoch;
+  if (requestedEpochs !== undefined && requestedEpochs < done) {
+    throw new UsageError(`the run in ${out} already completed ${done} epoch(s); pass --epochs N with N > ${done} to train further`);
   }
   return checkpoint;
+}
+
+/** The checkpoint ends the run: every epoch asked for is trained, and no batch of another is pending. */
+function isFinished(checkpoint: DecodedCheckpoint, args: RunArgs): boolean {
+  return checkpoint.state.epoch >= args.epochs && checkpoint.state.nextBatch === 0;
 }
 
 async function trainInto(
@@ -448,6 +458,7 @@ async function trainInto(
       await writeTiming(out, timing);
     }
 
+    if (resumeFrom && isFinished(resumeFrom, args)) return await finishFromCheckpoint(session, resumeFrom, model, data, args.seed, history);
     if (resumeFrom) log(`resuming ${out} from step ${resumeFrom.state.step} (epoch ${resumeFrom.state.epoch + 1})`);
     log(`training ${model.className} on ${data.train.size} examples of ${args.data}; validating on ${data.heldOutName}`);
     if (compile === false) log('steps: op by op (--compile off)');
@@ -530,6 +541,37 @@ async function trainInto(
   }
 }
 
+/**
+ * `--resume` of a run whose checkpoint already ends it: nothing is left to train, but the files written
+ * after the final checkpoint (model.vaekit, the pictures; metrics.jsonl was just rewritten) may be missing
+ * or an epoch old if the run was killed in between. Rebuilt from the checkpoint's weights, they equal what
+ * the uninterrupted run wrote, so the folder ends as if nothing had happened.
+ */
+async function finishFromCheckpoint(
+  session: Session,
+  checkpoint: DecodedCheckpoint,
+  model: VaeModel,
+  data: ReturnType<typeof loadTrainingData>,
+  seed: number,
+  history: readonly EpochEvent[],
+): Promise<number> {
+  const { out } = session;
+  await checkpoint.restoreModel(model);
+  await saveModel(model, runPath(out, 'model'));
+  const written = [runPath(out, 'config'), runPath(out, 'checkpoint'), runPath(out, 'model'), runPath(out, 'metrics'), runPath(out, 'timing')];
+  const shape = pictureShape(data.exampleShape);
+  if (shape) written.push(...(await writePictures(out, model, data.heldOut, shape, seed)));
+  const { epoch, step } = checkpoint.state;
+  printSummary(
+    out,
+    { status: 'completed', epochsCompleted: epoch, steps: step, history, resumedFromStep: step },
+    data.heldOutName,
+    written,
+    `nothing left to train: the run completed ${epoch} epoch(s), ${step} steps; its files now match the checkpoint`,
+  );
+  return 0;
+}
+
 /** A stop request that came before anything was written: nothing to checkpoint, so EXIT_STOPPED. */
 function stoppedBeforeTraining(): number {
   process.stderr.write('stopped before training started; nothing was written\n');
@@ -570,9 +612,12 @@ function epochLine(event: EpochEvent): string {
   return `epoch ${event.epoch + 1}/${event.epochs} done  step ${event.step}  train ${formatTerms(event.train)}${validation}  (${formatDuration(event.elapsedMs)})`;
 }
 
-function printSummary(out: string, result: TrainResult, heldOutName: string, written: string[]): void {
+function printSummary(out: string, result: TrainResult, heldOutName: string, written: string[], headline?: string): void {
   const last = result.history.at(-1);
-  const lines = [`done: ${result.epochsCompleted} epoch(s), ${result.steps} steps${result.resumedFromStep !== null ? ` (resumed from step ${result.resumedFromStep})` : ''}`];
+  const lines = [
+    headline ??
+      `done: ${result.epochsCompleted} epoch(s), ${result.steps} steps${result.resumedFromStep !== null ? ` (resumed from step ${result.resumedFromStep})` : ''}`,
+  ];
   if (last?.validation) {
     const v = last.validation;
     lines.push(
