@@ -139,6 +139,22 @@ describe('the run folder on the next start', () => {
     expect(readdirSync(out).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('a resume the trainer refuses (the data file was replaced) leaves the folder as it was', async () => {
+    const csv = join(dir, 'data.csv');
+    const rows = (shift: number): string =>
+      Array.from({ length: 40 }, (_, r) => Array.from({ length: 16 }, (_, c) => String((r + c + shift) % 2)).join(',')).join('\n');
+    writeFileSync(csv, `${rows(0)}\n`);
+    const out = join(dir, 'swapped');
+    const args = ['--hidden', '8', '--latent-dim', '2', '--batch-size', '8', '--backend', 'cpu'];
+    const made = await cli(['train', '--data', csv, '--epochs', '1', ...args, '--out', out]);
+    expect(made.code, made.stderr).toBe(0);
+    // Other rows of the same shape: only the checkpoint's fingerprint of the data tells.
+    writeFileSync(csv, `${rows(1)}\n`);
+    const before = snapshot(out);
+    expectUserError(await cli(['train', '--out', out, '--resume', '--epochs', '2', '--backend', 'cpu']), /cannot resume from .*checkpoint\.vaekit: it was written with .*data/);
+    expect(snapshot(out)).toEqual(before);
+  });
+
   it('a folder of someone else\'s files is refused unless --force, which keeps them', async () => {
     const out = join(dir, 'foreign');
     mkdirSync(out);

@@ -437,9 +437,24 @@ async function trainInto(
       if (restart.kind === 'unfinished') log(`note: ${out} holds a run that stopped before its first checkpoint; starting it over`);
       removeRunFiles(out);
     }
-    if (saved) {
+    // metrics.jsonl is a function of the checkpoint's history: drop lines of epochs the checkpoint does
+    // not hold, add the ones it holds but a kill kept from being written, so no epoch is listed twice.
+    let history: EpochEvent[] = resumeFrom ? [...resumeFrom.state.history] : [];
+    let timing = readTiming(out, history.length);
+    const rewriteFromCheckpoint = async (): Promise<void> => {
       await writeJson(runPath(out, 'config'), { ...saved, args });
-    } else {
+      await writeMetrics(out, history);
+      await writeTiming(out, timing);
+    };
+    // A resume writes nothing until the trainer has accepted the checkpoint (same settings, same data):
+    // a refused resume leaves the folder as it was. Its first checkpoint save is the moment.
+    let prepared = resumeFrom === null;
+    const prepare = async (): Promise<void> => {
+      if (prepared) return;
+      prepared = true;
+      await rewriteFromCheckpoint();
+    };
+    if (!saved) {
       const runConfig: RunConfig = {
         vaekit: VERSION,
         createdAt: new Date().toISOString(),
@@ -449,16 +464,11 @@ async function trainInto(
       };
       await writeJson(runPath(out, 'config'), runConfig);
     }
-    // metrics.jsonl is a function of the checkpoint's history: drop lines of epochs the checkpoint does
-    // not hold (written before a kill cut the run short), so no epoch is ever listed twice.
-    let history: EpochEvent[] = resumeFrom ? [...resumeFrom.state.history] : [];
-    let timing = readTiming(out, history.length);
-    if (resumeFrom) {
-      await writeMetrics(out, history);
-      await writeTiming(out, timing);
-    }
 
-    if (resumeFrom && isFinished(resumeFrom, args)) return await finishFromCheckpoint(session, resumeFrom, model, data, args.seed, history);
+    if (resumeFrom && isFinished(resumeFrom, args)) {
+      await rewriteFromCheckpoint();
+      return await finishFromCheckpoint(session, resumeFrom, model, data, args.seed, history);
+    }
     if (resumeFrom) log(`resuming ${out} from step ${resumeFrom.state.step} (epoch ${resumeFrom.state.epoch + 1})`);
     log(`training ${model.className} on ${data.train.size} examples of ${args.data}; validating on ${data.heldOutName}`);
     if (compile === false) log('steps: op by op (--compile off)');
@@ -472,6 +482,7 @@ async function trainInto(
       location: store.location,
       load: () => store.load(),
       async save(bytes) {
+        await prepare();
         session.saving = true;
         try {
           await store.save(bytes);
@@ -507,6 +518,7 @@ async function trainInto(
         },
         // `full`: the trainer's own history (the checkpoint's), where the trainer passes it; else ours.
         onEpochEnd: async (event, trained, full?: readonly EpochEvent[]) => {
+          await prepare();
           await saveModel(trained, runPath(out, 'model'));
           if (shape) for (const path of await writePictures(out, trained, data.heldOut, shape, args.seed)) written.add(path);
           history = full ? [...full] : [...history.slice(0, event.epoch), event];
