@@ -3,7 +3,7 @@ import { createLikelihood, SeededRandom, type Dataset, type LikelihoodConfig, ty
 import { tileImages, writePng, type GrayImage } from '@vaekit/data/node';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { describeFsError, isFsError, RunError, UsageError } from './errors.js';
+import { isFsError, RunError, UsageError } from './errors.js';
 import { specialFileSystem } from './run-folder.js';
 
 /** Height and width of one picture, or null when examples are not single-channel images. */
@@ -113,12 +113,21 @@ function likelihoodOf(model: VaeModel): LikelihoodConfig {
   return config.likelihood ?? { type: 'bernoulli' };
 }
 
-/** Writes the PNG; a failed write (disk full, read-only) is one line naming `path`, not its temporary twin. */
+/**
+ * Writes the PNG. A failed write (disk full, read-only) stays a file-system error, so callers can add
+ * what it means for them (train: the last checkpoint), but it names `path`, not its temporary twin.
+ */
 export function savePicture(path: string, image: GrayImage): void {
   try {
     writePng(path, image);
   } catch (error) {
-    if (isFsError(error)) throw new RunError(describeFsError({ code: error.code, name: error.name, message: error.message, path, syscall: 'write' }));
+    if (isFsError(error)) {
+      // Node sets `dest` on a failed rename, though ErrnoException does not declare it.
+      const errno = error as NodeJS.ErrnoException & { dest?: string };
+      errno.path = path;
+      errno.syscall = 'write';
+      delete errno.dest;
+    }
     throw error;
   }
 }

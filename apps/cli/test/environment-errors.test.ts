@@ -86,6 +86,32 @@ describe('file-system errors are one line naming the path, the cause and what to
     expect(resumed.stderr).toContain(`resuming ${out} from step 1`);
   });
 
+  it('a full disk while writing the pictures: the PNG is named, the final checkpoint is intact, --resume completes the folder', async () => {
+    const disk = tmpfs('full-pictures', '4m');
+    // tmpfs hands out whole pages: room for the lock, config.json, the checkpoint and model.vaekit, and
+    // two pages more, less than samples.png needs.
+    const page = 4096;
+    const pages = (bytes: number): number => Math.ceil(bytes / page) * page;
+    const room = 2 * page + pages(statSync(join(run1, 'checkpoint.vaekit')).size) + pages(statSync(join(run1, 'model.vaekit')).size) + 2 * page;
+    const s = statfsSync(disk);
+    writeFileSync(join(disk, 'filler'), Buffer.alloc(s.bavail * s.bsize - room));
+    const out = join(disk, 'run');
+    const run = await cli(['train', ...TINY, '--out', out]);
+    expectUserError(
+      run,
+      new RegExp(
+        `^error: cannot write ${escape(join(out, 'samples.png'))}: the disk is full \\(ENOSPC\\); free some space, or use a folder on another disk; ` +
+          `the last checkpoint \\(step 2\\) is intact: resume with vaekit train --out ${escape(out)} --resume once that is fixed$`,
+      ),
+    );
+    expect(readdirSync(out).filter((name) => name.endsWith('.tmp') || name === 'vaekit.lock')).toEqual([]);
+    rmSync(join(disk, 'filler'));
+    const resumed = await cli(['train', '--out', out, '--resume', '--backend', 'cpu']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/^nothing left to train: the run completed 1 epoch\(s\), 2 steps/m);
+    for (const file of ['samples.png', 'metrics.jsonl']) expect(existsSync(join(out, file)), file).toBe(true);
+  });
+
   it('a read-only file system: a new run and a resume each get one line', async () => {
     const disk = tmpfs('readonly', '4m');
     const out = join(disk, 'run');
