@@ -4,9 +4,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as core from '../src/index.js';
-import { createOptimizer, decodeContainer, DEFAULT_OPTIMIZER, encodeCheckpoint, encodeContainer, serializeModel, type LoopState } from '../src/index.js';
+import { createOptimizer, DEFAULT_OPTIMIZER, encodeCheckpoint, type LoopState } from '../src/index.js';
 import { CHECKED_CLASS, createTinyModel, registerTinyModels, tinyConfig, UNCHECKED_CLASS } from './fixtures/tiny-model.mjs';
 import { runChild } from './helpers/run-child.js';
+import { craftedModelFile, savedTinyModel } from './helpers/crafted-model.js';
 import { useCpu } from './setup-backend.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -15,26 +16,8 @@ const BUILT = join(here, '..', 'dist', 'index.js');
 const ONE_GB = 1024 ** 3;
 const dir = mkdtempSync(join(tmpdir(), 'vaekit-crafted-'));
 
-interface ModelMeta {
-  config: Record<string, unknown>;
-  weights: { name: string; shape: number[] }[];
-}
 
-async function savedTiny(className: string): Promise<Uint8Array> {
-  const model = createTinyModel(tinyConfig(className));
-  try {
-    return await serializeModel(model);
-  } finally {
-    model.dispose();
-  }
-}
 
-async function craftedModel(className: string, edit: (meta: ModelMeta) => void): Promise<Uint8Array> {
-  const container = await decodeContainer<ModelMeta>(await savedTiny(className), 'vaekit-model');
-  const meta = structuredClone(container.header.meta);
-  edit(meta);
-  return encodeContainer('vaekit-model', meta, { weights: container.section('weights') });
-}
 
 beforeAll(async () => {
   await useCpu();
@@ -56,22 +39,22 @@ describe('crafted files under 1 MB stay under 1 GB of memory', () => {
 
     // [file name, what loads it, what the refusal says]
     const files: [string, Uint8Array, 'model' | 'checkpoint', RegExp | null][] = [
-      ['valid.vaekit', await savedTiny(CHECKED_CLASS), 'model', null],
+      ['valid.vaekit', await savedTinyModel(CHECKED_CLASS), 'model', null],
       [
         'huge-weight-list.vaekit',
-        await craftedModel(CHECKED_CLASS, (m) => void (m.weights[0]!.shape = [100_000, 100_000])),
+        await craftedModelFile(CHECKED_CLASS, (m) => void (m.weights[0]!.shape = [100_000, 100_000])),
         'model',
         /over the limit of \d+ elements/,
       ],
       [
         'wide-layers-listed.vaekit',
-        await craftedModel(CHECKED_CLASS, (m) => void (m.config.hiddenUnits = [30_000, 30_000])),
+        await craftedModelFile(CHECKED_CLASS, (m) => void (m.config.hiddenUnits = [30_000, 30_000])),
         'model',
         /a TinyCheckedModel of its config has float32 \[6,30000\]/,
       ],
       [
         'wide-layers-unlisted.vaekit',
-        await craftedModel(UNCHECKED_CLASS, (m) => void (m.config.hiddenUnits = [3_000_000, 3_000_000])),
+        await craftedModelFile(UNCHECKED_CLASS, (m) => void (m.config.hiddenUnits = [3_000_000, 3_000_000])),
         'model',
         /over the limit of 1048576/,
       ],

@@ -11,7 +11,6 @@ import {
   DEFAULT_OPTIMIZER,
   deserializeModel,
   encodeCheckpoint,
-  encodeContainer,
   getRegisteredModel,
   serializeModel,
   type LoopState,
@@ -21,13 +20,9 @@ import { CHECKED_CLASS, createTinyModel, registerTinyModels, tinyConfig, UNCHECK
 import { loadModel, saveModel } from '../src/node/index.js';
 import { decodeNamedTensors } from '../src/serialization/tensors.js';
 import { encodeV1, expectRefused, headerRegionEnd, withBitFlipped } from './helpers/container-bytes.js';
+import { craftedModelFile, savedTinyModel, type ModelMeta } from './helpers/crafted-model.js';
 import { useCpu } from './setup-backend.js';
 
-interface ModelMeta {
-  config: Record<string, unknown>;
-  weights: { name: string; shape: number[]; dtype: string }[];
-  vaekitFormat: number;
-}
 
 beforeAll(async () => {
   await useCpu();
@@ -35,22 +30,7 @@ beforeAll(async () => {
 });
 afterEach(() => vi.restoreAllMocks());
 
-async function savedTiny(className: string): Promise<Uint8Array> {
-  const model = createTinyModel(tinyConfig(className));
-  try {
-    return await serializeModel(model);
-  } finally {
-    model.dispose();
-  }
-}
 
-/** A model file with its meta rewritten and both checksums recomputed: a crafted file, not a corrupt one. */
-async function crafted(className: string, edit: (meta: ModelMeta) => void): Promise<Uint8Array> {
-  const container = await decodeContainer<ModelMeta>(await savedTiny(className), 'vaekit-model');
-  const meta = structuredClone(container.header.meta);
-  edit(meta);
-  return encodeContainer('vaekit-model', meta, { weights: container.section('weights') });
-}
 
 /** Counts calls to a registered model's factory: proof that a refusal came before anything was built. */
 function watchBuilds(className: string): { readonly count: number } {
@@ -84,7 +64,7 @@ describe('loading an untrusted model file', () => {
   });
 
   it('refuses every single-bit flip of the header, with one line and no tensor left behind', async () => {
-    const bytes = await savedTiny(CHECKED_CLASS);
+    const bytes = await savedTinyModel(CHECKED_CLASS);
     const before = tf.memory().numTensors;
     const problems: string[] = [];
     for (let bit = 0; bit < headerRegionEnd(bytes) * 8; bit++) {
@@ -97,7 +77,7 @@ describe('loading an untrusted model file', () => {
   });
 
   it('refuses a sample of payload flips and every truncation, leaking nothing', async () => {
-    const bytes = await savedTiny(UNCHECKED_CLASS);
+    const bytes = await savedTinyModel(UNCHECKED_CLASS);
     const start = headerRegionEnd(bytes) * 8;
     for (let bit = start; bit < bytes.byteLength * 8; bit += 37) {
       await expectRefused(() => loadAndDispose(withBitFlipped(bytes, bit)), /payload checksum/);
@@ -109,11 +89,11 @@ describe('loading an untrusted model file', () => {
 
   it('refuses a header declaring huge weights before allocating anything', async () => {
     const builds = watchBuilds(CHECKED_CLASS);
-    const bytes = await crafted(CHECKED_CLASS, (meta) => {
+    const bytes = await craftedModelFile(CHECKED_CLASS, (meta) => {
       meta.weights[0]!.shape = [5000, 5000];
     });
     await expectRefused(() => loadAndDispose(bytes), /its weight list needs 100000\d\d\d bytes, the file holds 3\d\d/);
-    const huge = await crafted(CHECKED_CLASS, (meta) => {
+    const huge = await craftedModelFile(CHECKED_CLASS, (meta) => {
       meta.weights[0]!.shape = [100_000, 100_000];
     });
     await expectRefused(() => loadAndDispose(huge), /weight "encoder\/0\/kernel" declares shape \[100000,100000\], over the limit of 67108864 elements/);
@@ -133,15 +113,15 @@ describe('loading an untrusted model file', () => {
       [(m) => void (m.config = { className: 'Bad\nName' }), /"Bad\\nName" is not a model class name/],
       [(m) => void (m.config = [] as unknown as ModelMeta['config']), /model config has no className/],
     ];
-    for (const [edit, pattern] of cases) await expectRefused(async () => loadAndDispose(await crafted(CHECKED_CLASS, edit)), pattern);
-    const bytes = await savedTiny(CHECKED_CLASS);
+    for (const [edit, pattern] of cases) await expectRefused(async () => loadAndDispose(await craftedModelFile(CHECKED_CLASS, edit)), pattern);
+    const bytes = await savedTinyModel(CHECKED_CLASS);
     await expectRefused(() => deserializeModel(bytes, 'm.vaekit', { limits: { maxTensorElements: 20 } }), /weight "encoder\/0\/kernel" declares shape \[6,5\], over the limit of 20 elements/);
     await expectRefused(() => deserializeModel(bytes, 'm.vaekit', { limits: { maxWeightCount: 3 } }), /lists 6 weights, over the limit of 3/);
   });
 
   it('refuses a config with huge layer widths before building, when the model can list its weights', async () => {
     const builds = watchBuilds(CHECKED_CLASS);
-    const bytes = await crafted(CHECKED_CLASS, (meta) => {
+    const bytes = await craftedModelFile(CHECKED_CLASS, (meta) => {
       meta.config.hiddenUnits = [1_000_000, 1_000_000];
     });
     await expectRefused(
@@ -153,12 +133,12 @@ describe('loading an untrusted model file', () => {
 
   it('caps the config of a model that cannot list its weights, before building', async () => {
     const builds = watchBuilds(UNCHECKED_CLASS);
-    const bytes = await crafted(UNCHECKED_CLASS, (meta) => {
+    const bytes = await craftedModelFile(UNCHECKED_CLASS, (meta) => {
       meta.config.hiddenUnits = [10_000_000];
     });
     await expectRefused(() => loadAndDispose(bytes), /its config's hiddenUnits\[0\] is 10000000, over the limit of 1048576/);
     expect(builds.count).toBe(0);
-    const seeded = await crafted(UNCHECKED_CLASS, (meta) => {
+    const seeded = await craftedModelFile(UNCHECKED_CLASS, (meta) => {
       meta.config.seed = 2 ** 40; // seeds are not sizes
       meta.config.hiddenUnits = [7];
     });
@@ -167,23 +147,23 @@ describe('loading an untrusted model file', () => {
   });
 
   it('leaves nothing behind when a model is built and then its weights do not fit, or its build throws half way', async () => {
-    const mismatched = await crafted(UNCHECKED_CLASS, (meta) => {
+    const mismatched = await craftedModelFile(UNCHECKED_CLASS, (meta) => {
       meta.config.hiddenUnits = [5, 3];
     });
     await expectRefused(() => loadAndDispose(mismatched), /has weights this TinyUncheckedModel does not|missing weight/);
     // latentDim is checked after the hidden layers exist, so the build throws with variables allocated.
-    const halfBuilt = await crafted(UNCHECKED_CLASS, (meta) => {
+    const halfBuilt = await craftedModelFile(UNCHECKED_CLASS, (meta) => {
       meta.config.latentDim = 0;
     });
     await expectRefused(() => loadAndDispose(halfBuilt), /holds a config that is not a valid TinyUncheckedModel: latentDim must be a whole number >= 1, got 0/);
-    const wrongDtype = await crafted(UNCHECKED_CLASS, (meta) => {
+    const wrongDtype = await craftedModelFile(UNCHECKED_CLASS, (meta) => {
       meta.weights[1]!.dtype = 'int32';
     });
     await expectRefused(() => loadAndDispose(wrongDtype), /weight 'encoder\/0\/bias' is int32, the model expects float32/);
   });
 
   it('still loads format 1 files; their header flips are refused or loaded, never leaked or thrown as a bug', async () => {
-    const current = await decodeContainer<ModelMeta>(await savedTiny(CHECKED_CLASS), 'vaekit-model');
+    const current = await decodeContainer<ModelMeta>(await savedTinyModel(CHECKED_CLASS), 'vaekit-model');
     const v1 = encodeV1('vaekit-model', current.header.meta, { weights: current.section('weights') });
     const loaded = await deserializeModel(v1);
     expect(loaded.getConfig()).toEqual(current.header.meta.config);
