@@ -1,0 +1,105 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { isGaussianLatentModel, SeededRandom } from '@vaekit/core';
+import { expect, it } from 'vitest';
+import { hasClosedFormKl } from '../cases.js';
+import { directionalDerivatives } from '../checks/gradients.js';
+import { compareKl } from '../checks/kl.js';
+import { allFinite } from '../compare.js';
+import { take } from '../take.js';
+import { BATCH, evaluationLoss, mean, standardError, type VariantFixture } from './fixture.js';
+
+/** What the model computes: shapes, ranges, finiteness, the IWAE/ELBO identity, the KL and the gradients. */
+export function defineOutputChecks(f: VariantFixture): void {
+  it('produces outputs of the declared shapes and ranges', async () => {
+    const model = f.model();
+    const x = f.batch();
+    try {
+      const code = model.encode(x);
+      expect(code.shape).toEqual([BATCH, ...model.latentShape]);
+      const recon = model.reconstruct(x);
+      expect(recon.shape).toEqual([BATCH, ...model.inputShape]);
+      const samples = model.sample(5, new SeededRandom(1));
+      expect(samples.shape).toEqual([5, ...model.inputShape]);
+      const logWeights = model.logWeights(x, 3, new SeededRandom(2));
+      expect(logWeights.shape).toEqual([3, BATCH]);
+      const params = model.decode(code);
+      expect(params.shape[0]).toBe(BATCH);
+      const [reconValues, sampleValues, weightValues] = await Promise.all([take(recon), take(samples), take(logWeights)]);
+      tf.dispose([code, params]);
+      for (const values of [reconValues, sampleValues, weightValues]) expect(allFinite(values)).toBe(true);
+      if (f.data().binary) {
+        // Bernoulli means are probabilities.
+        expect(Math.min(...reconValues)).toBeGreaterThanOrEqual(0);
+        expect(Math.max(...reconValues)).toBeLessThanOrEqual(1);
+      }
+    } finally {
+      x.dispose();
+    }
+  });
+
+  it('has importance log-weights that average to the ELBO (IWAE with k = 1 is the ELBO in expectation)', async () => {
+    const model = f.model();
+    const x = f.batch();
+    try {
+      // E_q[log p(x, z) - log q(z|x)] = E_q[log p(x|z)] - KL: compare the batch mean of many log-weights with
+      // many one-sample ELBO estimates from loss(), within four combined standard errors.
+      const draws = 400;
+      const weights = await take(model.logWeights(x, draws, new SeededRandom(31)));
+      const weightMeans = Array.from({ length: draws }, (_, d) => mean(Array.from(weights.subarray(d * BATCH, (d + 1) * BATCH))));
+      const elbos: number[] = [];
+      for (let seed = 0; seed < 100; seed++) {
+        const terms = evaluationLoss(model, x, 1000 + seed);
+        const [reconstruction, kl] = await take(tf.stack([terms.reconstruction, terms.kl]));
+        tf.dispose(Object.values(terms));
+        elbos.push(-(reconstruction! + kl!));
+      }
+      const gap = Math.abs(mean(weightMeans) - mean(elbos));
+      const se = Math.sqrt(standardError(weightMeans) ** 2 + standardError(elbos) ** 2);
+      expect(gap, `log-weights ${mean(weightMeans)} vs ELBO ${mean(elbos)}`).toBeLessThanOrEqual(4 * se + 1e-3 * Math.abs(mean(elbos)));
+    } finally {
+      x.dispose();
+    }
+  });
+
+  it('gives finite loss terms, with total, reconstruction and kl present', async () => {
+    const x = f.batch();
+    const terms = evaluationLoss(f.model(), x, 3);
+    x.dispose();
+    expect(Object.keys(terms)).toEqual(expect.arrayContaining(['total', 'reconstruction', 'kl']));
+    for (const [name, value] of Object.entries(terms)) {
+      expect(value.rank, `${name} is a scalar`).toBe(0);
+      const [v] = await take(value);
+      expect(Number.isFinite(v), `${name} = ${v}`).toBe(true);
+    }
+  });
+
+  it(`closed-form KL agrees with a Monte-Carlo estimate within 4 standard errors (needs capability closedFormKl)`, async (ctx) => {
+    const model = f.model();
+    if (!isGaussianLatentModel(model) || !hasClosedFormKl(f.variant, model)) {
+      ctx.skip(`${f.variant.name} declares no closed-form KL`);
+      return;
+    }
+    const x = f.batch();
+    const { closedForm, monteCarlo, standardError: se } = await compareKl(model, x, 4000, 5);
+    x.dispose();
+    closedForm.forEach((exact, i) => {
+      expect(Math.abs(monteCarlo[i]! - exact), `example ${i}: MC ${monteCarlo[i]} vs ${exact}`).toBeLessThanOrEqual(4 * se[i]! + 1e-4);
+    });
+  });
+
+  it('has gradients that match finite differences along random directions (per declared target)', async () => {
+    const x = f.batch();
+    try {
+      for (const seed of [21, 22, 23]) {
+        for (const { target, analytic, numeric } of await directionalDerivatives(f.model(), x, seed)) {
+          const scale = Math.max(Math.abs(analytic), Math.abs(numeric));
+          expect(Math.abs(analytic - numeric), `${target}, seed ${seed}: analytic ${analytic}, numeric ${numeric}`).toBeLessThanOrEqual(
+            0.03 * scale + 5e-3,
+          );
+        }
+      }
+    } finally {
+      x.dispose();
+    }
+  });
+}
