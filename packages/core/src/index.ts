@@ -6,6 +6,10 @@ export { SeededRandom } from './random.js';
 export { sumPerExample, logMeanExp } from './reduce.js';
 export { DiagonalGaussian, reparameterize } from './distributions/diagonal-gaussian.js';
 export { standardNormalLogProb } from './distributions/standard-normal.js';
+export { LOG_2PI } from './distributions/log-2pi.js';
+export { gaussianLogProbFromNoise } from './distributions/noise-log-prob.js';
+export { tileDraws } from './tile-draws.js';
+export { checkWholeCount } from './whole-count.js';
 export {
   bernoulli,
   bernoulliLogProb,
@@ -24,6 +28,7 @@ export {
   hasKlPerDimension,
   hasPosteriorMean,
   hasMetrics,
+  hasStepState,
   isGaussianLatentModel,
   type GaussianLatentModel,
   type GradientCheckTarget,
@@ -34,10 +39,36 @@ export {
   type ModelWithKlPerDimension,
   type ModelWithPosteriorMean,
   type ModelWithMetrics,
+  type ModelWithStepState,
   type NamedVariable,
   type VaeModel,
 } from './model.js';
-export { rejectUnknownFields } from './config-fields.js';
+export {
+  defineSchema,
+  extendSchema,
+  rejectUnknownFields,
+  resolveConfig,
+  schemaDefaults,
+  withDefault,
+  type ConfigField,
+  type ConfigFieldName,
+  type ConfigFields,
+  type ConfigSchema,
+  type FailField,
+  type FinishConfig,
+} from './config-schema.js';
+export {
+  anyWholeNumber,
+  checkFinite,
+  checkWhole,
+  checkWholeList,
+  finiteNumber,
+  flag,
+  oneOf,
+  wholeNumber,
+  wholeNumbers,
+  type NumberRange,
+} from './config-field-kinds.js';
 export {
   createModel,
   getRegisteredModel,

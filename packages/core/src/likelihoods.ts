@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { LOG_2PI } from './distributions/log-2pi.js';
 import { sumPerExample } from './reduce.js';
-
-const LOG_2PI = Math.log(2 * Math.PI);
 
 /**
  * A decoder's output distribution p(x | z). `params` is what the decoder network emits; for the

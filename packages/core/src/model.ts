@@ -19,10 +19,11 @@ export interface LossContext {
   /** Free-bits floor in nats per latent dimension (0: off). */
   freeBits: number;
   /**
-   * True in a training step. Models with state that training moves outside the optimizer (VQ-VAE's EMA
-   * codebook, dead-code restarts) update it only then; evaluation and checks pass false.
+   * True in a training step, false everywhere else (evaluation, checks). Batch normalization uses the
+   * batch's statistics and moves its averages only in training. State that training moves outside the
+   * optimizer is not moved by `loss` at all: see `ModelWithStepState`.
    */
-  training?: boolean;
+  training: boolean;
 }
 
 /**
@@ -57,11 +58,17 @@ export interface VaeModel<C extends ModelConfig = ModelConfig> {
 
   /** Deterministic latent code per example: the posterior mean, or the quantized code for VQ-VAE. */
   encode(x: tf.Tensor): tf.Tensor;
-  /** Likelihood parameters for latent codes (logits for Bernoulli, means for Gaussian). */
+  /**
+   * The parameters of p(x | z) for latent codes, as the decoder emits them: logits for a Bernoulli
+   * likelihood, means for a fixed-variance Gaussian, means and log-variances stacked on a last axis of 2
+   * for a learned-variance Gaussian. What `logLikelihood`-style code needs, not what a picture shows.
+   */
   decode(z: tf.Tensor): tf.Tensor;
-  /** The likelihood's mean given the encoding of x: what a reconstruction shows. */
+  /** The likelihood's mean E[x | z] for latent codes (probabilities for Bernoulli): what a picture of a code shows. */
+  decodeMean(z: tf.Tensor): tf.Tensor;
+  /** `decodeMean` of the encoding of x: what a reconstruction shows. */
   reconstruct(x: tf.Tensor): tf.Tensor;
-  /** The likelihood's mean for n codes drawn from the prior. */
+  /** `decodeMean` of n codes drawn from the prior. */
   sample(n: number, rng: SeededRandom): tf.Tensor;
 
   /** Training loss terms for a batch. */
@@ -80,7 +87,8 @@ export interface VaeModel<C extends ModelConfig = ModelConfig> {
 
 /**
  * Models with a diagonal-Gaussian posterior expose it, for KL diagnostics and estimator comparisons.
- * Their `klPerDimension` is KL(q(z|x) || N(0, I)) per example and latent dimension.
+ * Their `klPerDimension` is KL(q(z|x) || p(z)) per example and latent dimension, against the model's
+ * prior: N(0, I) unless the model learns its prior (which then starts as N(0, I)).
  */
 export interface GaussianLatentModel<C extends ModelConfig = ModelConfig> extends VaeModel<C>, ModelWithKlPerDimension {
   /** q(z | x); the caller disposes its mean and logVar. */
@@ -152,6 +160,20 @@ export interface ModelWithPosteriorMean {
 
 export function hasPosteriorMean(model: VaeModel): model is VaeModel & ModelWithPosteriorMean {
   return typeof (model as Partial<ModelWithPosteriorMean>).posteriorMean === 'function';
+}
+
+/**
+ * A model with state that training moves outside the optimizer (VQ-VAE's EMA codebook, its per-code idle
+ * counters and dead-code restarts). The trainer calls `trainingStep` once per training step, before the
+ * loss and its gradients, inside the function a compiled step records; `loss` itself changes nothing.
+ */
+export interface ModelWithStepState {
+  /** Moves the state with batch x; draws any noise it needs from `context.rng`, before the loss does. */
+  trainingStep(x: tf.Tensor, context: LossContext): void;
+}
+
+export function hasStepState(model: VaeModel): model is VaeModel & ModelWithStepState {
+  return typeof (model as Partial<ModelWithStepState>).trainingStep === 'function';
 }
 
 /** Variant-specific evaluation figures (e.g. VQ-VAE's codebook perplexity) a model may add to `eval`. */

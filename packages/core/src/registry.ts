@@ -1,3 +1,4 @@
+import { brandError, hasErrorBrand } from './error-brand.js';
 import type { ModelConfig, VaeModel } from './model.js';
 import type { WeightSpec } from './serialization/weight-manifest.js';
 
@@ -13,13 +14,6 @@ export interface RegisteredModel {
    * what the conformance suite, gradient checks and quick tests build.
    */
   readonly testConfig: Readonly<Record<string, unknown>>;
-  /**
-   * Brings a config read from a saved model file up to date before the model is built. A file stores
-   * its model's whole config, so a field missing from it was added after the file was written; when
-   * such a field's default has changed from what the model did before, this says what the old
-   * behaviour was (e.g. `{ ...saved, batchNorm: false }`). Without it the saved config is used as is.
-   */
-  readonly upgradeSavedConfig?: (saved: { className: string } & Record<string, unknown>) => { className: string } & Record<string, unknown>;
   /**
    * The weights a model of this config would have (name, shape and dtype of each of `variables()`),
    * worked out without building it: it must create no tensor, and it throws for a config `create`
@@ -41,13 +35,21 @@ function registry(): Map<string, RegisteredModel> {
   return holder[REGISTRY_KEY];
 }
 
+const UNKNOWN_MODEL_ERROR = Symbol.for('vaekit.UnknownModelError');
+
 export class UnknownModelError extends Error {
+  /** True for an UnknownModelError from any copy of @vaekit/core, where `instanceof` misses other copies'. */
+  static isInstance(value: unknown): value is UnknownModelError {
+    return hasErrorBrand(value, UNKNOWN_MODEL_ERROR);
+  }
+
   constructor(readonly className: string) {
     const known = [...registry().keys()].sort();
     super(
       `unknown model '${className}'. Registered: ${known.length ? known.join(', ') : '(none — import @vaekit/variants to register the built-in models)'}`,
     );
     this.name = 'UnknownModelError';
+    brandError(this, UNKNOWN_MODEL_ERROR);
   }
 }
 

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { sumPerExample } from '../reduce.js';
-
-const LOG_2PI = Math.log(2 * Math.PI);
+import { LOG_2PI } from './log-2pi.js';
 
 /**
  * A Gaussian with diagonal covariance, parameterized by its mean and log-variance (the encoder's

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { sumPerExample } from '../reduce.js';
-
-const LOG_2PI = Math.log(2 * Math.PI);
+import { LOG_2PI } from './log-2pi.js';
 
 /** log N(z; 0, I), summed over the event dimensions: one value per example. */
 export function standardNormalLogProb(z: tf.Tensor): tf.Tensor1D {

@@ -34,19 +34,18 @@ export async function serializeModel(model: VaeModel): Promise<Uint8Array> {
 export async function deserializeModel(bytes: Uint8Array, source = 'model file', options: DeserializeModelOptions = {}): Promise<VaeModel> {
   const limits = resolveLoadLimits(options.limits);
   const container = await decodeContainer<unknown>(bytes, MODEL_KIND, source);
-  const { config: saved, weights } = checkModelMeta(container.header.meta, source);
+  const { config, weights } = checkModelMeta(container.header.meta, source);
   const weightBytes = container.section('weights');
   const manifest = checkWeightManifest(weights, weightBytes.byteLength, source, limits);
-  const registered = getRegisteredModel(saved.className);
-  const config = fromFile(source, saved.className, () => (registered.upgradeSavedConfig ? registered.upgradeSavedConfig(saved) : saved));
+  const registered = getRegisteredModel(config.className);
   if (registered.expectedWeights) {
     const listWeights = registered.expectedWeights;
-    matchWeightManifest(manifest, fromFile(source, saved.className, () => listWeights(config)), source, saved.className);
+    matchWeightManifest(manifest, fromFile(source, config.className, () => listWeights(config)), source, config.className);
   } else {
     checkConfigBounds(config, source, limits);
   }
   return disposeOnFailure(() => {
-    const model = fromFile(source, saved.className, () => createModel(config));
+    const model = fromFile(source, config.className, () => createModel(config));
     try {
       // Decoded inside disposeOnFailure's scope: released once copied into the variables.
       assignWeights(model, decodeNamedTensors(manifest, weightBytes, source, limits), source);

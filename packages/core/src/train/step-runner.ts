@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { VaeModel } from '../model.js';
+import { hasStepState, type LossContext, type VaeModel } from '../model.js';
 import { SeededRandom } from '../random.js';
 import type { CompiledStep, CompileMode } from '../compile/compiled-step.js';
 import type { StepProgram } from '../compile/probe.js';
@@ -36,10 +36,25 @@ function iterationsOf(optimizer: tf.Optimizer): OptimizerIterations {
   return optimizer as unknown as OptimizerIterations;
 }
 
+/**
+ * One training step's work before the update: the model's own state step (if it has one), then the loss
+ * and its gradients. Both step runners call it, so a compiled step records the state step too.
+ */
+function trainingStepTerms(
+  model: VaeModel,
+  optimizer: tf.Optimizer,
+  trainable: tf.Variable[],
+  x: tf.Tensor,
+  context: LossContext,
+): ReturnType<typeof lossAndGradients> {
+  if (hasStepState(model)) model.trainingStep(x, context);
+  return lossAndGradients(model, optimizer, trainable, x, context);
+}
+
 export function eagerStepRunner(model: VaeModel, optimizer: tf.Optimizer, trainable: tf.Variable[]): StepRunner {
   return {
     async run(x, settings) {
-      const { names, grads, summary } = lossAndGradients(model, optimizer, trainable, x, {
+      const { names, grads, summary } = trainingStepTerms(model, optimizer, trainable, x, {
         rng: new SeededRandom(settings.noiseSeed),
         step: settings.step,
         klWeight: settings.klWeight,
@@ -79,7 +94,7 @@ export function compiledStepRunner(
   const iterations = iterationsOf(optimizer);
 
   const programFor = (freeBits: number): StepProgram => ({ x, scalars, rng }) => {
-    const terms = lossAndGradients(model, optimizer, trainable, x, {
+    const terms = trainingStepTerms(model, optimizer, trainable, x, {
       rng,
       step: scalars.step!,
       klWeight: scalars.klWeight!,

@@ -56,6 +56,7 @@ export function linearVae(inputDim = 12, latentDim = 3): VaeModel<LinearVaeConfi
     getConfig: () => ({ ...config }),
     encode: (x) => tf.tidy(() => posterior(x).mean),
     decode,
+    decodeMean: (z) => tf.tidy(() => tf.sigmoid(decode(z))),
     reconstruct: (x) => tf.tidy(() => tf.sigmoid(decode(posterior(x).mean))),
     sample: (n: number, rng: SeededRandom) => tf.tidy(() => tf.sigmoid(decode(rng.normal([n, latentDim])))),
     loss: (x: tf.Tensor, context: LossContext): LossTerms =>
