@@ -2,7 +2,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import type { BackendSummary, Task, TaskResult } from './task.js';
-import { rawSteps, variantTimes, w1TrainerSteps, w2Latency, type StepTimes, type W1Path } from './workload.js';
+import { w2Latency } from './latency.js';
+import { rawSteps } from './raw-w1.js';
+import { w1TrainerSteps } from './trainer-steps.js';
+import { variantTimes } from './variant-times.js';
+import type { StepTimes, W1Path } from './workload.js';
 
 export async function runTask(task: Task, backend: BackendSummary, log: (line: string) => void): Promise<TaskResult> {
   if (tf.getBackend() !== (backend.name === 'native' ? 'tensorflow' : backend.name)) {

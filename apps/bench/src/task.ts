@@ -1,7 +1,8 @@
 // What the orchestrator asks a measuring process (Node child or Chromium page) to do, and what comes back.
 // Plain data only: it crosses process and page boundaries as JSON.
 import type { CompileSetting } from './compile-info.js';
-import type { StepTimes, VariantTimes, W1Path } from './workload.js';
+import type { VariantTimes } from './variant-times.js';
+import type { StepTimes, W1Path } from './workload.js';
 
 export type TfjsBackend = 'native' | 'wasm' | 'cpu' | 'webgl';
 

@@ -4,7 +4,7 @@ import type { CompileRecord } from '../src/compile-info.js';
 import { mergeVariants } from '../src/measure.js';
 import type { VariantCollected } from '../src/report.js';
 import { fallbackLines, nativeVariantRows, nativeVariantTable, speedupVerdict, variantTable } from '../src/variants-report.js';
-import type { VariantTimes } from '../src/workload.js';
+import type { VariantTimes } from '../src/variant-times.js';
 
 const compiled = (mode: 'auto' | 'xla', traceMs: number, firstCallMs: number): CompileRecord => ({
   status: 'compiled',
