@@ -1,7 +1,7 @@
-"""W1 and W2 (see DESIGN.md, Apps -> Bench) in TensorFlow with a compiled `tf.function` train step (and
-optionally XLA). Prints the first step's time ("first 0 <ms>"), one line per measured step
-("step <i> <ms>"), one per encode repeat ("encode <i> <ms>"), then "info <json>". Run by apps/bench inside
-its own virtualenv."""
+"""W1 and W2 in TensorFlow with a compiled `tf.function` train step (and optionally XLA): the same
+workloads as apps/bench/src/workload.ts, op for op, so the ratios compare like with like. Prints the first
+step's time ("first 0 <ms>"), one line per measured step ("step <i> <ms>"), one per encode repeat
+("encode <i> <ms>"), then "info <json>". Run by apps/bench inside its own virtualenv."""
 import argparse
 import json
 import os

@@ -1,7 +1,7 @@
-"""W1 and W2 (see DESIGN.md, Apps -> Bench) in PyTorch on the CPU: the reference the vaekit figures are
-divided by. Prints the first step's time ("first 0 <ms>"), one line per measured step ("step <i> <ms>"),
-one per encode repeat ("encode <i> <ms>"), then "info <json>". Run by apps/bench inside its own virtualenv;
-also runnable by hand."""
+"""W1 and W2 in PyTorch on the CPU: the reference the vaekit figures are divided by, so the same workloads
+as apps/bench/src/workload.ts, op for op, to compare like with like. Prints the first step's time
+("first 0 <ms>"), one line per measured step ("step <i> <ms>"), one per encode repeat ("encode <i> <ms>"),
+then "info <json>". Run by apps/bench inside its own virtualenv; also runnable by hand."""
 import argparse
 import json
 import resource
