@@ -1,4 +1,5 @@
 import { playwright } from '@vitest/browser-playwright';
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/ensure-chromium.mjs';
@@ -8,10 +9,17 @@ import { TFJS_OPTIMIZE_DEPS } from './scripts/browser-config.mjs';
 // everything else runs in Node.
 const BROWSER_TESTS = ['packages/*/test/browser/**/*.test.ts', 'apps/*/test/browser/**/*.test.ts'];
 
+// Every workspace package exports its TypeScript sources under the `source` condition: tests import
+// sibling packages from src, so an edit to core is seen by the variants tests without a rebuild. Vitest
+// drops Vite's `module` condition for Node, as its defaults do.
+const NODE_CONDITIONS = ['source', ...defaultServerConditions.filter((c) => c !== 'module')];
+const BROWSER_CONDITIONS = ['source', ...defaultClientConditions];
+
 export default defineConfig({
   test: {
     projects: [
       {
+        ssr: { resolve: { conditions: NODE_CONDITIONS } },
         test: {
           name: 'node',
           environment: 'node',
@@ -24,6 +32,7 @@ export default defineConfig({
         },
       },
       {
+        resolve: { conditions: BROWSER_CONDITIONS },
         optimizeDeps: { include: [...TFJS_OPTIMIZE_DEPS.include], exclude: [...TFJS_OPTIMIZE_DEPS.exclude] },
         test: {
           name: 'browser',
