@@ -2,8 +2,8 @@
 // Trains every variant on full MNIST (dynamically binarized, official split) with one recipe: the same
 // epochs, batch size, learning rate and KL warm-up, the VAE's encoder/decoder widths (MLP 512, 512) and
 // each variant's own defaults for the rest. Evaluates each on the whole test split and prints the
-// Markdown table of docs/results.md. Each row is one `vaekit train` and one `vaekit eval`, printed as it runs so
-// it can be repeated by hand.
+// Markdown table of docs/results.md. Each row is one `vaekit train` and one `vaekit eval`, printed as it
+// runs so it can be repeated by hand.
 //
 // With --seeds, every row is trained once per seed and a second table gives each seed's NLL and the
 // mean ± sd: models this close are not ordered by one seed.
