@@ -109,11 +109,11 @@ export function isUserError(error: unknown): error is Error {
   return (
     error instanceof UsageError ||
     error instanceof RunError ||
-    error instanceof DataError ||
-    error instanceof UnknownModelError ||
-    error instanceof CorruptFileError ||
-    error instanceof BackendUnavailableError ||
-    error instanceof NonFiniteLossError ||
+    DataError.isInstance(error) ||
+    UnknownModelError.isInstance(error) ||
+    CorruptFileError.isInstance(error) ||
+    BackendUnavailableError.isInstance(error) ||
+    NonFiniteLossError.isInstance(error) ||
     error instanceof RangeError ||
     isFsError(error) ||
     isParseArgsError(error)

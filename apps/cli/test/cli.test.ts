@@ -257,7 +257,7 @@ describe('bad input fails before anything is written', () => {
   it('non-binary data with a Bernoulli likelihood and --binarize none', async () => {
     const csv = writeCsv('gray.csv', 20, 16, (r, c) => String(((r + c) % 5) / 4));
     const result = await cli(['train', ...TINY, '--data', csv, '--binarize', 'none', '--out', out()]);
-    expectUserError(result, /--binarize dynamic or use --likelihood gaussian/);
+    expectUserError(result, /binarize it \(dynamic binarization\) or use a Gaussian likelihood/);
     expectNothingWritten();
   });
 

@@ -24,7 +24,7 @@ export async function listBackends(): Promise<BackendAvailability[]> {
         const info = rememberInfo(await entry.describe());
         result.push({ name, available: true, info });
       } catch (err) {
-        if (!(err instanceof BackendUnavailableError)) throw err;
+        if (!BackendUnavailableError.isInstance(err)) throw err;
         result.push({ name, available: false, reason: err.reason });
       }
     }

@@ -29,7 +29,7 @@ export async function useBackend(name: BackendName | 'auto'): Promise<BackendInf
     try {
       return await selectEntry(await loadEntry(candidate));
     } catch (err) {
-      if (!(err instanceof BackendUnavailableError)) throw err;
+      if (!BackendUnavailableError.isInstance(err)) throw err;
       reasons.push(`${candidate}: ${err.reason}`);
       last = err;
     }

@@ -1,6 +1,6 @@
 import './register-gradients.js';
 
-export { datasetFingerprint, FINGERPRINT_SAMPLE, type Dataset, type DataFingerprint } from './dataset.js';
+export type { Dataset, DataFingerprint } from './dataset.js';
 export { prototypeDataset } from './synthetic-dataset.js';
 export { SeededRandom } from './random.js';
 export { sumPerExample, logMeanExp } from './reduce.js';
@@ -78,8 +78,8 @@ export {
   type ModelFactory,
   type RegisteredModel,
 } from './registry.js';
-export { CorruptFileError, decodeContainer, encodeContainer } from './serialization/container.js';
-export { assignWeights, deserializeModel, serializeModel } from './serialization/model-file.js';
+export { CorruptFileError } from './serialization/container.js';
+export { deserializeModel, serializeModel, type DeserializeModelOptions } from './serialization/model-file.js';
 export {
   estimateEncoderGradient,
   measureEstimatorVariance,
@@ -93,9 +93,7 @@ export type { TraceReport } from './compile/trace-step.js';
 export type { CompileMode } from './compile/compiled-step.js';
 export { compiledStepSupport } from './compile/native-functions.js';
 export {
-  CHECKPOINT_FORMAT,
   decodeCheckpoint,
-  encodeCheckpoint,
   memoryCheckpointStore,
   type CheckpointStore,
   type DecodedCheckpoint,
@@ -106,5 +104,4 @@ export {
   type TrainingEnvironment,
 } from './train/checkpoint.js';
 export { NonFiniteLossError, type EpochEvent, type ResumeEvent, type StepEvent, type TrainResult } from './train/events.js';
-export { createOptimizer, DEFAULT_OPTIMIZER, type OptimizerConfig } from './train/optimizer.js';
-export { epochBatches, mixSeed, shuffledIndices } from './train/order.js';
+export type { OptimizerConfig } from './train/optimizer.js';

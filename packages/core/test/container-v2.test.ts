@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CorruptFileError, decodeContainer, encodeContainer } from '../src/index.js';
+import { CorruptFileError } from '../src/index.js';
+import { decodeContainer, encodeContainer } from '../src/internal.js';
 import { craftV2, encodeV1, headerRegionEnd, payloadSha256, withBitFlipped } from './helpers/container-bytes.js';
 
 const sections = { a: new Uint8Array([1, 2, 3]), b: new Uint8Array([9, 8, 7, 6]) };

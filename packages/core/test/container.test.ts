@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CorruptFileError, decodeContainer, encodeContainer } from '../src/index.js';
+import { CorruptFileError } from '../src/index.js';
+import { decodeContainer, encodeContainer } from '../src/internal.js';
 
 describe('the vaekit file container', () => {
   const sections = { a: new Uint8Array([1, 2, 3]), b: new Uint8Array([9, 8]) };

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { datasetFingerprint, prototypeDataset, type Dataset } from '../src/index.js';
+import { prototypeDataset, type Dataset } from '../src/index.js';
+import { datasetFingerprint } from '../src/internal.js';
 import { useCpu } from './setup-backend.js';
 
 beforeAll(useCpu);

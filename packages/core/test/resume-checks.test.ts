@@ -2,14 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   decodeCheckpoint,
-  decodeContainer,
-  encodeContainer,
   memoryCheckpointStore,
   prototypeDataset,
   train,
   type Dataset,
   type TrainOptions,
 } from '../src/index.js';
+import { decodeContainer, encodeContainer } from '../src/internal.js';
 import { linearVae } from './helpers/linear-vae.js';
 import { storeWith, weightsOf } from './helpers/resume-runs.js';
 import { useCpu } from './setup-backend.js';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createSchedule, epochBatches, klWarmup, SeededRandom, shuffledIndices } from '../src/index.js';
+import { createSchedule, klWarmup, SeededRandom } from '../src/index.js';
+import { epochBatches, shuffledIndices } from '../src/internal.js';
 import { useCpu } from './setup-backend.js';
 
 beforeAll(useCpu);

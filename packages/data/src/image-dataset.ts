@@ -1,6 +1,7 @@
 import { tensor } from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { mixSeed, SeededRandom, type Dataset } from '@vaekit/core';
+import { SeededRandom, type Dataset } from '@vaekit/core';
+import { mixSeed } from '@vaekit/core/internal';
 import { DataError } from './data-error.js';
 import { formatShape, isValidShape, shapeSize } from './shape.js';
 import type { Binarization } from './types.js';

@@ -35,7 +35,7 @@ export function validateForLikelihood(
       const hint = v > 1 && v <= 255 ? ' (8-bit pixel values? divide them by 255)' : '';
       throw new DataError(
         `${source} has a value outside [0, 1] at ${at(i)} (${v})${hint}, which a Bernoulli likelihood ` +
-          `cannot model; scale the data into [0, 1] or use --likelihood gaussian`,
+          `cannot model; scale the data into [0, 1] or use a Gaussian likelihood`,
       );
     }
   }
@@ -45,7 +45,7 @@ export function validateForLikelihood(
     if (v !== 0 && v !== 1) {
       throw new DataError(
         `${source} has a value that is not 0 or 1 at ${at(i)} (${v}), and a Bernoulli likelihood without ` +
-          `binarization needs exactly 0 or 1; pass --binarize dynamic or use --likelihood gaussian`,
+          `binarization needs exactly 0 or 1; binarize it (dynamic binarization) or use a Gaussian likelihood`,
       );
     }
   }

@@ -37,7 +37,7 @@ describe('validateData', () => {
   });
 
   it('applies the likelihood check', () => {
-    expect(() => validateData(loaded([0, 0.5], [2]), { likelihood: 'bernoulli', source: 'p.npy' })).toThrow(/--binarize dynamic/);
+    expect(() => validateData(loaded([0, 0.5], [2]), { likelihood: 'bernoulli', source: 'p.npy' })).toThrow(/binarize it \(dynamic binarization\)/);
     expect(validateData(loaded([0, 0.5], [2]), { likelihood: 'bernoulli', binarize: 'dynamic' }).count).toBe(1);
   });
 });
@@ -51,7 +51,7 @@ describe('validateForLikelihood', () => {
   it('asks for binarization or a Gaussian when Bernoulli data is not 0/1', () => {
     expect(() => validateForLikelihood([0, 1, 0.3], 'bernoulli', { source: 'x.npy' })).toThrow(
       'x.npy has a value that is not 0 or 1 at index 2 (0.3), and a Bernoulli likelihood without binarization ' +
-        'needs exactly 0 or 1; pass --binarize dynamic or use --likelihood gaussian',
+        'needs exactly 0 or 1; binarize it (dynamic binarization) or use a Gaussian likelihood',
     );
     expect(() => validateForLikelihood([0, 1, 0.3], 'bernoulli', { binarize: 'static' })).not.toThrow();
     expect(() => validateForLikelihood([0, 1, 1], 'bernoulli')).not.toThrow();
@@ -60,8 +60,28 @@ describe('validateForLikelihood', () => {
   it('asks for scaling or a Gaussian when values leave [0, 1], even with binarization', () => {
     expect(() => validateForLikelihood([0, 255], 'bernoulli', { binarize: 'dynamic', source: 'x.csv', exampleSize: 2 })).toThrow(
       'x.csv has a value outside [0, 1] at index 1 (example 0, value 1) (255) (8-bit pixel values? divide them by 255), ' +
-        'which a Bernoulli likelihood cannot model; scale the data into [0, 1] or use --likelihood gaussian',
+        'which a Bernoulli likelihood cannot model; scale the data into [0, 1] or use a Gaussian likelihood',
     );
-    expect(() => validateForLikelihood([-0.5], 'bernoulli', { binarize: 'dynamic' })).toThrow(/outside \[0, 1\].*--likelihood gaussian/);
+    expect(() => validateForLikelihood([-0.5], 'bernoulli', { binarize: 'dynamic' })).toThrow(/outside \[0, 1\].*use a Gaussian likelihood/);
+  });
+});
+
+describe('library messages', () => {
+  it('name no command-line flag: the library is used without the CLI too', () => {
+    const messages: string[] = [];
+    for (const attempt of [
+      () => validateForLikelihood([0, 1, 0.3], 'bernoulli'),
+      () => validateForLikelihood([0, 255], 'bernoulli'),
+      () => validateForLikelihood([Number.NaN], 'gaussian'),
+      () => validateData(loaded([0, 0.5], [2]), { likelihood: 'bernoulli' }),
+    ]) {
+      try {
+        attempt();
+      } catch (error) {
+        messages.push((error as Error).message);
+      }
+    }
+    expect(messages).toHaveLength(4);
+    for (const message of messages) expect(message).not.toMatch(/--[a-z]/);
   });
 });

@@ -6,7 +6,7 @@ import { CorruptFileError, decodeContainer, encodeContainer } from './container.
 import { quoteUntrusted } from './corrupt-file-error.js';
 import { disposeOnFailure } from './leak-guard.js';
 import { resolveLoadLimits, type LoadLimits } from './load-limits.js';
-import { checkModelMeta, type ModelMeta } from './model-meta.js';
+import { checkModelMeta, MODEL_FORMAT, type ModelMeta } from './model-meta.js';
 import { decodeNamedTensors, encodeNamedTensors } from './tensors.js';
 import { checkWeightManifest, matchWeightManifest } from './weight-manifest.js';
 
@@ -21,7 +21,7 @@ export interface DeserializeModelOptions {
 export async function serializeModel(model: VaeModel): Promise<Uint8Array> {
   const named = model.variables().map(({ name, variable }) => ({ name, tensor: variable as tf.Tensor }));
   const { specs, bytes } = await encodeNamedTensors(named);
-  const meta: ModelMeta = { config: model.getConfig(), weights: specs, vaekitFormat: 1 };
+  const meta: ModelMeta = { config: model.getConfig(), weights: specs, vaekitFormat: MODEL_FORMAT };
   return encodeContainer(MODEL_KIND, meta, { weights: bytes });
 }
 
@@ -62,7 +62,7 @@ function fromFile<T>(source: string, className: string, step: () => T): T {
   try {
     return step();
   } catch (error) {
-    if (error instanceof CorruptFileError || error instanceof UnknownModelError) throw error;
+    if (CorruptFileError.isInstance(error) || UnknownModelError.isInstance(error)) throw error;
     throw new CorruptFileError(`${source} holds a config that is not a valid ${className}: ${(error as Error).message}`);
   }
 }

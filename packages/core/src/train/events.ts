@@ -1,3 +1,5 @@
+import { brandError, hasErrorBrand } from '../error-brand.js';
+
 /** Emitted after every optimizer step. Loss terms are plain numbers (batch means, in nats). */
 export interface StepEvent {
   readonly epoch: number;
@@ -54,8 +56,15 @@ export interface TrainResult {
   readonly resumedFromStep: number | null;
 }
 
+const NON_FINITE_LOSS_ERROR = Symbol.for('vaekit.NonFiniteLossError');
+
 /** A loss or gradient went NaN or infinite: training stopped before the bad update was applied. */
 export class NonFiniteLossError extends Error {
+  /** True for a NonFiniteLossError from any copy of @vaekit/core, where `instanceof` misses other copies'. */
+  static isInstance(value: unknown): value is NonFiniteLossError {
+    return hasErrorBrand(value, NON_FINITE_LOSS_ERROR);
+  }
+
   constructor(
     readonly step: number,
     readonly terms: Readonly<Record<string, number>>,
@@ -68,5 +77,6 @@ export class NonFiniteLossError extends Error {
         'Lower the learning rate, check the data for extreme values, or enable KL warm-up.',
     );
     this.name = 'NonFiniteLossError';
+    brandError(this, NON_FINITE_LOSS_ERROR);
   }
 }

@@ -1,4 +1,5 @@
-import { decodeContainer, encodeContainer, serializeModel } from '../../src/index.js';
+import { serializeModel } from '../../src/index.js';
+import { decodeContainer, encodeContainer } from '../../src/internal.js';
 import { createTinyModel, tinyConfig } from '../fixtures/tiny-model.mjs';
 
 /** The header meta of a model file, as far as the crafted-file tests edit it. */
