@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   createModel,
-  decodeContainer,
   deserializeModel,
-  encodeContainer,
   getRegisteredModel,
   hasKlPerDimension,
   hasPosteriorMean,
@@ -12,10 +10,11 @@ import {
   type LossContext,
   type VaeModel,
 } from '@vaekit/core';
+import { decodeContainer, encodeContainer } from '@vaekit/core/internal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../src/index.js';
 import { binaryBatch, smallLadder } from './ladder-fixture.js';
-import { useCpu } from './setup-backend.js';
+import { useCpu } from '@vaekit/test-utils';
 
 beforeAll(useCpu);
 

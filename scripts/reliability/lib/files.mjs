@@ -75,6 +75,15 @@ export function vaekitCore() {
   return core;
 }
 
+/** @type {Promise<any> | null} */
+let coreInternal = null;
+
+/** @vaekit/core/internal as built: the container codec, which core keeps out of its public entry. */
+export function vaekitCoreInternal() {
+  coreInternal ??= import(pathToFileURL(join(ROOT, 'packages', 'core', 'dist', 'internal.js')).href);
+  return coreInternal;
+}
+
 /**
  * The step a checkpoint file holds; throws (the library's CorruptFileError) when it does not decode.
  * @param {string} path
@@ -92,7 +101,7 @@ export async function checkpointStep(path) {
  * @returns {Promise<Uint8Array>}
  */
 export async function modelWeights(path) {
-  const { decodeContainer } = await vaekitCore();
+  const { decodeContainer } = await vaekitCoreInternal();
   const container = await decodeContainer(new Uint8Array(readFileSync(path)), 'vaekit-model', path);
   return container.section('weights');
 }
@@ -107,7 +116,7 @@ export async function modelWeights(path) {
  * @param {(weights: Uint8Array) => Uint8Array} [editWeights]
  */
 export async function craftModel(from, to, editMeta = () => {}, editWeights = (w) => w) {
-  const { decodeContainer, encodeContainer } = await vaekitCore();
+  const { decodeContainer, encodeContainer } = await vaekitCoreInternal();
   const container = await decodeContainer(new Uint8Array(readFileSync(from)), 'vaekit-model', from);
   const meta = structuredClone(container.header.meta);
   editMeta(meta);
