@@ -7,12 +7,12 @@ import * as core from '../src/index.js';
 import { type LoopState } from '../src/index.js';
 import { createOptimizer, DEFAULT_OPTIMIZER, encodeCheckpoint } from '../src/internal.js';
 import { CHECKED_CLASS, createTinyModel, registerTinyModels, tinyConfig, UNCHECKED_CLASS } from './fixtures/tiny-model.mjs';
-import { runChild } from './helpers/run-child.js';
 import { craftedModelFile, savedTinyModel } from './helpers/crafted-model.js';
-import { useCpu } from './setup-backend.js';
+import { LOAD_IN_CHILD, runChild, useCpu } from '@vaekit/test-utils';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const CHILD = join(here, 'fixtures', 'load-in-child.mjs');
+/** The built core with the tiny models registered, for the shared load-in-child script. */
+const CHILD_SETUP = join(here, 'fixtures', 'built-core-with-tiny-models.mjs');
 const BUILT = join(here, '..', 'dist', 'index.js');
 const ONE_GB = 1024 ** 3;
 const dir = mkdtempSync(join(tmpdir(), 'vaekit-crafted-'));
@@ -67,7 +67,7 @@ describe('crafted files under 1 MB stay under 1 GB of memory', () => {
       writeFileSync(path, bytes);
       expect(statSync(path).size).toBeLessThan(1024 * 1024);
       // A 3 GB address-space ceiling: far above what a refusal needs, far below what the machine has.
-      const outcome = await runChild(CHILD, [kind, path], { virtualMemoryKb: 3 * 1024 * 1024, timeoutMs: 60_000 });
+      const outcome = await runChild(LOAD_IN_CHILD, [CHILD_SETUP, kind, path], { virtualMemoryKb: 3 * 1024 * 1024, timeoutMs: 60_000 });
       const peak = `${(outcome.maxRssBytes / 1024 ** 2).toFixed(0)} MB`;
       console.log(`${name} (${bytes.byteLength} bytes): peak RSS ${peak}, ${outcome.loaded ? 'loaded' : outcome.message}`);
       if (outcome.maxRssBytes >= ONE_GB) failures.push(`${name}: peak RSS ${peak}`);

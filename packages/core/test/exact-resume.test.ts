@@ -12,7 +12,7 @@ import {
 } from '../src/index.js';
 import { linearVae } from './helpers/linear-vae.js';
 import { recordingStore, storeWith, weightsOf, withoutTime } from './helpers/resume-runs.js';
-import { useCpu } from './setup-backend.js';
+import { useCpu } from '@vaekit/test-utils';
 
 beforeAll(useCpu);
 

@@ -9,15 +9,9 @@ import {
   SeededRandom,
   standardNormalLogProb,
 } from '../src/index.js';
-import { useCpu } from './setup-backend.js';
+import { read, useCpu } from '@vaekit/test-utils';
 
 beforeAll(useCpu);
-
-const read = (t: tf.Tensor): number[] => {
-  const values = Array.from(t.dataSync());
-  t.dispose();
-  return values;
-};
 
 describe('closed-form KL', () => {
   it('is zero for the prior itself and matches hand-computed values', () => {

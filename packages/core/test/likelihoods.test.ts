@@ -1,15 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bernoulliLogProb, createLikelihood, gaussian, gaussianLogProb } from '../src/index.js';
-import { useCpu } from './setup-backend.js';
+import { read, useCpu } from '@vaekit/test-utils';
 
 beforeAll(useCpu);
-
-const read = (t: tf.Tensor): number[] => {
-  const values = Array.from(t.dataSync());
-  t.dispose();
-  return values;
-};
 
 describe('likelihoods', () => {
   it('Bernoulli from logits sums x log p + (1-x) log(1-p) over an example, stably at large logits', () => {

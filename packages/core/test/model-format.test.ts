@@ -4,7 +4,7 @@ import { CorruptFileError, deserializeModel } from '../src/index.js';
 import { decodeContainer, MODEL_FORMAT } from '../src/internal.js';
 import { CHECKED_CLASS, registerTinyModels } from './fixtures/tiny-model.mjs';
 import { craftedModelFile, savedTinyModel, type ModelMeta } from './helpers/crafted-model.js';
-import { useCpu } from './setup-backend.js';
+import { useCpu } from '@vaekit/test-utils';
 
 beforeAll(async () => {
   await useCpu();

@@ -11,7 +11,7 @@ import {
 import { decodeContainer, encodeContainer } from '../src/internal.js';
 import { linearVae } from './helpers/linear-vae.js';
 import { storeWith, weightsOf } from './helpers/resume-runs.js';
-import { useCpu } from './setup-backend.js';
+import { useCpu } from '@vaekit/test-utils';
 
 beforeAll(useCpu);
 afterEach(() => vi.restoreAllMocks());

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSchedule, klWarmup, SeededRandom } from '../src/index.js';
 import { epochBatches, shuffledIndices } from '../src/internal.js';
-import { useCpu } from './setup-backend.js';
+import { useCpu } from '@vaekit/test-utils';
 
 beforeAll(useCpu);
 

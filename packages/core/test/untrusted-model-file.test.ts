@@ -23,7 +23,7 @@ import { loadModel, saveModel } from '../src/node/index.js';
 import { decodeNamedTensors } from '../src/serialization/tensors.js';
 import { encodeV1, expectRefused, headerRegionEnd, withBitFlipped } from './helpers/container-bytes.js';
 import { craftedModelFile, savedTinyModel, type ModelMeta } from './helpers/crafted-model.js';
-import { useCpu } from './setup-backend.js';
+import { useCpu } from '@vaekit/test-utils';
 
 
 beforeAll(async () => {

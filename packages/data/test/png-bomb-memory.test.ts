@@ -4,12 +4,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deflatedZeros, pngFile } from './helpers/png-bytes.js';
-import { runChild } from './helpers/run-child.js';
+import { runChild, type ChildOutcome } from '@vaekit/test-utils';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CHILD = join(here, 'fixtures', 'decode-png-in-child.mjs');
 const BUILT = join(here, '..', 'dist', 'node', 'index.js');
 const ONE_GB = 1024 ** 3;
+
+/** What decode-png-in-child.mjs reports: the pixels decoded when it did not refuse. */
+interface PngOutcome extends ChildOutcome {
+  readonly pixels?: number;
+}
 const dir = mkdtempSync(join(tmpdir(), 'vaekit-png-bombs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -45,7 +50,7 @@ describe('PNG decompression bombs under 1 MB stay under 1 GB of memory', () => {
       const size = bytes ? bytes.byteLength : readdirSync(path).reduce((n, file) => n + statSync(join(path, file)).size, 0);
       expect(size, name).toBeLessThan(1024 * 1024);
       // A 3 GB address-space ceiling: a decoder that does inflate the bomb fails fast instead of taking the machine.
-      const outcome = await runChild(CHILD, [bytes ? 'file' : 'folder', path], { virtualMemoryKb: 3 * 1024 * 1024, timeoutMs: 120_000 });
+      const outcome = await runChild<PngOutcome>(CHILD, [bytes ? 'file' : 'folder', path], { virtualMemoryKb: 3 * 1024 * 1024, timeoutMs: 120_000 });
       const peak = `${(outcome.maxRssBytes / 1024 ** 2).toFixed(0)} MB`;
       console.log(`${name} (${size} bytes): peak RSS ${peak}, ${outcome.loaded ? `decoded ${outcome.pixels} pixels` : outcome.message}`);
       if (outcome.maxRssBytes >= ONE_GB) failures.push(`${name}: peak RSS ${peak}`);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createModel, deserializeModel, getRegisteredModel, prototypeDataset, SeededRandom, serializeModel, type LossTerms, type VaeModel } from '@vaekit/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BetaVae, createBetaVae, createVae, DEFAULT_CAPACITY_GAMMA, resolveBetaVaeConfig } from '../src/index.js';
-import { useCpu } from './setup-backend.js';
+import { useCpu } from '@vaekit/test-utils';
 
 beforeAll(useCpu);
 

@@ -1,7 +1,7 @@
 import { createModel, listModels } from '@vaekit/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '../src/index.js';
-import { useCpu } from './setup-backend.js';
+import { useCpu } from '@vaekit/test-utils';
 
 beforeAll(useCpu);
 

@@ -20,15 +20,10 @@ import { MadeNetwork } from '../src/made-network.js';
 import { createPlanarFlowVae } from '../src/planar-flow-vae.js';
 import { planarConstrainedU, planarFlowStep } from '../src/planar-flow.js';
 import { jacobian, logAbsDet } from './jacobian.js';
-import { useCpu } from './setup-backend.js';
+import { read, useCpu } from '@vaekit/test-utils';
 
 beforeAll(useCpu);
 
-const read = (t: tf.Tensor): number[] => {
-  const values = Array.from(t.dataSync());
-  t.dispose();
-  return values;
-};
 const context = (seed: number): LossContext => ({ rng: new SeededRandom(seed), step: 0, klWeight: 1, freeBits: 0 });
 
 /** Per-example KL from many posterior draws of a flow model: mean and standard error of log q_K − log p. */

@@ -15,15 +15,10 @@ import { createLadderIafVae, type LadderIafVae } from '../src/ladder-iaf-vae.js'
 import { createLadderVae } from '../src/ladder-vae.js';
 import { binaryBatch, SMALL_LADDER_DIMS } from './ladder-fixture.js';
 import { jacobian, logAbsDet } from './jacobian.js';
-import { useCpu } from './setup-backend.js';
+import { read, useCpu } from '@vaekit/test-utils';
 
 beforeAll(useCpu);
 
-const read = (t: tf.Tensor): number[] => {
-  const values = Array.from(t.dataSync());
-  t.dispose();
-  return values;
-};
 const context = (seed: number): LossContext => ({ rng: new SeededRandom(seed), step: 0, klWeight: 1, freeBits: 0 });
 
 /** The three-layer test ladder of `ladder-fixture.ts`, with two IAF steps per layer. */

@@ -5,15 +5,10 @@ import { resolveLadderConfig } from '../src/ladder-config.js';
 import { precisionWeightedMerge } from '../src/ladder-merge.js';
 import { createLadderVae, type LadderVae } from '../src/ladder-vae.js';
 import { binaryBatch, smallLadder } from './ladder-fixture.js';
-import { useCpu } from './setup-backend.js';
+import { read, useCpu } from '@vaekit/test-utils';
 
 beforeAll(useCpu);
 
-const read = (t: tf.Tensor): number[] => {
-  const values = Array.from(t.dataSync());
-  t.dispose();
-  return values;
-};
 const context = (seed: number, extra: Partial<LossContext> = {}): LossContext => ({
   rng: new SeededRandom(seed),
   step: 0,

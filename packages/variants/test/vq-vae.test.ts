@@ -22,7 +22,7 @@ import {
   VqVae,
   type VqVaeConfig,
 } from '../src/index.js';
-import { useCpu } from './setup-backend.js';
+import { useCpu } from '@vaekit/test-utils';
 
 beforeAll(useCpu);
 

@@ -1,7 +1,0 @@
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-
-export async function useCpu(): Promise<void> {
-  await tf.setBackend('cpu');
-  if (tf.getBackend() !== 'cpu') throw new Error(`expected the cpu backend, got ${tf.getBackend()}`);
-}
