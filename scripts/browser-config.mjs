@@ -19,6 +19,7 @@ export const TFJS_OPTIMIZE_DEPS = Object.freeze({
     '@tensorflow/tfjs-backend-cpu',
     '@tensorflow/tfjs-backend-wasm',
     '@tensorflow/tfjs-backend-webgl',
+    '@tensorflow/tfjs-backend-webgpu',
   ],
   exclude: ['@tensorflow/tfjs-node'],
 });

@@ -12,7 +12,10 @@ export const CHROMIUM_PATH = process.env.VAEKIT_CHROMIUM ?? '/usr/bin/chromium';
 
 /**
  * Headless Chromium flags that keep a WebGL2 context (SwiftShader, float32 render targets) while turning off
- * the sandbox (we may run as root in a container) and every background network feature.
+ * the sandbox (we may run as root in a container) and every background network feature. The last two give
+ * pages a WebGPU adapter as well: without them `navigator.gpu` exists but `requestAdapter()` answers null in
+ * headless Chromium on Linux, because WebGPU there is still behind a flag and SwiftShader (software) is
+ * refused as an adapter unless allowed explicitly. WebGL keeps working with them on.
  */
 export const CHROMIUM_ARGS = Object.freeze([
   '--no-sandbox',
@@ -22,6 +25,8 @@ export const CHROMIUM_ARGS = Object.freeze([
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  '--enable-unsafe-webgpu',
+  '--enable-unsafe-swiftshader',
 ]);
 
 function versionOf(path) {

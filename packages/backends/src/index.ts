@@ -3,6 +3,7 @@
 export { BACKEND_NAMES, isBackendName } from './names.js';
 export type { BackendName } from './names.js';
 export type { BackendAvailability, BackendInfo } from './info.js';
+export type { WebgpuAdapterReport, WebgpuLimits } from './webgpu-adapter.js';
 export type { Tolerance } from './tolerance.js';
 export type { BackendEntry } from './backend-entry.js';
 export { BackendUnavailableError } from './errors.js';

@@ -1,5 +1,6 @@
 import type { BackendName } from './names.js';
 import type { Tolerance } from './tolerance.js';
+import type { WebgpuAdapterReport } from './webgpu-adapter.js';
 
 /** What is running: reported after a backend is selected, so the numbers are the real ones. */
 export interface BackendInfo {
@@ -22,6 +23,8 @@ export interface BackendInfo {
   compiledSteps: boolean;
   /** Why not, when `compiledSteps` is false: one sentence that says what to do where something can be done. */
   compiledStepsReason?: string;
+  /** The WebGPU adapter (vendor, architecture, features, limits) on webgpu; absent on the other backends. */
+  adapter?: WebgpuAdapterReport;
 }
 
 export interface BackendAvailability {

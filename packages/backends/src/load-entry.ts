@@ -13,6 +13,8 @@ export async function loadEntry(name: BackendName): Promise<BackendEntry> {
       return (await import('./wasm.js')).wasmBackend;
     case 'webgl':
       return (await import('./webgl.js')).webglBackend;
+    case 'webgpu':
+      return (await import('./webgpu.js')).webgpuBackend;
     case 'cpu':
       return (await import('./cpu.js')).cpuBackend;
   }

@@ -1,7 +1,7 @@
 /** The compute backends vaekit knows how to select. */
-export type BackendName = 'native' | 'wasm' | 'webgl' | 'cpu';
+export type BackendName = 'native' | 'wasm' | 'webgl' | 'webgpu' | 'cpu';
 
-export const BACKEND_NAMES: readonly BackendName[] = Object.freeze(['native', 'wasm', 'webgl', 'cpu'] as const);
+export const BACKEND_NAMES: readonly BackendName[] = Object.freeze(['native', 'wasm', 'webgl', 'webgpu', 'cpu'] as const);
 
 export function isBackendName(value: unknown): value is BackendName {
   return typeof value === 'string' && (BACKEND_NAMES as readonly string[]).includes(value);

@@ -12,11 +12,13 @@ export interface Tolerance {
 // - native: TensorFlow with oneDNN reorders reductions and fuses ops: differences of a few float32 ulps that
 //   grow with the reduction length.
 // - webgl: float32 render targets on SwiftShader (or a GPU) with GLSL's own exp/log.
+// - webgpu: float32 storage buffers with WGSL's own exp/log; measured in Chromium on SwiftShader against cpu.
 const FLOAT32_TOLERANCE: Readonly<Record<BackendName, Tolerance>> = Object.freeze({
   cpu: Object.freeze({ rtol: 1e-5, atol: 1e-6 }),
   wasm: Object.freeze({ rtol: 2e-4, atol: 1e-5 }),
   native: Object.freeze({ rtol: 1e-4, atol: 1e-5 }),
   webgl: Object.freeze({ rtol: 1e-3, atol: 1e-4 }),
+  webgpu: Object.freeze({ rtol: 1e-3, atol: 1e-4 }),
 });
 
 // A WebGL device without float32 render targets computes in float16: three decimal digits.

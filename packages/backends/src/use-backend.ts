@@ -11,12 +11,12 @@ import { selectEntry } from './select-entry.js';
 
 /** The order 'auto' tries: the fastest backend this runtime can have first. */
 export function autoOrder(): readonly BackendName[] {
-  return isBrowser() ? ['webgl', 'wasm', 'cpu'] : ['native', 'wasm', 'cpu'];
+  return isBrowser() ? ['webgpu', 'webgl', 'wasm', 'cpu'] : ['native', 'wasm', 'cpu'];
 }
 
 /**
  * Selects a backend and returns what is running. 'auto' takes the first that works (Node: native > wasm >
- * cpu; browser: webgl > wasm > cpu). Throws BackendUnavailableError with the reason, never falls back silently.
+ * cpu; browser: webgpu > webgl > wasm > cpu). Throws BackendUnavailableError with the reason, never falls back silently.
  */
 export async function useBackend(name: BackendName | 'auto'): Promise<BackendInfo> {
   if (name !== 'auto') {

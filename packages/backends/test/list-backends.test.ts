@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { BACKEND_NAMES, backendTolerance, listBackends, useBackend } from '@vaekit/backends';
 
 describe('listBackends (Node)', () => {
-  it('reports every backend, cpu and wasm available, webgl unavailable with a reason', async () => {
+  it('reports every backend, cpu and wasm available, webgl and webgpu unavailable with a reason', async () => {
     const list = await listBackends();
     expect(list.map((b) => b.name)).toEqual([...BACKEND_NAMES]);
     const byName = Object.fromEntries(list.map((b) => [b.name, b]));
@@ -16,6 +16,11 @@ describe('listBackends (Node)', () => {
     expect(webgl?.available).toBe(false);
     expect(webgl?.info).toBeUndefined();
     expect(webgl?.reason).toMatch(/WebGL needs a browser/);
+
+    const webgpu = byName['webgpu'];
+    expect(webgpu?.available).toBe(false);
+    expect(webgpu?.info).toBeUndefined();
+    expect(webgpu?.reason).toMatch(/WebGPU needs a browser/);
   });
 
   it('puts each available backend\'s tolerance from the one table', async () => {

@@ -15,6 +15,7 @@ const BACKEND_PACKAGES = [
   '@tensorflow/tfjs-backend-cpu',
   '@tensorflow/tfjs-backend-wasm',
   '@tensorflow/tfjs-backend-webgl',
+  '@tensorflow/tfjs-backend-webgpu',
   '@tensorflow/tfjs-node',
 ];
 

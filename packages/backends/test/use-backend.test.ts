@@ -6,7 +6,7 @@ import type { BackendName } from '@vaekit/backends';
 
 import { runSmallOps } from './helpers.js';
 
-const EXPECTED: Record<Exclude<BackendName, 'webgl'>, string> = { cpu: 'cpu', wasm: 'wasm', native: 'tensorflow' };
+const EXPECTED: Record<Exclude<BackendName, 'webgl' | 'webgpu'>, string> = { cpu: 'cpu', wasm: 'wasm', native: 'tensorflow' };
 
 describe('useBackend', () => {
   for (const [name, tfjsBackend] of Object.entries(EXPECTED) as [BackendName, string][]) {
@@ -30,7 +30,7 @@ describe('useBackend', () => {
 
   it('rejects an unknown name and lists the valid ones', async () => {
     // @ts-expect-error -- an invalid name on purpose
-    await expect(useBackend('gpu')).rejects.toThrow(/Unknown backend "gpu": valid names are 'native', 'wasm', 'webgl', 'cpu', 'auto'/);
+    await expect(useBackend('gpu')).rejects.toThrow(/Unknown backend "gpu": valid names are 'native', 'wasm', 'webgl', 'webgpu', 'cpu', 'auto'/);
   });
 
   it('refuses webgl in Node with a reason and keeps the active backend', async () => {
@@ -39,6 +39,15 @@ describe('useBackend', () => {
     expect(error).toBeInstanceOf(BackendUnavailableError);
     expect((error as BackendUnavailableError).backend).toBe('webgl');
     expect((error as BackendUnavailableError).reason).toMatch(/Node has no WebGL2/);
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('refuses webgpu in Node with a reason and keeps the active backend', async () => {
+    await useBackend('cpu');
+    const error = await useBackend('webgpu').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendUnavailableError);
+    expect((error as BackendUnavailableError).backend).toBe('webgpu');
+    expect((error as BackendUnavailableError).reason).toMatch(/Node has no navigator\.gpu/);
     expect(tf.getBackend()).toBe('cpu');
   });
 

@@ -44,11 +44,11 @@ describe('useBackend in Chromium', () => {
     runSmallOps(info);
   });
 
-  it("'auto' prefers webgl in a browser", async () => {
+  it("'auto' prefers webgpu in a browser (see webgpu-browser.test.ts)", async () => {
     await useBackend('cpu');
     const info = await useBackend('auto');
-    expect(info.name).toBe('webgl');
-    expect(tf.getBackend()).toBe('webgl');
+    expect(info.name).toBe('webgpu');
+    expect(tf.getBackend()).toBe('webgpu');
   });
 
   it('refuses native in a browser with a reason', async () => {
@@ -57,11 +57,11 @@ describe('useBackend in Chromium', () => {
     expect((error as BackendUnavailableError).reason).toMatch(/needs Node/);
   });
 
-  it('lists webgl, wasm and cpu as available and native as not', async () => {
+  it('lists webgl, webgpu, wasm and cpu as available and native as not', async () => {
     await useBackend('webgl');
     const list = await listBackends();
     const available = Object.fromEntries(list.map((b) => [b.name, b.available]));
-    expect(available).toEqual({ native: false, wasm: true, webgl: true, cpu: true });
+    expect(available).toEqual({ native: false, wasm: true, webgl: true, webgpu: true, cpu: true });
     expect(tf.getBackend()).toBe('webgl');
   });
 });

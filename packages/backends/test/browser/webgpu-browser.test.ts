@@ -1,0 +1,87 @@
+// The webgpu backend in headless Chromium: the probe finds SwiftShader's adapter (with the flags in
+// scripts/ensure-chromium.mjs), tfjs runs on it, and BackendInfo describes the adapter tfjs uses.
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+
+import { currentBackendInfo, listBackends, useBackend, type BackendInfo } from '@vaekit/backends';
+import { probeWebgpu, SYNC_READ_REFUSED } from '@vaekit/backends/webgpu';
+
+/** The helpers' small ops (matMul, log1p), read asynchronously: see the synchronous-read test below. */
+async function runSmallOpsAsync(info: BackendInfo): Promise<void> {
+  const { rtol, atol } = info.tolerance;
+  const [product, logs] = tf.tidy(() => [
+    tf.matMul(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]), tf.tensor2d([7, 8, 9, 10, 11, 12], [3, 2])),
+    tf.log1p(tf.tensor1d([0, 1, 0.5])),
+  ]);
+  const actual = [...(await product.data()), ...(await logs.data())];
+  tf.dispose([product, logs]);
+  [58, 64, 139, 154, 0, Math.LN2, Math.log1p(0.5)].forEach((e, i) => {
+    expect(Math.abs(actual[i]! - e), `element ${i}: ${actual[i]} vs ${e}`).toBeLessThanOrEqual(atol + rtol * Math.abs(e));
+  });
+}
+
+describe('webgpu in Chromium', () => {
+  it('is served from a secure context, so navigator.gpu exists', () => {
+    expect(globalThis.isSecureContext).toBe(true);
+    expect('gpu' in navigator).toBe(true);
+  });
+
+  it('probes an adapter and a device and describes them', async () => {
+    const { report } = await probeWebgpu();
+    console.log(`[webgpu] adapter: ${JSON.stringify({ ...report, features: report.features.join(' ') })}`);
+    expect(report.vendor).not.toBe('');
+    expect(report.shaderF16).toBe(report.features.includes('shader-f16'));
+    for (const value of Object.values(report.limits)) expect(value).toBeGreaterThan(0);
+  });
+
+  it("selects webgpu: tf.getBackend() is 'webgpu', float32, the adapter in BackendInfo, and a small op runs", async () => {
+    const info = await useBackend('webgpu');
+    expect(tf.getBackend()).toBe('webgpu');
+    expect(info).toMatchObject({ name: 'webgpu', tfjsBackend: 'webgpu', tfjsVersion: '4.22.0', floatPrecision: 32, threads: 1, simd: null });
+    expect(info.runtime).toMatch(/^WebGPU on /);
+    const { report } = await probeWebgpu();
+    expect(info.adapter).toMatchObject({ vendor: report.vendor, architecture: report.architecture, features: report.features });
+    // tfjs asks for the adapter's maxima, so its device has them.
+    expect(info.adapter?.limits.maxStorageBufferBindingSize).toBe(report.limits.maxStorageBufferBindingSize);
+    expect(currentBackendInfo()).toEqual(info);
+    await runSmallOpsAsync(info);
+  });
+
+  it('reads GPU tensors synchronously only where that returns the right values, and throws otherwise', async () => {
+    const info = await useBackend('webgpu');
+    const onGpu = tf.tidy(() => tf.matMul(tf.tensor2d([1, 2], [1, 2]), tf.tensor2d([3, 4], [2, 1])));
+    try {
+      if (info.adapter?.syncReads) {
+        expect(Array.from(onGpu.dataSync())).toEqual([11]);
+      } else {
+        // Headless Chromium on SwiftShader: tfjs's canvas read-back gives zeros here, so it must refuse.
+        expect(() => onGpu.dataSync()).toThrow(SYNC_READ_REFUSED);
+        expect(info.runtime).toMatch(/no synchronous reads/);
+      }
+      expect(Array.from(await onGpu.data())).toEqual([11]);
+      // Once read asynchronously, the values live on the CPU too, and a synchronous read returns them.
+      expect(Array.from(onGpu.dataSync())).toEqual([11]);
+      // A tensor that never left the CPU reads synchronously everywhere.
+      const onCpu = tf.tensor1d([5, 6]);
+      expect(Array.from(onCpu.dataSync())).toEqual([5, 6]);
+      onCpu.dispose();
+    } finally {
+      onGpu.dispose();
+    }
+  });
+
+  it("'auto' prefers webgpu in a browser", async () => {
+    await useBackend('cpu');
+    const info = await useBackend('auto');
+    expect(info.name).toBe('webgpu');
+    expect(tf.getBackend()).toBe('webgpu');
+  });
+
+  it('lists webgpu as available with its adapter, and leaves the active backend active', async () => {
+    await useBackend('cpu');
+    const webgpu = (await listBackends()).find((b) => b.name === 'webgpu');
+    expect(webgpu).toMatchObject({ available: true, info: { name: 'webgpu' } });
+    expect(webgpu?.info?.adapter?.vendor).not.toBe('');
+    expect(tf.getBackend()).toBe('cpu');
+  });
+});
