@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -16,7 +15,7 @@ import {
 import { decodeContainer, encodeContainer } from '@vaekit/core/internal';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import '../src/index.js';
-import { useCpu } from '@vaekit/test-utils';
+import { LOAD_IN_CHILD, runChild, useCpu } from '@vaekit/test-utils';
 
 beforeAll(useCpu);
 afterEach(() => vi.restoreAllMocks());
@@ -242,7 +241,10 @@ describe('a crafted VAE file with hiddenUnits [30000, 30000]', () => {
 
   describe('in a child process under a memory ceiling', () => {
     const here = dirname(fileURLToPath(import.meta.url));
-    const child = join(here, 'fixtures', 'load-in-child.mjs');
+    /** The built variants registered with the built core, for the shared load-in-child script. */
+    const setup = join(here, 'fixtures', 'built-variants.mjs');
+    // A 3 GB address-space ceiling: a loader that allocates fails fast instead of taking the machine.
+    const limits = { virtualMemoryKb: 3 * 1024 * 1024, timeoutMs: 60_000 };
     const built = join(here, '..', 'dist', 'index.js');
     const dir = mkdtempSync(join(tmpdir(), 'vaekit-expected-weights-'));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -256,9 +258,9 @@ describe('a crafted VAE file with hiddenUnits [30000, 30000]', () => {
       const crafted = join(dir, 'wide.vaekit');
       writeFileSync(crafted, await craftedVae([30000, 30000]));
 
-      const loaded = await runChild(child, valid);
+      const loaded = await runChild(LOAD_IN_CHILD, [setup, 'model', valid], limits);
       expect(loaded).toMatchObject({ loaded: true, numTensors: 0 });
-      const refused = await runChild(child, crafted);
+      const refused = await runChild(LOAD_IN_CHILD, [setup, 'model', crafted], limits);
       expect(refused).toMatchObject({ loaded: false, error: 'CorruptFileError', numTensors: 0 });
       expect(refused.message).toMatch(WIDE_REFUSAL);
       expect(refused.message).not.toMatch(/\n/);
@@ -267,34 +269,3 @@ describe('a crafted VAE file with hiddenUnits [30000, 30000]', () => {
     }, 120_000);
   });
 });
-
-interface ChildOutcome {
-  loaded: boolean;
-  error?: string;
-  message?: string;
-  maxRssBytes: number;
-  numTensors: number;
-}
-
-/** `node script path` under a 3 GB address-space ceiling (a loader that allocates fails fast) and a time limit. */
-function runChild(script: string, path: string): Promise<ChildOutcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', 'ulimit -v 3145728 && exec "$0" "$@"', process.execPath, script, path], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      try {
-        resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '') as ChildOutcome);
-      } catch {
-        reject(new Error(`child ended (code ${code}, signal ${signal}) without a report: ${stderr.slice(-2000)}`));
-      }
-    });
-  });
-}
