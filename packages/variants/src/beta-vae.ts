@@ -1,64 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createSchedule, elbo, registerModel, type LossContext, type LossTerms, type Schedule } from '@vaekit/core';
-import { asWeightSpecs } from './layer-plan.js';
+import { createSchedule, elbo, type LossContext, type LossTerms, type Schedule } from '@vaekit/core';
+import { BETA_VAE_SCHEMA, type BetaVaeConfig, type BetaVaeConfigInput } from './beta-vae-config.js';
+import { defineVariant } from './variant-definition.js';
 import { Vae, vaeWeights } from './vae.js';
-import { resolveVaeConfig, type VaeConfig } from './vae-config.js';
-
-/**
- * The capacity-annealed objective of Burgess et al. (2018), "Understanding disentangling in β-VAE":
- * reconstruction + gamma * |KL - C(step)|, where the target capacity C grows linearly from 0 to
- * `maxNats` over `annealSteps` training steps and is then held.
- */
-export interface CapacityConfig {
-  /** The KL (nats per example) the encoder is finally allowed to spend. */
-  readonly maxNats: number;
-  /** Steps over which C rises from 0 to `maxNats` (0: C is `maxNats` from the start). */
-  readonly annealSteps: number;
-  /** Weight on |KL - C|. Default 1000, the value Burgess et al. use. */
-  readonly gamma: number;
-}
-
-export interface BetaVaeConfig extends VaeConfig {
-  /**
-   * The capacity form of the objective; `null` (the default) trains on the β-weighted ELBO,
-   * reconstruction + beta * KL. When it is on, `beta` is not used: gamma weighs the KL instead.
-   */
-  readonly capacity: CapacityConfig | null;
-}
-
-/** β defaults to 4 (Higgins et al. 2017 use values above 1 to favour disentangled factors). */
-export const BETA_VAE_DEFAULTS = { beta: 4, capacity: null } as const;
-export const DEFAULT_CAPACITY_GAMMA = 1000;
-
-export type BetaVaeConfigInput = Partial<Omit<BetaVaeConfig, 'capacity'>> & {
-  capacity?: (Partial<CapacityConfig> & Pick<CapacityConfig, 'maxNats' | 'annealSteps'>) | null;
-};
-
-/** Fills the β-VAE defaults on top of the plain VAE's and checks the capacity settings. */
-export function resolveBetaVaeConfig(partial: BetaVaeConfigInput = {}): BetaVaeConfig {
-  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
-  const base = resolveVaeConfig('BetaVAE', { ...BETA_VAE_DEFAULTS, ...defined } as Partial<VaeConfig>, ['capacity']);
-  const given = (base as Partial<BetaVaeConfig>).capacity ?? null;
-  if (given === null) return { ...base, capacity: null };
-  if (typeof given !== 'object') {
-    throw new RangeError(`BetaVAE: capacity must be { maxNats, annealSteps, gamma? } or null, got ${JSON.stringify(given)}`);
-  }
-  const capacity: CapacityConfig = {
-    maxNats: given.maxNats,
-    annealSteps: given.annealSteps,
-    gamma: given.gamma ?? DEFAULT_CAPACITY_GAMMA,
-  };
-  if (!(capacity.maxNats >= 0) || !Number.isFinite(capacity.maxNats)) {
-    throw new RangeError(`BetaVAE: capacity.maxNats must be a finite number >= 0 (nats), got ${capacity.maxNats}`);
-  }
-  if (!Number.isInteger(capacity.annealSteps) || capacity.annealSteps < 0) {
-    throw new RangeError(`BetaVAE: capacity.annealSteps must be a whole number >= 0, got ${capacity.annealSteps}`);
-  }
-  if (!(capacity.gamma >= 0) || !Number.isFinite(capacity.gamma)) {
-    throw new RangeError(`BetaVAE: capacity.gamma must be a finite number >= 0, got ${capacity.gamma}`);
-  }
-  return { ...base, capacity };
-}
 
 /**
  * β-VAE (Higgins et al. 2017): the VAE with the KL term weighted by β, or, with `capacity` set, the
@@ -111,23 +55,18 @@ export class BetaVae extends Vae<BetaVaeConfig> {
   }
 }
 
-export function createBetaVae(config: BetaVaeConfigInput = {}): BetaVae {
-  return new BetaVae(resolveBetaVaeConfig(config));
-}
-
-registerModel(
-  {
-    className: 'BetaVAE',
-    description: 'β-VAE: β-weighted KL (Higgins et al. 2017), or capacity-annealed |KL - C| (Burgess et al. 2018)',
-    create: (config) => createBetaVae(config as BetaVaeConfigInput),
-    expectedWeights: (config) => asWeightSpecs(vaeWeights(resolveBetaVaeConfig(config as BetaVaeConfigInput))),
-    testConfig: {
-      inputShape: [12],
-      latentDim: 3,
-      architecture: { type: 'mlp', hiddenUnits: [10] },
-      beta: 4,
-      capacity: { maxNats: 1.5, annealSteps: 20, gamma: 1 },
-    },
+export const betaVaeVariant = defineVariant<BetaVaeConfig, BetaVae, BetaVaeConfigInput>({
+  schema: BETA_VAE_SCHEMA,
+  description: 'β-VAE: β-weighted KL (Higgins et al. 2017), or capacity-annealed |KL - C| (Burgess et al. 2018)',
+  build: (config) => new BetaVae(config),
+  weights: (config) => vaeWeights(config),
+  testConfig: {
+    inputShape: [12],
+    latentDim: 3,
+    architecture: { type: 'mlp', hiddenUnits: [10] },
+    beta: 4,
+    capacity: { maxNats: 1.5, annealSteps: 20, gamma: 1 },
   },
-  { replace: true },
-);
+});
+
+export const createBetaVae = betaVaeVariant.create;

@@ -4,16 +4,16 @@ import {
   DiagonalGaussian,
   elbo,
   klMonteCarlo,
-  standardNormalLogProb,
+  tileDraws,
   type LossContext,
   type LossTerms,
   type NamedVariable,
   type SeededRandom,
 } from '@vaekit/core';
 import type { FlowVaeConfig } from './flow-config.js';
+import { drawGaussian } from './gaussian-draws.js';
 import type { PlannedWeight } from './layer-plan.js';
-import { latentModelWeights, StandardNormalLatentModel } from './standard-normal-latent-model.js';
-import { isTrainingCall } from './training-call.js';
+import { singleLatentWeights, SingleLatentModel } from './single-latent-model.js';
 
 /**
  * Draws per example behind `posteriorMean`. The active-unit statistic is a variance over thousands of
@@ -32,7 +32,7 @@ function flowEncoderUnits(config: FlowVaeConfig, flowInputUnits: number): number
  * `flowWeights` are the subclass's own (what its `extraVariables` lists).
  */
 export function flowVaeWeights(config: FlowVaeConfig, flowInputUnits: number, flowWeights: readonly PlannedWeight[]): PlannedWeight[] {
-  return latentModelWeights(config, flowEncoderUnits(config, flowInputUnits), flowWeights);
+  return singleLatentWeights(config, flowEncoderUnits(config, flowInputUnits), flowWeights);
 }
 
 /** The flow's output for a batch of base draws: z_K, and Σ_k log|det ∂f_k/∂z_{k-1}| per row. */
@@ -62,7 +62,7 @@ export interface FlowDraw extends FlowResult {
  *
  * Deliberately not a `GaussianLatentModel` (no `posterior`/`klPerDimension`): the posterior is not Gaussian.
  */
-export abstract class FlowVae<C extends FlowVaeConfig> extends StandardNormalLatentModel<C> {
+export abstract class FlowVae<C extends FlowVaeConfig> extends SingleLatentModel<C> {
   /** Numbers per example the encoder emits for the flow, after the base mean and log-variance. */
   protected readonly flowInputUnits: number;
 
@@ -75,7 +75,6 @@ export abstract class FlowVae<C extends FlowVaeConfig> extends StandardNormalLat
   abstract flow(z0: tf.Tensor, flowInput: tf.Tensor): FlowResult;
   /** The flow's own weights (beyond the encoder and decoder), under stable names. */
   protected abstract override extraVariables(): NamedVariable[];
-  protected abstract disposeFlow(): void;
 
   /**
    * The base Gaussian q0(z_0 | x) and the flow input; the caller disposes them. `training` is for batch
@@ -91,12 +90,9 @@ export abstract class FlowVae<C extends FlowVaeConfig> extends StandardNormalLat
   draw(x: tf.Tensor, k: number, rng: SeededRandom, training = false): FlowDraw {
     return tf.tidy(() => {
       const { base, flowInput } = this.encoderOutputs(x, training);
-      const batch = x.shape[0]!;
-      const tile = (t: tf.Tensor): tf.Tensor => (k === 1 ? t : tf.reshape(tf.tile(tf.expandDims(t, 0), [k, 1, 1]), [k * batch, t.shape[1]!]));
-      const q0 = new DiagonalGaussian(tile(base.mean), tile(base.logVar));
-      const z0 = q0.sample(rng.normal(q0.mean.shape));
-      const { z, logDet } = this.flow(z0, tile(flowInput));
-      return { z0, z, logDet, logQ: tf.sub(q0.logProb(z0), logDet) as tf.Tensor1D };
+      const { z: z0, logQ: logQ0 } = drawGaussian(base, k, rng);
+      const { z, logDet } = this.flow(z0, tileDraws(flowInput, k));
+      return { z0, z, logDet, logQ: tf.sub(logQ0, logDet) as tf.Tensor1D };
     });
   }
 
@@ -120,9 +116,9 @@ export abstract class FlowVae<C extends FlowVaeConfig> extends StandardNormalLat
 
   loss(x: tf.Tensor, context: LossContext): LossTerms {
     return tf.tidy(() => {
-      const { z, logQ, logDet } = this.draw(x, 1, context.rng, isTrainingCall(context));
+      const { z, logQ, logDet } = this.draw(x, 1, context.rng, context.training);
       const logLikelihood = this.logLikelihood(x, z);
-      const kl = klMonteCarlo(logQ, standardNormalLogProb(z));
+      const kl = klMonteCarlo(logQ, this.prior.logProb(z));
       const klForLoss =
         context.freeBits > 0 ? applyFreeBits(tf.reshape(kl, [-1, 1]), context.freeBits * this.config.latentDim) : kl;
       const terms = elbo(logLikelihood, kl, { beta: this.config.beta, klWeight: context.klWeight, klForLoss });
@@ -130,18 +126,8 @@ export abstract class FlowVae<C extends FlowVaeConfig> extends StandardNormalLat
     });
   }
 
-  logWeights(x: tf.Tensor, k: number, rng: SeededRandom): tf.Tensor2D {
-    if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a whole number >= 1, got ${k}`);
-    return tf.tidy(() => {
-      const { z, logQ } = this.draw(x, k, rng);
-      const xTiled = tf.tile(x, [k, ...x.shape.slice(1).map(() => 1)]);
-      const logJoint = tf.add(this.logLikelihood(xTiled, z), standardNormalLogProb(z));
-      return tf.reshape(tf.sub(logJoint, logQ), [k, x.shape[0]!]) as tf.Tensor2D;
-    });
-  }
-
-  override dispose(): void {
-    super.dispose();
-    this.disposeFlow();
+  protected drawLogWeights(x: tf.Tensor, k: number, rng: SeededRandom): tf.Tensor1D {
+    const { z, logQ } = this.draw(x, k, rng);
+    return tf.sub(tf.add(this.logLikelihood(tileDraws(x, k), z), this.prior.logProb(z)), logQ) as tf.Tensor1D;
   }
 }

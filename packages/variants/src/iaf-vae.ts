@@ -1,9 +1,10 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { registerModel, type NamedVariable } from '@vaekit/core';
-import { resolveIafConfig, type IafVaeConfig } from './flow-config.js';
+import type { NamedVariable } from '@vaekit/core';
+import { IAF_VAE_SCHEMA, type IafVaeConfig } from './flow-config.js';
 import { FlowVae, flowVaeWeights, type FlowResult } from './flow-vae.js';
 import { IafStack, iafStackWeights, type IafStackOptions } from './iaf-stack.js';
-import { asWeightSpecs, type PlannedWeight } from './layer-plan.js';
+import type { PlannedWeight } from './layer-plan.js';
+import { defineVariant } from './variant-definition.js';
 
 /** The flow's weights are named `iaf${step}/…`. */
 const IAF_PREFIX = 'iaf';
@@ -29,7 +30,7 @@ export class IafVae extends FlowVae<IafVaeConfig> {
     return this.iaf.variables(IAF_PREFIX);
   }
 
-  protected disposeFlow(): void {
+  protected override disposeExtra(): void {
     this.iaf.dispose();
   }
 }
@@ -50,24 +51,19 @@ export function iafVaeWeights(config: IafVaeConfig): PlannedWeight[] {
   return flowVaeWeights(config, config.contextUnits, iafStackWeights(IAF_PREFIX, iafOptions(config)));
 }
 
-export function createIafVae(config: Partial<IafVaeConfig> = {}): IafVae {
-  return new IafVae(resolveIafConfig(config));
-}
-
-registerModel(
-  {
-    className: 'IAFVAE',
-    description: 'VAE with an inverse-autoregressive-flow posterior (MADE steps, gated updates, reversed orderings)',
-    create: (config) => createIafVae(config as Partial<IafVaeConfig>),
-    expectedWeights: (config) => asWeightSpecs(iafVaeWeights(resolveIafConfig(config as Partial<IafVaeConfig>))),
-    testConfig: {
-      inputShape: [12],
-      latentDim: 3,
-      flowSteps: 2,
-      madeHiddenUnits: [6],
-      contextUnits: 4,
-      architecture: { type: 'mlp', hiddenUnits: [10] },
-    },
+export const iafVaeVariant = defineVariant({
+  schema: IAF_VAE_SCHEMA,
+  description: 'VAE with an inverse-autoregressive-flow posterior (MADE steps, gated updates, reversed orderings)',
+  build: (config) => new IafVae(config),
+  weights: iafVaeWeights,
+  testConfig: {
+    inputShape: [12],
+    latentDim: 3,
+    flowSteps: 2,
+    madeHiddenUnits: [6],
+    contextUnits: 4,
+    architecture: { type: 'mlp', hiddenUnits: [10] },
   },
-  { replace: true },
-);
+});
+
+export const createIafVae = iafVaeVariant.create;

@@ -1,54 +1,58 @@
-export { Vae, createVae } from './vae.js';
-export { StandardNormalLatentModel } from './standard-normal-latent-model.js';
-export { VAE_DEFAULTS, resolveVaeConfig, type VaeConfig } from './vae-config.js';
-export { DEFAULT_ARCHITECTURE, type ArchitectureConfig } from './networks.js';
-export { LadderVae, createLadderVae, type LadderBottomUp, type LadderLayer } from './ladder-vae.js';
-export { LadderBase, layerKlPerDimension } from './ladder-base.js';
-export { LadderIafVae, createLadderIafVae } from './ladder-iaf-vae.js';
-export { resolveLadderIafConfig, type LadderIafVaeConfig } from './ladder-iaf-config.js';
-export { LADDER_DEFAULTS, resolveLadderConfig, type LadderVaeConfig } from './ladder-config.js';
-export { precisionWeightedMerge } from './ladder-merge.js';
-export { FlowVae, type FlowDraw, type FlowResult } from './flow-vae.js';
-export {
-  IAF_DEFAULTS,
-  IAF_FIELDS,
-  resolveIafFields,
-  PLANAR_DEFAULTS,
-  resolveIafConfig,
-  resolvePlanarFlowConfig,
-  type FlowVaeConfig,
-  type IafVaeConfig,
-  type PlanarFlowVaeConfig,
-} from './flow-config.js';
-export { planarConstrainedU, planarFlowStep } from './planar-flow.js';
-export { PlanarFlowVae, createPlanarFlowVae } from './planar-flow-vae.js';
-export { buildMadeMasks, madeHiddenDegrees, madeOrdering, type MadeMasks } from './made-masks.js';
-export { MADE_GATE_BIAS_INIT, MadeNetwork, type MadeOptions } from './made-network.js';
-export { iafGatedUpdate } from './iaf-step.js';
-export { IafStack, type IafStackOptions } from './iaf-stack.js';
-export { IafVae, createIafVae } from './iaf-vae.js';
+// Importing the package registers the built-in models (and is the package's only side effect besides this module).
+import './register.js';
+
+export { BUILT_IN_VARIANTS } from './register.js';
+
+// The built-in variants: classes, factories, configs and their schemas.
+export { Vae, createVae, vaeVariant } from './vae.js';
+export { VAE_DEFAULTS, VAE_SCHEMA, type VaeConfig } from './vae-config.js';
+export { BetaVae, betaVaeVariant, createBetaVae } from './beta-vae.js';
 export {
   BETA_VAE_DEFAULTS,
-  BetaVae,
+  BETA_VAE_SCHEMA,
   DEFAULT_CAPACITY_GAMMA,
-  createBetaVae,
-  resolveBetaVaeConfig,
   type BetaVaeConfig,
   type BetaVaeConfigInput,
   type CapacityConfig,
-} from './beta-vae.js';
-export { VqVae, createVqVae } from './vq-vae.js';
-export { isTrainingCall } from './training-call.js';
-export { VQ_VAE_DEFAULTS, resolveVqVaeConfig, type VqVaeConfig } from './vq-vae-config.js';
+} from './beta-vae-config.js';
+export { VqVae, createVqVae, vqVaeVariant } from './vq-vae.js';
+export { VQ_VAE_DEFAULTS, VQ_VAE_SCHEMA, type VqVaeConfig } from './vq-vae-config.js';
+export { LadderVae, createLadderVae, ladderVaeVariant } from './ladder-vae.js';
+export { LadderIafVae, createLadderIafVae, ladderIafVaeVariant } from './ladder-iaf-vae.js';
 export {
-  codeCounts,
-  deadCodeRestarts,
-  emaStep,
-  lookupCodes,
-  nearestCodes,
-  perplexityFromCounts,
-  squaredDistances,
-  type EmaState,
-  type EmaStep,
-} from './vq-codebook.js';
-export { stopGradient, straightThrough } from './vq-stop-gradient.js';
+  LADDER_DEFAULTS,
+  LADDER_IAF_VAE_SCHEMA,
+  LADDER_VAE_SCHEMA,
+  type LadderIafVaeConfig,
+  type LadderVaeConfig,
+} from './ladder-config.js';
+export { IafVae, createIafVae, iafVaeVariant } from './iaf-vae.js';
+export { PlanarFlowVae, createPlanarFlowVae, planarFlowVaeVariant } from './planar-flow-vae.js';
+export {
+  IAF_DEFAULTS,
+  IAF_SETTINGS_FIELDS,
+  IAF_VAE_SCHEMA,
+  PLANAR_DEFAULTS,
+  PLANAR_FLOW_VAE_SCHEMA,
+  type FlowVaeConfig,
+  type IafSettings,
+  type IafVaeConfig,
+  type PlanarFlowVaeConfig,
+} from './flow-config.js';
+export { LearnedPriorVae, createLearnedPriorVae, learnedPriorVaeVariant } from './learned-prior-vae.js';
+export { LEARNED_PRIOR_VAE_SCHEMA, type LearnedPriorVaeConfig } from './learned-prior-vae-config.js';
+
+// The authoring kit: what a new variant builds on (see docs/add-a-variant.md).
+export { defineVariant, type Variant, type VariantDefinition } from './variant-definition.js';
+export { ModelBase } from './model-base.js';
+export { SingleLatentModel, singleLatentWeights } from './single-latent-model.js';
+export { standardNormalPrior, type LatentPrior } from './latent-prior.js';
+export { vaeWeights } from './vae.js';
+export { FlowVae, flowVaeWeights, type FlowDraw, type FlowResult } from './flow-vae.js';
+export { LadderBase, ladderModelWeights, type LadderBottomUp, type LadderLayer } from './ladder-base.js';
+export { NETWORK_SCHEMA, type NetworkConfig } from './network-config.js';
+export { DEFAULT_ARCHITECTURE, type ArchitectureConfig } from './networks.js';
+export { EncoderDecoder, encoderDecoderPlans, encoderDecoderWeights, type EncoderDecoderPlans } from './encoder-decoder.js';
+export { drawGaussian, type GaussianDraws } from './gaussian-draws.js';
+export { klPerDimensionDiagonal } from './gaussian-kl.js';
+export type { NetworkPlan, PlannedWeight } from './layer-plan.js';

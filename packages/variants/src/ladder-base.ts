@@ -4,24 +4,24 @@ import {
   createLikelihood,
   DiagonalGaussian,
   elbo,
+  gaussianLogProbFromNoise,
   klDiagonal,
   klMonteCarlo,
   klStandardNormal,
-  klStandardNormalPerDim,
   standardNormalLogProb,
-  type Likelihood,
+  tileDraws,
   type LossContext,
   type LossTerms,
   type NamedVariable,
   type SeededRandom,
-  type VaeModel,
 } from '@vaekit/core';
+import { klPerDimensionDiagonal } from './gaussian-kl.js';
 import type { LadderVaeConfig } from './ladder-config.js';
 import { precisionWeightedMerge } from './ladder-merge.js';
 import type { PlannedWeight } from './layer-plan.js';
 import { buildLadderNetworks, disposeLadderNetworks, ladderVariables, ladderWeights, type LadderNetworks } from './ladder-networks.js';
+import { ModelBase } from './model-base.js';
 import { decoderOutputShape, run } from './networks.js';
-import { isTrainingCall } from './training-call.js';
 
 /**
  * One stochastic layer after the top-down pass. `prior` is null for the top layer, whose prior is N(0, I).
@@ -71,23 +71,14 @@ export function ladderModelWeights(config: LadderVaeConfig, contextUnits: number
  * Not a `GaussianLatentModel`: the lower layers' priors are not N(0, I), so there is no single
  * diagonal posterior whose KL to a standard normal is the model's KL.
  */
-export abstract class LadderBase<C extends LadderVaeConfig> implements VaeModel<C> {
-  readonly className: string;
-  readonly inputShape: readonly number[];
-  readonly latentShape: readonly number[];
-  protected readonly config: C;
-  private readonly likelihood: Likelihood;
+export abstract class LadderBase<C extends LadderVaeConfig> extends ModelBase<C> {
   private readonly nets: LadderNetworks;
   private readonly contextUnits: number;
 
   /** `contextUnits` > 0 widens every bottom-up head by that many outputs: the layer's flow context. */
   protected constructor(config: C, contextUnits = 0) {
-    this.config = config;
-    this.className = config.className;
-    this.inputShape = [...config.inputShape];
-    this.latentShape = [config.latentDim];
+    super(config, [config.latentDim]);
     this.contextUnits = contextUnits;
-    this.likelihood = createLikelihood(config.likelihood);
     this.nets = buildLadderNetworks(config, decoderOutputShape(config.inputShape, this.likelihood), contextUnits);
   }
 
@@ -109,10 +100,6 @@ export abstract class LadderBase<C extends LadderVaeConfig> implements VaeModel<
 
   get layers(): number {
     return this.config.latentDims.length;
-  }
-
-  getConfig(): C {
-    return structuredClone(this.config);
   }
 
   /**
@@ -191,25 +178,14 @@ export abstract class LadderBase<C extends LadderVaeConfig> implements VaeModel<
     return tf.tidy(() => run(this.nets.decoder, width === bottom ? z : tf.slice(z, [0, 0], [-1, bottom])));
   }
 
-  reconstruct(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => this.likelihood.mean(this.decode(this.encode(x))));
-  }
-
-  sample(n: number, rng: SeededRandom): tf.Tensor {
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`sample count must be a whole number >= 1, got ${n}`);
-    return tf.tidy(() => {
-      let z = rng.normal([n, this.config.latentDims[this.layers - 1]!]);
-      for (let i = this.layers - 2; i >= 0; i--) {
-        const p = this.prior(i, z);
-        z = p.sample(rng.normal(p.mean.shape));
-      }
-      return this.likelihood.mean(this.decode(z));
-    });
-  }
-
-  /** log p(x | z_1) per example. */
-  logLikelihood(x: tf.Tensor, z1: tf.Tensor): tf.Tensor1D {
-    return tf.tidy(() => this.likelihood.logProb(this.decode(z1), x));
+  /** Ancestral draws from the top prior down to z_1, which is all the decoder reads. */
+  protected priorCodes(n: number, rng: SeededRandom): tf.Tensor {
+    let z = rng.normal([n, this.config.latentDims[this.layers - 1]!]);
+    for (let i = this.layers - 2; i >= 0; i--) {
+      const p = this.prior(i, z);
+      z = p.sample(rng.normal(p.mean.shape));
+    }
+    return z;
   }
 
   /**
@@ -218,8 +194,7 @@ export abstract class LadderBase<C extends LadderVaeConfig> implements VaeModel<
    */
   drawLayers(x: tf.Tensor, k: number, rng: SeededRandom, training = false): LadderLayer[] {
     // Not a tidy of its own: the layers hold tensors inside objects, which the caller's tidy keeps.
-    const batch = x.shape[0]!;
-    const tile = (t: tf.Tensor): tf.Tensor => (k === 1 ? t : tf.reshape(tf.tile(tf.expandDims(t, 0), [k, 1, 1]), [k * batch, t.shape[1]!]));
+    const tile = (t: tf.Tensor): tf.Tensor => tileDraws(t, k);
     const { estimates, contexts } = this.bottomUpPass(x, training);
     const tiled = estimates.map((e) => new DiagonalGaussian(tile(e.mean), tile(e.logVar)));
     return this.topDown(tiled, (shape) => rng.normal(shape), training, contexts.map(tile));
@@ -227,7 +202,7 @@ export abstract class LadderBase<C extends LadderVaeConfig> implements VaeModel<
 
   loss(x: tf.Tensor, context: LossContext): LossTerms {
     return tf.tidy(() => {
-      const layers = this.drawLayers(x, 1, context.rng, isTrainingCall(context));
+      const layers = this.drawLayers(x, 1, context.rng, context.training);
       const logLikelihood = this.logLikelihood(x, layers[0]!.z);
       const perLayer = layers.map((layer) => this.layerKl(layer, context.freeBits));
       const kl = tf.addN(perLayer.map((t) => t.kl)) as tf.Tensor1D;
@@ -241,18 +216,14 @@ export abstract class LadderBase<C extends LadderVaeConfig> implements VaeModel<
     });
   }
 
-  logWeights(x: tf.Tensor, k: number, rng: SeededRandom): tf.Tensor2D {
-    if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a whole number >= 1, got ${k}`);
-    return tf.tidy(() => {
-      const layers = this.drawLayers(x, k, rng);
-      const xTiled = tf.tile(x, [k, ...x.shape.slice(1).map(() => 1)]);
-      // log p(x | z_1) + Σ log p(z_i | z_{i+1}) + log p(z_L) − Σ log q(z_i | ·)
-      const terms = [this.logLikelihood(xTiled, layers[0]!.z)];
-      for (const layer of layers) {
-        terms.push(layer.prior ? layer.prior.logProb(layer.z) : standardNormalLogProb(layer.z), tf.neg(posteriorLogProb(layer)));
-      }
-      return tf.reshape(tf.addN(terms), [k, x.shape[0]!]) as tf.Tensor2D;
-    });
+  protected drawLogWeights(x: tf.Tensor, k: number, rng: SeededRandom): tf.Tensor1D {
+    const layers = this.drawLayers(x, k, rng);
+    // log p(x | z_1) + Σ log p(z_i | z_{i+1}) + log p(z_L) − Σ log q(z_i | ·)
+    const terms = [this.logLikelihood(tileDraws(x, k), layers[0]!.z)];
+    for (const layer of layers) {
+      terms.push(layer.prior ? layer.prior.logProb(layer.z) : standardNormalLogProb(layer.z), tf.neg(posteriorLogProb(layer)));
+    }
+    return tf.addN(terms) as tf.Tensor1D;
   }
 
   variables(): NamedVariable[] {
@@ -281,13 +252,7 @@ export abstract class LadderBase<C extends LadderVaeConfig> implements VaeModel<
     }
     const kl = p ? klDiagonal(q, p) : klStandardNormal(q);
     if (freeBits <= 0) return { kl, klForLoss: kl };
-    return { kl, klForLoss: applyFreeBits(layerKlPerDimension(q, p), freeBits) };
-  }
-
-  private checkInput(x: tf.Tensor): void {
-    if (!tf.util.arraysEqual(x.shape.slice(1), [...this.inputShape])) {
-      throw new RangeError(`${this.className} expects inputs of shape [batch, ${this.inputShape}], got [${x.shape}]`);
-    }
+    return { kl, klForLoss: applyFreeBits(klPerDimensionDiagonal(q, p), freeBits) };
   }
 }
 
@@ -300,22 +265,4 @@ export abstract class LadderBase<C extends LadderVaeConfig> implements VaeModel<
 function posteriorLogProb(layer: LadderLayer): tf.Tensor1D {
   const base = layer.epsilon ? gaussianLogProbFromNoise(layer.posterior.logVar, layer.epsilon) : layer.posterior.logProb(layer.z0);
   return layer.logDet ? (tf.sub(base, layer.logDet) as tf.Tensor1D) : base;
-}
-
-/**
- * KL per example and dimension, [batch, dims]: against N(0, I) for the top layer, else core's
- * diagonal-vs-diagonal KL evaluated on a [batch·dims, 1] view so each dimension is its own "example".
- */
-export function layerKlPerDimension(q: DiagonalGaussian, p: DiagonalGaussian | null): tf.Tensor2D {
-  return tf.tidy(() => {
-    if (!p) return klStandardNormalPerDim(q.mean, q.logVar) as tf.Tensor2D;
-    const column = (t: tf.Tensor) => tf.reshape(t, [-1, 1]);
-    const perDim = klDiagonal(new DiagonalGaussian(column(q.mean), column(q.logVar)), new DiagonalGaussian(column(p.mean), column(p.logVar)));
-    return tf.reshape(perDim, [q.mean.shape[0]!, q.mean.shape[1]!]) as tf.Tensor2D;
-  });
-}
-
-/** log N(μ + σ ⊙ ε; μ, σ²) per row, from log σ² and ε alone. */
-function gaussianLogProbFromNoise(logVar: tf.Tensor, epsilon: tf.Tensor): tf.Tensor1D {
-  return tf.tidy(() => tf.sub(standardNormalLogProb(epsilon), tf.mul(0.5, tf.sum(logVar, -1))) as tf.Tensor1D);
 }

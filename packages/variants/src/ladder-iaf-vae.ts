@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { registerModel, reparameterize, type DiagonalGaussian, type NamedVariable, type SeededRandom } from '@vaekit/core';
+import { reparameterize, type DiagonalGaussian, type NamedVariable, type SeededRandom } from '@vaekit/core';
 import { POSTERIOR_MEAN_DRAWS } from './flow-vae.js';
 import { IafStack, iafStackWeights, type IafStackOptions } from './iaf-stack.js';
 import { LadderBase, ladderModelWeights } from './ladder-base.js';
-import { resolveLadderIafConfig, type LadderIafVaeConfig } from './ladder-iaf-config.js';
-import { asWeightSpecs, type PlannedWeight } from './layer-plan.js';
+import { LADDER_IAF_VAE_SCHEMA, type LadderIafVaeConfig } from './ladder-config.js';
+import type { PlannedWeight } from './layer-plan.js';
+import { defineVariant } from './variant-definition.js';
 
 /**
  * The ladder VAE with an inverse-autoregressive-flow posterior at every stochastic layer: Kingma et al.
@@ -97,25 +98,20 @@ export function ladderIafVaeWeights(config: LadderIafVaeConfig): PlannedWeight[]
   return ladderModelWeights(config, config.contextUnits, flows);
 }
 
-export function createLadderIafVae(config: Partial<LadderIafVaeConfig> = {}): LadderIafVae {
-  return new LadderIafVae(resolveLadderIafConfig(config));
-}
-
-registerModel(
-  {
-    className: 'LadderIAFVAE',
-    description: 'Ladder VAE with an IAF posterior at every stochastic layer (Kingma et al. 2016 on a top-down hierarchy)',
-    create: (config) => createLadderIafVae(config as Partial<LadderIafVaeConfig>),
-    expectedWeights: (config) => asWeightSpecs(ladderIafVaeWeights(resolveLadderIafConfig(config as Partial<LadderIafVaeConfig>))),
-    testConfig: {
-      inputShape: [12],
-      latentDims: [3, 2],
-      hiddenUnits: [8, 6],
-      flowSteps: 2,
-      madeHiddenUnits: [6],
-      contextUnits: 4,
-      architecture: { type: 'mlp', hiddenUnits: [10] },
-    },
+export const ladderIafVaeVariant = defineVariant({
+  schema: LADDER_IAF_VAE_SCHEMA,
+  description: 'Ladder VAE with an IAF posterior at every stochastic layer (Kingma et al. 2016 on a top-down hierarchy)',
+  build: (config) => new LadderIafVae(config),
+  weights: ladderIafVaeWeights,
+  testConfig: {
+    inputShape: [12],
+    latentDims: [3, 2],
+    deterministicUnits: [8, 6],
+    flowSteps: 2,
+    madeHiddenUnits: [6],
+    contextUnits: 4,
+    architecture: { type: 'mlp', hiddenUnits: [10] },
   },
-  { replace: true },
-);
+});
+
+export const createLadderIafVae = ladderIafVaeVariant.create;

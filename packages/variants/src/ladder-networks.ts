@@ -26,25 +26,25 @@ export interface LadderPlans {
 
 /**
  * Every ladder network's layers, with seeded initialization. Block 0 is the configured encoder body
- * (MLP or convolutional, from `architecture`) projected to `hiddenUnits[0]` and rectified; the decoder
+ * (MLP or convolutional, from `architecture`) projected to `deterministicUnits[0]` and rectified; the decoder
  * mirrors `architecture` from z_1. `contextUnits` more outputs per bottom-up head carry each layer's
  * flow context (for a flow posterior; 0 for the plain ladder).
  */
 export function ladderPlans(config: LadderVaeConfig, outputShape: readonly number[], contextUnits = 0): LadderPlans {
-  const { latentDims, hiddenUnits, batchNorm } = config;
+  const { latentDims, deterministicUnits: widths, batchNorm } = config;
   const base = config.seed * 1000;
   const dense = (units: number, seed: number): LayerPlan => ({ kind: 'dense', units, relu: false, useBias: true, seed });
   // The encoder's last layer is linear: its ReLU (after normalization, if any) comes here.
-  const encoder = encoderPlan(config.architecture, config.inputShape, hiddenUnits[0]!, base + 1, { batchNorm });
+  const encoder = encoderPlan(config.architecture, config.inputShape, widths[0]!, base + 1, { batchNorm });
   const first: NetworkPlan = { ...encoder, layers: [...encoder.layers, ...(batchNorm ? normalizedRelu(true) : [{ kind: 'relu' } as const])] };
   const bottomUp = [first];
   for (let i = 1; i < latentDims.length; i++) {
-    bottomUp.push({ inputShape: [hiddenUnits[i - 1]!], layers: rectifiedDense(hiddenUnits[i]!, base + 100 + i, batchNorm) });
+    bottomUp.push({ inputShape: [widths[i - 1]!], layers: rectifiedDense(widths[i]!, base + 100 + i, batchNorm) });
   }
-  const bottomUpHeads = latentDims.map((dims, i) => ({ inputShape: [hiddenUnits[i]!], layers: [dense(2 * dims + contextUnits, base + 200 + i)] }));
+  const bottomUpHeads = latentDims.map((dims, i) => ({ inputShape: [widths[i]!], layers: [dense(2 * dims + contextUnits, base + 200 + i)] }));
   const topDown = latentDims.slice(0, -1).map((dims, i) => ({
     inputShape: [latentDims[i + 1]!],
-    layers: [...rectifiedDense(hiddenUnits[i]!, base + 300 + 2 * i, batchNorm), dense(2 * dims, base + 301 + 2 * i)],
+    layers: [...rectifiedDense(widths[i]!, base + 300 + 2 * i, batchNorm), dense(2 * dims, base + 301 + 2 * i)],
   }));
   const decoder = decoderPlan(config.architecture, latentDims[0]!, outputShape, base + 500);
   return { bottomUp, bottomUpHeads, topDown, decoder };

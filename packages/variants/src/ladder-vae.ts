@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { registerModel, type NamedVariable, type SeededRandom } from '@vaekit/core';
-import { LadderBase, ladderModelWeights, layerKlPerDimension } from './ladder-base.js';
-import { resolveLadderConfig, type LadderVaeConfig } from './ladder-config.js';
-import { asWeightSpecs, type PlannedWeight } from './layer-plan.js';
+import type { NamedVariable, SeededRandom } from '@vaekit/core';
+import { klPerDimensionDiagonal } from './gaussian-kl.js';
+import { LadderBase, ladderModelWeights } from './ladder-base.js';
+import { LADDER_VAE_SCHEMA, type LadderVaeConfig } from './ladder-config.js';
+import type { PlannedWeight } from './layer-plan.js';
+import { defineVariant } from './variant-definition.js';
 
 export type { LadderBottomUp, LadderLayer } from './ladder-base.js';
 
@@ -26,7 +28,7 @@ export class LadderVae extends LadderBase<LadderVaeConfig> {
   klPerDimension(x: tf.Tensor, rng: SeededRandom): tf.Tensor2D {
     return tf.tidy(() => {
       const layers = this.topDown(this.bottomUp(x), (shape) => rng.normal(shape));
-      return tf.concat(layers.map((layer) => layerKlPerDimension(layer.posterior, layer.prior)), 1) as tf.Tensor2D;
+      return tf.concat(layers.map((layer) => klPerDimensionDiagonal(layer.posterior, layer.prior)), 1) as tf.Tensor2D;
     });
   }
 
@@ -47,19 +49,12 @@ export function ladderVaeWeights(config: LadderVaeConfig): PlannedWeight[] {
   return ladderModelWeights(config, 0, []);
 }
 
-export function createLadderVae(config: Partial<LadderVaeConfig> = {}): LadderVae {
-  return new LadderVae(resolveLadderConfig(config));
-}
+export const ladderVaeVariant = defineVariant({
+  schema: LADDER_VAE_SCHEMA,
+  description: 'Ladder VAE: bottom-up estimates merged top-down with precision weighting, KL per layer',
+  build: (config) => new LadderVae(config),
+  weights: ladderVaeWeights,
+  testConfig: { inputShape: [12], latentDims: [3, 2], deterministicUnits: [8, 6], architecture: { type: 'mlp', hiddenUnits: [10] } },
+});
 
-registerModel(
-  {
-    className: 'LadderVAE',
-    description: 'Ladder VAE: bottom-up estimates merged top-down with precision weighting, KL per layer',
-    create: (config) => createLadderVae(config as Partial<LadderVaeConfig>),
-    expectedWeights: (config) => asWeightSpecs(ladderVaeWeights(resolveLadderConfig(config as Partial<LadderVaeConfig>))),
-    testConfig: { inputShape: [12], latentDims: [3, 2], hiddenUnits: [8, 6], architecture: { type: 'mlp', hiddenUnits: [10] } },
-    // Ladders saved before `batchNorm` existed (0.1) had none; the default is now on.
-    upgradeSavedConfig: (saved) => ('batchNorm' in saved ? saved : { ...saved, batchNorm: false }),
-  },
-  { replace: true },
-);
+export const createLadderVae = ladderVaeVariant.create;

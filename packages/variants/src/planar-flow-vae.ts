@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { registerModel, type NamedVariable } from '@vaekit/core';
-import { resolvePlanarFlowConfig, type PlanarFlowVaeConfig } from './flow-config.js';
+import { PLANAR_FLOW_VAE_SCHEMA, type PlanarFlowVaeConfig } from './flow-config.js';
 import { FlowVae, flowVaeWeights, type FlowResult } from './flow-vae.js';
-import { asWeightSpecs, type PlannedWeight } from './layer-plan.js';
+import type { PlannedWeight } from './layer-plan.js';
 import { planarFlowStep } from './planar-flow.js';
+import { defineVariant } from './variant-definition.js';
 
 /**
  * VAE with a planar-flow posterior (Rezende and Mohamed 2015). The flow is amortized: the encoder emits,
@@ -38,11 +38,9 @@ export class PlanarFlowVae extends FlowVae<PlanarFlowVaeConfig> {
     });
   }
 
-  protected override extraVariables(): NamedVariable[] {
+  protected override extraVariables(): [] {
     return [];
   }
-
-  protected disposeFlow(): void {}
 }
 
 /** Per example and step, the encoder emits u (D), w (D) and b (1). */
@@ -55,17 +53,12 @@ export function planarFlowVaeWeights(config: PlanarFlowVaeConfig): PlannedWeight
   return flowVaeWeights(config, planarFlowInputUnits(config), []);
 }
 
-export function createPlanarFlowVae(config: Partial<PlanarFlowVaeConfig> = {}): PlanarFlowVae {
-  return new PlanarFlowVae(resolvePlanarFlowConfig(config));
-}
+export const planarFlowVaeVariant = defineVariant({
+  schema: PLANAR_FLOW_VAE_SCHEMA,
+  description: 'VAE with an amortized planar-flow posterior; Monte-Carlo KL with the log-det-Jacobian',
+  build: (config) => new PlanarFlowVae(config),
+  weights: planarFlowVaeWeights,
+  testConfig: { inputShape: [12], latentDim: 3, flowSteps: 2, architecture: { type: 'mlp', hiddenUnits: [10] } },
+});
 
-registerModel(
-  {
-    className: 'PlanarFlowVAE',
-    description: 'VAE with an amortized planar-flow posterior; Monte-Carlo KL with the log-det-Jacobian',
-    create: (config) => createPlanarFlowVae(config as Partial<PlanarFlowVaeConfig>),
-    expectedWeights: (config) => asWeightSpecs(planarFlowVaeWeights(resolvePlanarFlowConfig(config as Partial<PlanarFlowVaeConfig>))),
-    testConfig: { inputShape: [12], latentDim: 3, flowSteps: 2, architecture: { type: 'mlp', hiddenUnits: [10] } },
-  },
-  { replace: true },
-);
+export const createPlanarFlowVae = planarFlowVaeVariant.create;

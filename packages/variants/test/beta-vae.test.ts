@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel, deserializeModel, getRegisteredModel, prototypeDataset, SeededRandom, serializeModel, type LossTerms, type VaeModel } from '@vaekit/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BetaVae, createBetaVae, createVae, DEFAULT_CAPACITY_GAMMA, resolveBetaVaeConfig } from '../src/index.js';
+import { resolveConfig } from '@vaekit/core';
+import { BETA_VAE_SCHEMA, BetaVae, createBetaVae, createVae, DEFAULT_CAPACITY_GAMMA } from '../src/index.js';
+
+const resolveBetaVaeConfig = (partial: object) => resolveConfig(BETA_VAE_SCHEMA, partial);
 import { useCpu } from '@vaekit/test-utils';
 
 beforeAll(useCpu);
@@ -12,7 +15,7 @@ const data = prototypeDataset([12], 16);
 function lossValues(model: VaeModel, step = 0, klWeight = 1, freeBits = 0): Record<string, number> {
   const x = data.batch([0, 1, 2, 3, 4, 5, 6, 7], 0);
   try {
-    const terms: LossTerms = model.loss(x, { rng: new SeededRandom(17), step, klWeight, freeBits });
+    const terms: LossTerms = model.loss(x, { rng: new SeededRandom(17), step, klWeight, freeBits, training: false });
     const values = Object.fromEntries(Object.entries(terms).map(([name, t]) => [name, t.dataSync()[0]!]));
     tf.dispose(Object.values(terms));
     return values;
@@ -28,7 +31,7 @@ async function weights(model: VaeModel): Promise<number[][]> {
 describe('β-VAE', () => {
   it('defaults to β = 4 with the capacity form off, and fills gamma when capacity is given', () => {
     const config = resolveBetaVaeConfig({});
-    expect(config.className).toBe('BetaVAE');
+    expect(config.className).toBe('BetaVae');
     expect(config.beta).toBe(4);
     expect(config.capacity).toBeNull();
     const withCapacity = resolveBetaVaeConfig({ capacity: { maxNats: 25, annealSteps: 1000 } });
@@ -98,9 +101,9 @@ describe('β-VAE', () => {
     }
   });
 
-  it('is registered as BetaVAE and round-trips through save and load, capacity included', async () => {
-    const entry = getRegisteredModel('BetaVAE');
-    const model = createModel({ ...entry.testConfig, className: 'BetaVAE' });
+  it('is registered as BetaVae and round-trips through save and load, capacity included', async () => {
+    const entry = getRegisteredModel('BetaVae');
+    const model = createModel({ ...entry.testConfig, className: 'BetaVae' });
     try {
       expect(model).toBeInstanceOf(BetaVae);
       const restored = await deserializeModel(await serializeModel(model));

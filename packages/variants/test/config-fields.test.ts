@@ -1,6 +1,6 @@
 import { createModel, listModels } from '@vaekit/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import '../src/index.js';
+import { BUILT_IN_VARIANTS } from '../src/index.js';
 import { useCpu } from '@vaekit/test-utils';
 
 beforeAll(useCpu);
@@ -8,10 +8,15 @@ beforeAll(useCpu);
 describe('config fields, for every registered variant', () => {
   const models = listModels();
 
-  it('covers all six built-in variants', () => {
-    expect(models.map((m) => m.className)).toEqual(
-      expect.arrayContaining(['VAE', 'BetaVAE', 'VQVAE', 'LadderVAE', 'PlanarFlowVAE', 'IAFVAE']),
-    );
+  it('covers every built-in variant, each registered under its class name', () => {
+    const builtIn = BUILT_IN_VARIANTS.map((variant) => variant.entry.className);
+    expect(builtIn).toEqual(['Vae', 'BetaVae', 'VqVae', 'LadderVae', 'LadderIafVae', 'IafVae', 'PlanarFlowVae', 'LearnedPriorVae']);
+    expect(models.map((m) => m.className)).toEqual(expect.arrayContaining(builtIn));
+    for (const variant of BUILT_IN_VARIANTS) {
+      const model = variant.create(variant.entry.testConfig);
+      expect(model.constructor.name).toBe(variant.entry.className);
+      model.dispose();
+    }
   });
 
   for (const { className, testConfig } of models) {

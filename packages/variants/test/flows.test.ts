@@ -11,7 +11,8 @@ import {
   type LossContext,
 } from '@vaekit/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { resolveIafConfig, resolvePlanarFlowConfig, type FlowVaeConfig } from '../src/flow-config.js';
+import { resolveConfig } from '@vaekit/core';
+import { IAF_VAE_SCHEMA, PLANAR_FLOW_VAE_SCHEMA, type FlowVaeConfig } from '../src/flow-config.js';
 import type { FlowVae } from '../src/flow-vae.js';
 import { iafGatedUpdate } from '../src/iaf-step.js';
 import { createIafVae } from '../src/iaf-vae.js';
@@ -24,7 +25,7 @@ import { read, useCpu } from '@vaekit/test-utils';
 
 beforeAll(useCpu);
 
-const context = (seed: number): LossContext => ({ rng: new SeededRandom(seed), step: 0, klWeight: 1, freeBits: 0 });
+const context = (seed: number): LossContext => ({ rng: new SeededRandom(seed), step: 0, klWeight: 1, freeBits: 0, training: false });
 
 /** Per-example KL from many posterior draws of a flow model: mean and standard error of log q_K − log p. */
 function monteCarloKl(model: FlowVae<FlowVaeConfig>, x: tf.Tensor, k: number, seed: number): { mean: number[]; se: number[] } {
@@ -281,12 +282,12 @@ describe('flow VAEs', () => {
   });
 
   it('validates configs and fills the documented defaults', () => {
-    expect(resolvePlanarFlowConfig({}).flowSteps).toBe(4);
-    const iaf = resolveIafConfig({});
+    expect(resolveConfig(PLANAR_FLOW_VAE_SCHEMA, {}).flowSteps).toBe(4);
+    const iaf = resolveConfig(IAF_VAE_SCHEMA, {});
     expect([iaf.flowSteps, iaf.madeHiddenUnits, iaf.contextUnits]).toEqual([2, [320, 320], 32]);
-    expect(() => resolvePlanarFlowConfig({ flowSteps: 0 })).toThrow(/flowSteps/);
-    expect(() => resolveIafConfig({ madeHiddenUnits: [] })).toThrow(/madeHiddenUnits/);
-    expect(() => resolveIafConfig({ contextUnits: 1.5 })).toThrow(/contextUnits/);
+    expect(() => resolveConfig(PLANAR_FLOW_VAE_SCHEMA, { flowSteps: 0 })).toThrow(/flowSteps/);
+    expect(() => resolveConfig(IAF_VAE_SCHEMA, { madeHiddenUnits: [] })).toThrow(/madeHiddenUnits/);
+    expect(() => resolveConfig(IAF_VAE_SCHEMA, { contextUnits: 1.5 })).toThrow(/contextUnits/);
   });
 
   it('leaves no tensors behind from draws, losses and log-weights', () => {

@@ -10,7 +10,7 @@ export function smallLadder(extra: Partial<LadderVaeConfig> = {}): LadderVae {
   return createLadderVae({
     inputShape: [10],
     latentDims: [...SMALL_LADDER_DIMS],
-    hiddenUnits: [12, 8, 6],
+    deterministicUnits: [12, 8, 6],
     architecture: { type: 'mlp', hiddenUnits: [16] },
     seed: 3,
     ...extra,

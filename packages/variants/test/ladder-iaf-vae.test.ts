@@ -10,8 +10,10 @@ import {
   type LossContext,
 } from '@vaekit/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { resolveLadderIafConfig } from '../src/ladder-iaf-config.js';
+import { resolveConfig } from '@vaekit/core';
+import { LADDER_IAF_VAE_SCHEMA } from '../src/ladder-config.js';
 import { createLadderIafVae, type LadderIafVae } from '../src/ladder-iaf-vae.js';
+import '../src/register.js';
 import { createLadderVae } from '../src/ladder-vae.js';
 import { binaryBatch, SMALL_LADDER_DIMS } from './ladder-fixture.js';
 import { jacobian, logAbsDet } from './jacobian.js';
@@ -19,13 +21,13 @@ import { read, useCpu } from '@vaekit/test-utils';
 
 beforeAll(useCpu);
 
-const context = (seed: number): LossContext => ({ rng: new SeededRandom(seed), step: 0, klWeight: 1, freeBits: 0 });
+const context = (seed: number): LossContext => ({ rng: new SeededRandom(seed), step: 0, klWeight: 1, freeBits: 0, training: false });
 
 /** The three-layer test ladder of `ladder-fixture.ts`, with two IAF steps per layer. */
 const LADDER_SHAPE = {
   inputShape: [10],
   latentDims: [...SMALL_LADDER_DIMS],
-  hiddenUnits: [12, 8, 6],
+  deterministicUnits: [12, 8, 6],
   architecture: { type: 'mlp' as const, hiddenUnits: [16] },
   batchNorm: false,
   seed: 3,
@@ -40,7 +42,7 @@ function flattenFlows(model: LadderIafVae, gateBias: number): void {
   }
 }
 
-describe('LadderIAFVAE', () => {
+describe('LadderIafVae', () => {
   it('with identity flows is the plain ladder: the same log-weights and one-sample ELBO from the same weights', () => {
     const iaf = smallLadderIaf();
     const plain = createLadderVae({ ...LADDER_SHAPE, klEstimator: 'monte-carlo' });
@@ -203,14 +205,14 @@ describe('LadderIAFVAE', () => {
   });
 
   it('fills the ladder’s and the IAF’s defaults and checks both sets of fields', () => {
-    const config = resolveLadderIafConfig({});
-    expect(config).toMatchObject({ latentDims: [64, 32], hiddenUnits: [512, 256], batchNorm: true, latentDim: 96 });
+    const config = resolveConfig(LADDER_IAF_VAE_SCHEMA, {});
+    expect(config).toMatchObject({ latentDims: [64, 32], deterministicUnits: [512, 256], batchNorm: true, latentDim: 96 });
     expect([config.flowSteps, config.madeHiddenUnits, config.contextUnits]).toEqual([2, [320, 320], 32]);
-    expect(() => resolveLadderIafConfig({ flowSteps: 0 })).toThrow(/LadderIAFVAE: flowSteps/);
-    expect(() => resolveLadderIafConfig({ madeHiddenUnits: [] })).toThrow(/madeHiddenUnits/);
-    expect(() => resolveLadderIafConfig({ latentDims: [4] })).toThrow(/latentDims/);
-    expect(() => createModel({ className: 'LadderIAFVAE', latentDim: 8 })).toThrow(/latentDim is the total/);
-    expect(() => createModel({ className: 'LadderIAFVAE', codebookSize: 8 })).toThrow(/codebookSize/);
+    expect(() => resolveConfig(LADDER_IAF_VAE_SCHEMA, { flowSteps: 0 })).toThrow(/LadderIafVae: flowSteps/);
+    expect(() => resolveConfig(LADDER_IAF_VAE_SCHEMA, { madeHiddenUnits: [] })).toThrow(/madeHiddenUnits/);
+    expect(() => resolveConfig(LADDER_IAF_VAE_SCHEMA, { latentDims: [4] })).toThrow(/latentDims/);
+    expect(() => createModel({ className: 'LadderIafVae', latentDim: 8 })).toThrow(/latentDim is the total/);
+    expect(() => createModel({ className: 'LadderIafVae', codebookSize: 8 })).toThrow(/codebookSize/);
   });
 
   it('leaves no tensors behind from losses, log-weights, codes, samples, posterior means', () => {

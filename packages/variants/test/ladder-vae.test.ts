@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DiagonalGaussian, SeededRandom, hasKlPerDimension, isGaussianLatentModel, type LossContext } from '@vaekit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveLadderConfig } from '../src/ladder-config.js';
+import { resolveConfig } from '@vaekit/core';
+import { LADDER_VAE_SCHEMA } from '../src/ladder-config.js';
 import { precisionWeightedMerge } from '../src/ladder-merge.js';
 import { createLadderVae, type LadderVae } from '../src/ladder-vae.js';
 import { binaryBatch, smallLadder } from './ladder-fixture.js';
@@ -14,6 +15,7 @@ const context = (seed: number, extra: Partial<LossContext> = {}): LossContext =>
   step: 0,
   klWeight: 1,
   freeBits: 0,
+  training: false,
   ...extra,
 });
 const logNormal = (z: number, mean: number, variance: number): number =>
@@ -62,7 +64,7 @@ describe('precision-weighted merge', () => {
   });
 });
 
-describe('LadderVAE', () => {
+describe('LadderVae', () => {
   let model: LadderVae;
   let x: tf.Tensor;
   beforeAll(() => {
@@ -105,7 +107,7 @@ describe('LadderVAE', () => {
     });
     // The loss draws its noise layer by layer from the same kind of stream: same seed, same draws.
     const rng = new SeededRandom(99);
-    const terms = model.loss(x, { rng, step: 0, klWeight: 1, freeBits: 0 });
+    const terms = model.loss(x, { rng, step: 0, klWeight: 1, freeBits: 0, training: false });
     expected.forEach((e, i) => expect(read(terms[`kl_layer${i}`]!)[0]).toBeCloseTo(read(e)[0]!, 4));
     tf.dispose(Object.values(terms));
   });
@@ -114,7 +116,7 @@ describe('LadderVAE', () => {
     expect(hasKlPerDimension(model)).toBe(true);
     const perDim = model.klPerDimension(x, new SeededRandom(41));
     expect(perDim.shape).toEqual([6, 9]);
-    const terms = model.loss(x, { rng: new SeededRandom(41), step: 0, klWeight: 1, freeBits: 0 });
+    const terms = model.loss(x, { rng: new SeededRandom(41), step: 0, klWeight: 1, freeBits: 0, training: false });
     const bounds = [0, 4, 7, 9];
     const means = read(tf.tidy(() => tf.mean(perDim, 0)));
     const layerSums = [0, 1, 2].map((i) => means.slice(bounds[i], bounds[i + 1]).reduce((a, b) => a + b, 0));
@@ -176,12 +178,12 @@ describe('LadderVAE', () => {
   });
 
   it('validates its config with messages that say what to pass', () => {
-    expect(() => resolveLadderConfig({ latentDims: [8] })).toThrow(/at least 2/);
-    expect(() => resolveLadderConfig({ latentDims: [8, 4], hiddenUnits: [16] })).toThrow(/one width per stochastic layer/);
-    expect(() => resolveLadderConfig({ latentDims: [8, 4], hiddenUnits: [16, 8], latentDim: 3 })).toThrow(/total of latentDims/);
-    const defaults = resolveLadderConfig({});
+    expect(() => resolveConfig(LADDER_VAE_SCHEMA, { latentDims: [8] })).toThrow(/at least 2/);
+    expect(() => resolveConfig(LADDER_VAE_SCHEMA, { latentDims: [8, 4], deterministicUnits: [16] })).toThrow(/one width per stochastic layer/);
+    expect(() => resolveConfig(LADDER_VAE_SCHEMA, { latentDims: [8, 4], deterministicUnits: [16, 8], latentDim: 3 })).toThrow(/total of latentDims/);
+    const defaults = resolveConfig(LADDER_VAE_SCHEMA, {});
     expect(defaults.latentDims).toEqual([64, 32]);
-    expect(defaults.hiddenUnits).toEqual([512, 256]);
+    expect(defaults.deterministicUnits).toEqual([512, 256]);
     expect(defaults.latentDim).toBe(96);
     expect(defaults.architecture).toEqual({ type: 'mlp', hiddenUnits: [512, 512] });
   });

@@ -13,15 +13,9 @@ import {
   type LossContext,
 } from '@vaekit/core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createVqVae,
-  nearestCodes,
-  perplexityFromCounts,
-  resolveVqVaeConfig,
-  stopGradient,
-  VqVae,
-  type VqVaeConfig,
-} from '../src/index.js';
+import { resolveConfig } from '@vaekit/core';
+import { createVqVae, VQ_VAE_SCHEMA, VqVae, type VqVaeConfig } from '../src/index.js';
+import { nearestCodes, perplexityFromCounts, stopGradient } from '../src/internal.js';
 import { useCpu } from '@vaekit/test-utils';
 
 beforeAll(useCpu);
@@ -91,7 +85,9 @@ const context = (training: boolean, seed = 1): LossContext => ({
   training,
 });
 
+/** A step as the trainer runs it: in training, the state step first, then the loss. */
 function lossValues(model: VqVae, x: tf.Tensor, ctx: LossContext): Record<string, number> {
+  if (ctx.training) model.trainingStep(x, ctx);
   const terms: LossTerms = model.loss(x, ctx);
   const values = Object.fromEntries(Object.entries(terms).map(([k, t]) => [k, t.dataSync()[0]!]));
   tf.dispose(Object.values(terms));
@@ -102,9 +98,9 @@ const read2d = (v: tf.Tensor): number[][] => v.arraySync() as number[][];
 
 describe('VQ-VAE configuration', () => {
   it('has documented defaults and rejects bad settings', () => {
-    const config = resolveVqVaeConfig({});
+    const config = resolveConfig(VQ_VAE_SCHEMA, {});
     expect(config).toMatchObject({
-      className: 'VQVAE',
+      className: 'VqVae',
       numLatents: 16,
       embeddingDim: 8,
       codebookSize: 64,
@@ -114,14 +110,14 @@ describe('VQ-VAE configuration', () => {
       emaEpsilon: 1e-5,
       deadCodeRestartSteps: 100,
     });
-    expect(() => resolveVqVaeConfig({ codebook: 'kmeans' as 'ema' })).toThrow(/codebook must be/);
-    expect(() => resolveVqVaeConfig({ emaDecay: 1 })).toThrow(/emaDecay/);
-    expect(() => resolveVqVaeConfig({ codebookSize: 1 })).toThrow(/codebookSize/);
-    expect(() => resolveVqVaeConfig({ deadCodeRestartSteps: -1 })).toThrow(/deadCodeRestartSteps/);
+    expect(() => resolveConfig(VQ_VAE_SCHEMA, { codebook: 'kmeans' as 'ema' })).toThrow(/codebook must be/);
+    expect(() => resolveConfig(VQ_VAE_SCHEMA, { emaDecay: 1 })).toThrow(/emaDecay/);
+    expect(() => resolveConfig(VQ_VAE_SCHEMA, { codebookSize: 1 })).toThrow(/codebookSize/);
+    expect(() => resolveConfig(VQ_VAE_SCHEMA, { deadCodeRestartSteps: -1 })).toThrow(/deadCodeRestartSteps/);
   });
 
-  it('is registered as VQVAE, with metrics and without a Gaussian posterior (the KL check skips it)', () => {
-    const model = createModel({ ...getRegisteredModel('VQVAE').testConfig, className: 'VQVAE' });
+  it('is registered as VqVae, with metrics and without a Gaussian posterior (the KL check skips it)', () => {
+    const model = createModel({ ...getRegisteredModel('VqVae').testConfig, className: 'VqVae' });
     try {
       expect(model).toBeInstanceOf(VqVae);
       expect(hasMetrics(model)).toBe(true);
@@ -325,20 +321,20 @@ describe('EMA codebook', () => {
     x.dispose();
   });
 
-  it('updates only in training calls: not on an explicit training: false, not in evaluate, yes under a gradient tape', async () => {
+  it('moves its state only in trainingStep: never in loss (training or not, under a gradient tape or not), evaluate or metrics', async () => {
     const model = tiny({ codebook: 'ema' });
     const x = batch(4);
     const snapshot = (): number[] => model.variables().filter((v) => !v.trainable).flatMap((v) => Array.from(v.variable.dataSync()));
     const start = snapshot();
-    lossValues(model, x, context(false));
-    tf.tidy(() => model.loss(x, { rng: new SeededRandom(1), step: 5, klWeight: 1, freeBits: 0 }));
+    tf.tidy(() => model.loss(x, context(false)));
+    tf.tidy(() => model.loss(x, context(true)));
+    const trainable = model.variables().filter((v) => v.trainable).map((v) => v.variable);
+    const { value, grads } = tf.variableGrads(() => model.loss(x, context(true)).total, trainable);
+    tf.dispose([value, ...Object.values(grads)]);
     await evaluate(model, data, { k: 2 });
     model.metrics(x);
     expect(snapshot()).toEqual(start);
-    // No flag: a call under a gradient tape (what the trainer does) is a training step.
-    const trainable = model.variables().filter((v) => v.trainable).map((v) => v.variable);
-    const { value, grads } = tf.variableGrads(() => model.loss(x, { rng: new SeededRandom(1), step: 0, klWeight: 1, freeBits: 0 }).total, trainable);
-    tf.dispose([value, ...Object.values(grads)]);
+    model.trainingStep(x, context(true));
     expect(snapshot()).not.toEqual(start);
     x.dispose();
   });
