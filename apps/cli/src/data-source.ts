@@ -1,10 +1,10 @@
 import { statSync } from 'node:fs';
 import type { Dataset, VaeModel } from '@vaekit/core';
-import { likelihoodKind } from './models.js';
+import type { Likelihood } from '@vaekit/data';
 import { createImageDataset, DataError, loadDataFile, mnistDataset, type Binarization, type LoadedData } from '@vaekit/data/node';
+import { likelihoodOf } from './models.js';
 import { UsageError } from './errors.js';
 
-export type LikelihoodKind = 'bernoulli' | 'gaussian';
 export const BINARIZATIONS: readonly Binarization[] = ['dynamic', 'static', 'none'];
 
 /** MNIST examples come in two shapes: flat vectors for MLPs, [28, 28, 1] images for convolutions. */
@@ -20,7 +20,7 @@ export function isMnist(source: string): boolean {
  * under a Bernoulli likelihood (the literature's setting), none otherwise, so a user's own values and any
  * Gaussian run see the data exactly as given.
  */
-export function resolveBinarization(requested: string | undefined, source: string, likelihood: LikelihoodKind): Binarization {
+export function resolveBinarization(requested: string | undefined, source: string, likelihood: Likelihood): Binarization {
   if (requested === undefined) return isMnist(source) && likelihood === 'bernoulli' ? 'dynamic' : 'none';
   if (!(BINARIZATIONS as readonly string[]).includes(requested)) {
     throw new UsageError(`unknown --binarize '${requested}': use ${BINARIZATIONS.join(', ')}`);
@@ -39,7 +39,7 @@ export interface TrainingData {
 
 export interface TrainingDataOptions {
   source: string;
-  likelihood: LikelihoodKind;
+  likelihood: Likelihood;
   binarize: Binarization;
   seed: number;
   limit?: number;
@@ -101,7 +101,7 @@ export function loadTrainingData(options: TrainingDataOptions): TrainingData {
 /** Data for `eval` and `reconstruct`: MNIST's test split or a whole file, shaped for the saved model. */
 export function loadEvaluationData(options: {
   source: string;
-  likelihood: LikelihoodKind;
+  likelihood: Likelihood;
   binarize: Binarization;
   seed: number;
   expectedShape: readonly number[];
@@ -130,7 +130,7 @@ export function loadEvaluationData(options: {
 
 function loadUserData(
   path: string,
-  likelihood: LikelihoodKind,
+  likelihood: Likelihood,
   binarize: Binarization,
   expectedShape: readonly number[] | undefined,
 ): LoadedData {
@@ -183,7 +183,7 @@ export function evaluationDataFor(
   seed: number,
   limit: number | undefined,
 ): Dataset {
-  const likelihood = likelihoodKind(model.getConfig());
+  const likelihood = likelihoodOf(model);
   return loadEvaluationData({
     source: flags.data,
     likelihood,

@@ -23,6 +23,14 @@ function mainUsage(): string {
     '(except backends) and --debug (stack traces for every error).',
     '',
     'example: vaekit train --epochs 1 --out runs/first && vaekit eval --model-file runs/first/model.vaekit',
+    '',
+    'exit codes:',
+    '  0    success',
+    '  1    an error in the data, a model file, the run folder or the machine',
+    '  2    a usage error: an unknown command, flag, model or backend, a bad flag value',
+    '  3    stopped by a second signal (or one before training began): no new checkpoint was written',
+    '  130  stopped by SIGINT (Ctrl-C) after writing a checkpoint; --resume continues',
+    '  143  stopped by SIGTERM after writing a checkpoint; --resume continues',
   ].join('\n');
 }
 

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createLikelihood, SeededRandom, type Dataset, type LikelihoodConfig, type VaeModel } from '@vaekit/core';
+import { SeededRandom, type Dataset, type VaeModel } from '@vaekit/core';
 import { tileImages, writePng, type GrayImage } from '@vaekit/data/node';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isFsError, RunError, UsageError } from './errors.js';
-import { specialFileSystem } from './run-folder.js';
+import { specialFileSystem } from './special-file-system.js';
 
 /** Height and width of one picture, or null when examples are not single-channel images. */
 export type PictureShape = readonly [height: number, width: number];
@@ -85,7 +85,6 @@ export async function interpolationPicture(
 ): Promise<GrayImage | null> {
   const rows = Math.min(pairs, Math.floor(data.size / 2));
   if (rows < 1) return null;
-  const likelihood = createLikelihood(likelihoodOf(model));
   const x = data.batch(range(2 * rows), seed);
   let values: Float32Array;
   try {
@@ -98,19 +97,13 @@ export async function interpolationPicture(
       const t = tf.reshape(tf.linspace(0, 1, steps), [1, steps, 1]);
       const path = tf.add(tf.expandDims(from, 1), tf.mul(t, tf.expandDims(tf.sub(to, from), 1)));
       const batch = tf.reshape(path, [rows * steps, ...codes.shape.slice(1)]);
-      return likelihood.mean(model.decode(batch));
+      return model.decodeMean(batch);
     });
     values = await readAndDispose(decoded);
   } finally {
     x.dispose();
   }
   return tileImages(values, rows * steps, shape[0], shape[1], { columns: steps });
-}
-
-/** The saved likelihood config; models that do not record one are Bernoulli, the library's default. */
-function likelihoodOf(model: VaeModel): LikelihoodConfig {
-  const config = model.getConfig() as { likelihood?: LikelihoodConfig };
-  return config.likelihood ?? { type: 'bernoulli' };
 }
 
 /**

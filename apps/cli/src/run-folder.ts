@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statfsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { EpochEvent } from '@vaekit/core';
-import { removeTemporaryFiles, writeFileAtomic } from '@vaekit/core/node';
+import { removeTemporaryFiles } from '@vaekit/core/node';
 import { describeFsError, isFsError, RunError, UsageError } from './errors.js';
 import { LOCK_FILE } from './run-lock.js';
+import { specialFileSystem } from './special-file-system.js';
 
 /** The files `vaekit train` writes into its `--out` folder. */
 export const RUN_FILES = {
@@ -63,64 +63,6 @@ export function removeRunFiles(out: string): void {
 }
 
 /**
- * File systems that are views of the kernel, not storage: writing a run there fails in strange ways
- * (recursive mkdir under /proc never returns). Magic numbers from linux/magic.h, as statfs reports them.
- */
-const SPECIAL_FILE_SYSTEMS: ReadonlyMap<number, string> = new Map([
-  [0x9fa0, 'proc'],
-  [0x62656572, 'sysfs'],
-  [0x1cd1, 'devpts'],
-  [0x64626720, 'debugfs'],
-  [0x74726163, 'tracefs'],
-  [0x73636673, 'securityfs'],
-  [0x27e0eb, 'cgroup'],
-  [0x63677270, 'cgroup2'],
-  [0xcafe4a11, 'bpf'],
-  [0x6165676c, 'pstore'],
-  [0x62656570, 'configfs'],
-  [0xde5e81e4, 'efivarfs'],
-  [0x65735543, 'fusectl'],
-  [0x19800202, 'mqueue'],
-]);
-
-/** Kernel views by path: /dev is a tmpfs-like devtmpfs by type, so its path is what gives it away. */
-function specialByPath(real: string): string | null {
-  for (const root of ['/proc', '/sys', '/dev']) {
-    if (real === root || real.startsWith(`${root}/`)) {
-      // /dev/shm is ordinary shared-memory storage.
-      if (root === '/dev' && (real === '/dev/shm' || real.startsWith('/dev/shm/'))) return null;
-      return root;
-    }
-  }
-  return null;
-}
-
-/** The nearest folder of `path` (itself or an ancestor) that exists, with symbolic links resolved. */
-function nearestExisting(path: string): string {
-  let current = resolve(path);
-  for (;;) {
-    if (existsSync(current)) return realpathSync(current);
-    const parent = dirname(current);
-    if (parent === current) return current;
-    current = parent;
-  }
-}
-
-/** Why `path` is on a special file system (a sentence), or null when it is ordinary storage. */
-export function specialFileSystem(path: string): string | null {
-  const real = nearestExisting(path);
-  const root = specialByPath(real);
-  if (root) return `${root} is a view of the kernel, not storage`;
-  try {
-    const type = SPECIAL_FILE_SYSTEMS.get(Number(statfsSync(real).type));
-    if (type) return `it is on a ${type} file system, a view of the kernel, not storage`;
-  } catch {
-    // statfs unsupported here: the path check above is all we can do.
-  }
-  return null;
-}
-
-/**
  * Checks `--out` before anything is loaded: a name at all, not a file, not on a special file system,
  * and a path whose existing part is made of folders. One line naming the path and what to do otherwise.
  */
@@ -172,81 +114,5 @@ export function makeRunFolder(out: string): void {
       // Another process made it in between: fine, the lock decides who uses it.
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-  }
-}
-
-/** One line of metrics.jsonl: the epoch's terms and nothing that depends on the clock, so reruns compare byte for byte. */
-export function metricsLine(event: EpochEvent): Record<string, unknown> {
-  return {
-    epoch: event.epoch + 1,
-    step: event.step,
-    train: event.train,
-    ...(event.validation ? { validation: event.validation } : {}),
-    skippedSteps: event.skippedSteps,
-  };
-}
-
-/**
- * metrics.jsonl as a function of the run's history: one line per completed epoch, in order. Rewritten
- * whole (atomically) rather than appended, so a resumed run never repeats an epoch's line and ends with
- * the same bytes as a run that was never interrupted.
- */
-export async function writeMetrics(out: string, history: readonly EpochEvent[]): Promise<void> {
-  const text = history.map((event) => `${JSON.stringify(metricsLine(event))}\n`).join('');
-  await writeFileAtomic(runPath(out, 'metrics'), new TextEncoder().encode(text));
-}
-
-/** One line of timing.jsonl: wall-clock facts kept apart from metrics.jsonl because they never repeat. */
-export interface TimingLine {
-  epoch: number;
-  step: number;
-  /** Time since this process started (or resumed) training. */
-  elapsedMs: number;
-  /** When the epoch ended. */
-  finishedAt: string;
-}
-
-/** The timing lines of epochs 1..`epochs`: later ones belong to work the checkpoint does not hold. */
-export function readTiming(out: string, epochs: number): TimingLine[] {
-  let text: string;
-  try {
-    text = readFileSync(runPath(out, 'timing'), 'utf8');
-  } catch {
-    return [];
-  }
-  const lines: TimingLine[] = [];
-  for (const line of text.split('\n')) {
-    try {
-      const value = JSON.parse(line) as TimingLine;
-      if (typeof value.epoch === 'number' && value.epoch <= epochs) lines[value.epoch - 1] = value;
-    } catch {
-      // A torn or blank line: the timing of that epoch is lost, which is all timing.jsonl can lose.
-    }
-  }
-  return lines.filter((line) => line !== undefined);
-}
-
-export async function writeTiming(out: string, lines: readonly TimingLine[]): Promise<void> {
-  const text = lines.map((line) => `${JSON.stringify(line)}\n`).join('');
-  await writeFileAtomic(runPath(out, 'timing'), new TextEncoder().encode(text));
-}
-
-export async function writeJson(path: string, value: unknown): Promise<void> {
-  await writeFileAtomic(path, new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`));
-}
-
-/** Reads a JSON file the run wrote; a missing, unreadable or damaged one is a RunError naming it. */
-export function readJson<T>(path: string, what: string): T {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    if (isFsError(error)) throw new RunError(`cannot read ${what}: ${describeFsError(error, path)}`);
-    throw error;
-  }
-  try {
-    return JSON.parse(text) as T;
-  } catch (error) {
-    throw new RunError(`${what} at ${path} is damaged: it is not valid JSON (${(error as Error).message})`);
   }
 }

@@ -102,3 +102,21 @@ describe('a model with NaN or infinite weights', () => {
     expect(run.stderr).not.toMatch(/warning/);
   });
 });
+
+describe('usage errors share one exit code', () => {
+  it('an unknown model, an unknown backend and a --set field the model lacks all exit 2, writing nothing', async () => {
+    const out = join(dir, 'never');
+    expectUserError(await cli(['train', ...TINY, '--model', 'NoSuchVae', '--out', out]), /^error: unknown model 'NoSuchVae'\. Registered: /, 2);
+    expectUserError(await cli(['train', ...TINY, '--backend', 'tpu', '--out', out]), /^error: unknown backend 'tpu': use one of auto, native, wasm, cpu$/, 2);
+    expectUserError(await cli(['train', ...TINY, '--set', 'bogus=1', '--out', out]), /no config field 'bogus'/, 2);
+    expectUserError(await cli(['sample', '--model-file', model, '--backend', 'tpu', '--out', join(dir, 'x.png')]), /^error: unknown backend 'tpu'/, 2);
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(join(dir, 'x.png'))).toBe(false);
+  });
+
+  it('vaekit --help documents the exit codes', async () => {
+    const help = await cli(['--help']);
+    expect(help.code).toBe(0);
+    for (const code of ['1', '2', '3', '130', '143']) expect(help.stdout).toMatch(new RegExp(`^  ${code} +\\S`, 'm'));
+  });
+});

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { decodeCheckpoint } from '@vaekit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeFsError } from '../src/errors.js';
-import { specialFileSystem } from '../src/run-folder.js';
+import { specialFileSystem } from '../src/special-file-system.js';
 import { assertBuilt, cli, expectUserError, snapshot, TINY } from './helpers/cli.js';
 
 let dir: string;

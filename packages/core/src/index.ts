@@ -105,3 +105,4 @@ export {
 } from './train/checkpoint.js';
 export { NonFiniteLossError, type EpochEvent, type ResumeEvent, type StepEvent, type TrainResult } from './train/events.js';
 export type { OptimizerConfig } from './train/optimizer.js';
+export { checkpointStanding, type CheckpointStanding } from './train/checkpoint.js';

@@ -4,7 +4,7 @@ import { COMPILE_OPTION, COMPILE_EVAL_USAGE, compileSetting, describeCompile } f
 import type { Command } from '../command.js';
 import { evaluationDataFor } from '../data-source.js';
 import { formatNumber, formatTable } from '../format.js';
-import { withModelFile } from '../models.js';
+import { withModelFile } from '../model-file.js';
 import { countProgress } from '../progress.js';
 
 const OPTIONS = {

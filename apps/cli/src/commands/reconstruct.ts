@@ -1,7 +1,7 @@
 import { BACKEND_OPTION, COMMON_OPTIONS, numberFlag, parse } from '../args.js';
 import type { Command } from '../command.js';
 import { evaluationDataFor } from '../data-source.js';
-import { withModelFile } from '../models.js';
+import { withModelFile } from '../model-file.js';
 import { checkOutputFile, reconstructionsPicture, requirePictureShape, savePicture } from '../pictures.js';
 
 const OPTIONS = {

@@ -1,6 +1,6 @@
 import { BACKEND_OPTION, COMMON_OPTIONS, numberFlag, parse } from '../args.js';
 import type { Command } from '../command.js';
-import { withModelFile } from '../models.js';
+import { withModelFile } from '../model-file.js';
 import { checkOutputFile, requirePictureShape, samplesPicture, savePicture } from '../pictures.js';
 
 const OPTIONS = {

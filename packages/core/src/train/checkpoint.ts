@@ -193,3 +193,16 @@ export function memoryCheckpointStore(): CheckpointStore & { readonly saves: num
     },
   };
 }
+
+/**
+ * Where a checkpoint stands against a run of `epochs` epochs, for deciding what a resume does:
+ * `continues` (steps are left to train), `complete` (every epoch is trained and no batch of another is
+ * pending, so a resume trains nothing) or `beyond` (it holds more epochs than `epochs`: resuming with
+ * that total would not continue the run, it would cut it short).
+ */
+export type CheckpointStanding = 'continues' | 'complete' | 'beyond';
+
+export function checkpointStanding(state: Pick<LoopState, 'epoch' | 'nextBatch'>, epochs: number): CheckpointStanding {
+  if (state.epoch > epochs) return 'beyond';
+  return state.epoch === epochs && state.nextBatch === 0 ? 'complete' : 'continues';
+}
