@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createSchedule, elbo, type LossContext, type LossTerms, type Schedule } from '@vaekit/core';
 import { BETA_VAE_SCHEMA, type BetaVaeConfig, type BetaVaeConfigInput } from './beta-vae-config.js';
-import { defineVariant } from './variant-definition.js';
+import { defineVariant, TINY_NETWORK } from './variant-definition.js';
 import { Vae, vaeWeights } from './vae.js';
 
 /**
@@ -55,18 +55,10 @@ export class BetaVae extends Vae<BetaVaeConfig> {
   }
 }
 
-export const betaVaeVariant = defineVariant<BetaVaeConfig, BetaVae, BetaVaeConfigInput>({
-  schema: BETA_VAE_SCHEMA,
+export const betaVaeVariant = defineVariant<BetaVaeConfig, BetaVae, BetaVaeConfigInput>(BETA_VAE_SCHEMA, BetaVae, {
   description: 'β-VAE: β-weighted KL (Higgins et al. 2017), or capacity-annealed |KL - C| (Burgess et al. 2018)',
-  build: (config) => new BetaVae(config),
   weights: (config) => vaeWeights(config),
-  testConfig: {
-    inputShape: [12],
-    latentDim: 3,
-    architecture: { type: 'mlp', hiddenUnits: [10] },
-    beta: 4,
-    capacity: { maxNats: 1.5, annealSteps: 20, gamma: 1 },
-  },
+  testConfig: { ...TINY_NETWORK, latentDim: 3, beta: 4, capacity: { maxNats: 1.5, annealSteps: 20, gamma: 1 } },
 });
 
 export const createBetaVae = betaVaeVariant.create;

@@ -4,7 +4,7 @@ import { IAF_VAE_SCHEMA, type IafVaeConfig } from './flow-config.js';
 import { FlowVae, flowVaeWeights, type FlowResult } from './flow-vae.js';
 import { IafStack, iafStackWeights, type IafStackOptions } from './iaf-stack.js';
 import type { PlannedWeight } from './layer-plan.js';
-import { defineVariant } from './variant-definition.js';
+import { defineVariant, TINY_NETWORK } from './variant-definition.js';
 
 /** The flow's weights are named `iaf${step}/…`. */
 const IAF_PREFIX = 'iaf';
@@ -51,19 +51,10 @@ export function iafVaeWeights(config: IafVaeConfig): PlannedWeight[] {
   return flowVaeWeights(config, config.contextUnits, iafStackWeights(IAF_PREFIX, iafOptions(config)));
 }
 
-export const iafVaeVariant = defineVariant({
-  schema: IAF_VAE_SCHEMA,
+export const iafVaeVariant = defineVariant(IAF_VAE_SCHEMA, IafVae, {
   description: 'VAE with an inverse-autoregressive-flow posterior (MADE steps, gated updates, reversed orderings)',
-  build: (config) => new IafVae(config),
   weights: iafVaeWeights,
-  testConfig: {
-    inputShape: [12],
-    latentDim: 3,
-    flowSteps: 2,
-    madeHiddenUnits: [6],
-    contextUnits: 4,
-    architecture: { type: 'mlp', hiddenUnits: [10] },
-  },
+  testConfig: { ...TINY_NETWORK, latentDim: 3, flowSteps: 2, madeHiddenUnits: [6], contextUnits: 4 },
 });
 
 export const createIafVae = iafVaeVariant.create;

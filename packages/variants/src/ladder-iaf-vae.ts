@@ -5,7 +5,7 @@ import { IafStack, iafStackWeights, type IafStackOptions } from './iaf-stack.js'
 import { LadderBase, ladderModelWeights } from './ladder-base.js';
 import { LADDER_IAF_VAE_SCHEMA, type LadderIafVaeConfig } from './ladder-config.js';
 import type { PlannedWeight } from './layer-plan.js';
-import { defineVariant } from './variant-definition.js';
+import { defineVariant, TINY_NETWORK } from './variant-definition.js';
 
 /**
  * The ladder VAE with an inverse-autoregressive-flow posterior at every stochastic layer: Kingma et al.
@@ -98,19 +98,16 @@ export function ladderIafVaeWeights(config: LadderIafVaeConfig): PlannedWeight[]
   return ladderModelWeights(config, config.contextUnits, flows);
 }
 
-export const ladderIafVaeVariant = defineVariant({
-  schema: LADDER_IAF_VAE_SCHEMA,
+export const ladderIafVaeVariant = defineVariant(LADDER_IAF_VAE_SCHEMA, LadderIafVae, {
   description: 'Ladder VAE with an IAF posterior at every stochastic layer (Kingma et al. 2016 on a top-down hierarchy)',
-  build: (config) => new LadderIafVae(config),
   weights: ladderIafVaeWeights,
   testConfig: {
-    inputShape: [12],
+    ...TINY_NETWORK,
     latentDims: [3, 2],
     deterministicUnits: [8, 6],
     flowSteps: 2,
     madeHiddenUnits: [6],
     contextUnits: 4,
-    architecture: { type: 'mlp', hiddenUnits: [10] },
   },
 });
 

@@ -4,7 +4,7 @@ import { klPerDimensionDiagonal } from './gaussian-kl.js';
 import { LadderBase, ladderModelWeights } from './ladder-base.js';
 import { LADDER_VAE_SCHEMA, type LadderVaeConfig } from './ladder-config.js';
 import type { PlannedWeight } from './layer-plan.js';
-import { defineVariant } from './variant-definition.js';
+import { defineVariant, TINY_NETWORK } from './variant-definition.js';
 
 export type { LadderBottomUp, LadderLayer } from './ladder-base.js';
 
@@ -49,12 +49,10 @@ export function ladderVaeWeights(config: LadderVaeConfig): PlannedWeight[] {
   return ladderModelWeights(config, 0, []);
 }
 
-export const ladderVaeVariant = defineVariant({
-  schema: LADDER_VAE_SCHEMA,
+export const ladderVaeVariant = defineVariant(LADDER_VAE_SCHEMA, LadderVae, {
   description: 'Ladder VAE: bottom-up estimates merged top-down with precision weighting, KL per layer',
-  build: (config) => new LadderVae(config),
   weights: ladderVaeWeights,
-  testConfig: { inputShape: [12], latentDims: [3, 2], deterministicUnits: [8, 6], architecture: { type: 'mlp', hiddenUnits: [10] } },
+  testConfig: { ...TINY_NETWORK, latentDims: [3, 2], deterministicUnits: [8, 6] },
 });
 
 export const createLadderVae = ladderVaeVariant.create;

@@ -4,7 +4,7 @@ import { klPerDimensionDiagonal } from './gaussian-kl.js';
 import type { PlannedWeight } from './layer-plan.js';
 import type { LatentPrior } from './latent-prior.js';
 import { LEARNED_PRIOR_VAE_SCHEMA, type LearnedPriorVaeConfig } from './learned-prior-vae-config.js';
-import { defineVariant } from './variant-definition.js';
+import { defineVariant, TINY_NETWORK } from './variant-definition.js';
 import { Vae, vaeWeights } from './vae.js';
 
 /** p(z) = N(μ_p, diag σ_p²) with μ_p and log σ_p² trained with the rest; it starts as N(0, I). */
@@ -61,12 +61,10 @@ export class LearnedPriorVae extends Vae<LearnedPriorVaeConfig> {
   }
 }
 
-export const learnedPriorVaeVariant = defineVariant({
-  schema: LEARNED_PRIOR_VAE_SCHEMA,
+export const learnedPriorVaeVariant = defineVariant(LEARNED_PRIOR_VAE_SCHEMA, LearnedPriorVae, {
   description: 'VAE with a learned diagonal-Gaussian prior (trainable mean and log-variance), closed-form KL against it',
-  build: (config) => new LearnedPriorVae(config),
   weights: (config) => vaeWeights(config, learnedPriorWeights(config.latentDim)),
-  testConfig: { inputShape: [12], latentDim: 3, architecture: { type: 'mlp', hiddenUnits: [10] } },
+  testConfig: { ...TINY_NETWORK, latentDim: 3 },
 });
 
 export const createLearnedPriorVae = learnedPriorVaeVariant.create;

@@ -3,7 +3,7 @@ import { PLANAR_FLOW_VAE_SCHEMA, type PlanarFlowVaeConfig } from './flow-config.
 import { FlowVae, flowVaeWeights, type FlowResult } from './flow-vae.js';
 import type { PlannedWeight } from './layer-plan.js';
 import { planarFlowStep } from './planar-flow.js';
-import { defineVariant } from './variant-definition.js';
+import { defineVariant, TINY_NETWORK } from './variant-definition.js';
 
 /**
  * VAE with a planar-flow posterior (Rezende and Mohamed 2015). The flow is amortized: the encoder emits,
@@ -53,12 +53,10 @@ export function planarFlowVaeWeights(config: PlanarFlowVaeConfig): PlannedWeight
   return flowVaeWeights(config, planarFlowInputUnits(config), []);
 }
 
-export const planarFlowVaeVariant = defineVariant({
-  schema: PLANAR_FLOW_VAE_SCHEMA,
+export const planarFlowVaeVariant = defineVariant(PLANAR_FLOW_VAE_SCHEMA, PlanarFlowVae, {
   description: 'VAE with an amortized planar-flow posterior; Monte-Carlo KL with the log-det-Jacobian',
-  build: (config) => new PlanarFlowVae(config),
   weights: planarFlowVaeWeights,
-  testConfig: { inputShape: [12], latentDim: 3, flowSteps: 2, architecture: { type: 'mlp', hiddenUnits: [10] } },
+  testConfig: { ...TINY_NETWORK, latentDim: 3, flowSteps: 2 },
 });
 
 export const createPlanarFlowVae = planarFlowVaeVariant.create;

@@ -16,7 +16,7 @@ import type { PlannedWeight } from './layer-plan.js';
 import type { LatentPrior } from './latent-prior.js';
 import { singleLatentWeights, SingleLatentModel } from './single-latent-model.js';
 import { VAE_SCHEMA, type VaeConfig } from './vae-config.js';
-import { defineVariant } from './variant-definition.js';
+import { defineVariant, TINY_NETWORK } from './variant-definition.js';
 
 /**
  * The variational autoencoder (Kingma and Welling 2013): a diagonal-Gaussian encoder q(z|x), a prior
@@ -88,12 +88,10 @@ export function vaeWeights(config: VaeConfig, priorWeights: readonly PlannedWeig
   return singleLatentWeights(config, posteriorUnits(config), priorWeights);
 }
 
-export const vaeVariant = defineVariant({
-  schema: VAE_SCHEMA,
+export const vaeVariant = defineVariant(VAE_SCHEMA, Vae, {
   description: 'Variational autoencoder: diagonal-Gaussian encoder, N(0, I) prior, ELBO',
-  build: (config) => new Vae(config),
   weights: (config) => vaeWeights(config),
-  testConfig: { inputShape: [12], latentDim: 3, architecture: { type: 'mlp', hiddenUnits: [10] } },
+  testConfig: { ...TINY_NETWORK, latentDim: 3 },
 });
 
 export const createVae = vaeVariant.create;

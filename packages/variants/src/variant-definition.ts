@@ -1,13 +1,9 @@
 import { resolveConfig, type ConfigSchema, type ModelConfig, type RegisteredModel, type VaeModel } from '@vaekit/core';
 import { asWeightSpecs, type PlannedWeight } from './layer-plan.js';
 
-/** Everything a variant declares to be created by name, saved, loaded and certified by the conformance suite. */
-export interface VariantDefinition<C extends ModelConfig, M extends VaeModel<C>> {
-  /** Its fields, defaults and checks; the schema's className is the registered name (the class's name). */
-  readonly schema: ConfigSchema<C>;
+/** What a variant declares besides its schema and class, to be created by name, saved, loaded and certified. */
+export interface VariantDefinition<C extends ModelConfig> {
   readonly description: string;
-  /** The model for a resolved config. */
-  readonly build: (config: C) => M;
   /** The weights `variables()` would list for a resolved config, worked out without building the model. */
   readonly weights: (config: C) => PlannedWeight[];
   /** A tiny config that exercises everything the model does (what the conformance suite builds). */
@@ -21,14 +17,17 @@ export interface Variant<C extends ModelConfig, M extends VaeModel<C>, I extends
 }
 
 /**
- * Turns a definition into a registry entry (register it with `registerModel`, as `register.ts` does for
- * the built-ins) and a typed `create`. Both resolve configs with the schema, so the errors are the same.
+ * A registry entry (register it with `registerModel`, as `register.ts` does for the built-ins) and a typed
+ * `create` for the model class `Model` configured by `schema`, whose className is the registered name and
+ * the class's name. Both resolve configs with the schema, so their errors are the same.
  */
 export function defineVariant<C extends ModelConfig, M extends VaeModel<C>, I extends object = Partial<C>>(
-  definition: VariantDefinition<C, M>,
+  schema: ConfigSchema<C>,
+  Model: new (config: C) => M,
+  definition: VariantDefinition<C>,
 ): Variant<C, M, I> {
-  const { schema, build, weights } = definition;
-  const create = (config: object = {}): M => build(resolveConfig(schema, config));
+  const { weights } = definition;
+  const create = (config: object = {}): M => new Model(resolveConfig(schema, config));
   return {
     create,
     entry: {
@@ -40,3 +39,6 @@ export function defineVariant<C extends ModelConfig, M extends VaeModel<C>, I ex
     },
   };
 }
+
+/** The input and network of every built-in's test config: 12 values through one hidden layer of 10. */
+export const TINY_NETWORK = { inputShape: [12], architecture: { type: 'mlp', hiddenUnits: [10] } } as const;

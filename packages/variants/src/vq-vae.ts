@@ -14,7 +14,7 @@ import {
 import { EncoderDecoder, encoderDecoderPlans, encoderDecoderWeights } from './encoder-decoder.js';
 import type { PlannedWeight } from './layer-plan.js';
 import { ModelBase } from './model-base.js';
-import { defineVariant } from './variant-definition.js';
+import { defineVariant, TINY_NETWORK } from './variant-definition.js';
 import { codeCounts, lookupCodes, nearestCodes, perplexityFromCounts } from './vq-codebook.js';
 import { CodebookState, vqStateWeights } from './vq-codebook-state.js';
 import { sumOfSquares, vqGradientCheckTargets } from './vq-gradient-targets.js';
@@ -184,14 +184,11 @@ export class VqVae
   }
 }
 
-export const vqVaeVariant = defineVariant({
-  schema: VQ_VAE_SCHEMA,
+export const vqVaeVariant = defineVariant(VQ_VAE_SCHEMA, VqVae, {
   description: 'VQ-VAE: nearest-code quantization, straight-through gradients, commitment loss, EMA codebook, dead-code restarts',
-  build: (config) => new VqVae(config),
   weights: vqVaeWeights,
   testConfig: {
-    inputShape: [12],
-    architecture: { type: 'mlp', hiddenUnits: [10] },
+    ...TINY_NETWORK,
     numLatents: 2,
     embeddingDim: 4,
     codebookSize: 8,
