@@ -80,6 +80,8 @@ export {
 } from './registry.js';
 export { CorruptFileError } from './serialization/container.js';
 export { deserializeModel, serializeModel, type DeserializeModelOptions } from './serialization/model-file.js';
+export type { LoadLimits } from './serialization/load-limits.js';
+export type { WeightDtype, WeightSpec } from './serialization/weight-manifest.js';
 export {
   estimateEncoderGradient,
   measureEstimatorVariance,
@@ -93,6 +95,7 @@ export type { TraceReport } from './compile/trace-step.js';
 export type { CompileMode } from './compile/compiled-step.js';
 export { compiledStepSupport } from './compile/native-functions.js';
 export {
+  CHECKPOINT_FORMAT,
   decodeCheckpoint,
   memoryCheckpointStore,
   type CheckpointStore,

@@ -5,6 +5,6 @@ export { datasetFingerprint, FINGERPRINT_SAMPLE } from './dataset.js';
 export { decodeContainer, encodeContainer } from './serialization/container.js';
 export { assignWeights } from './serialization/model-file.js';
 export { MODEL_FORMAT } from './serialization/model-meta.js';
-export { CHECKPOINT_FORMAT, encodeCheckpoint } from './train/checkpoint.js';
+export { encodeCheckpoint } from './train/checkpoint.js';
 export { createOptimizer, DEFAULT_OPTIMIZER } from './train/optimizer.js';
 export { epochBatches, mixSeed, shuffledIndices } from './train/order.js';
