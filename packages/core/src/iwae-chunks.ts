@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { CompiledStep, CompileMode } from './compile/compiled-step.js';
 import { functionSupport } from './compile/native-functions.js';
-import { UntraceableStepError } from './compile/step-graph.js';
+import { UntraceableStepError } from './compile/step-structure.js';
 import { traceStep } from './compile/trace-step.js';
 import type { VaeModel } from './model.js';
 import { SeededRandom } from './random.js';

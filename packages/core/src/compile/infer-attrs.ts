@@ -1,5 +1,5 @@
 import { ATTR_INT, ATTR_TYPE, type OpAttr } from './graph-def.js';
-import type { StepPlan } from './step-graph.js';
+import type { StepPlan } from './step-plan.js';
 
 /**
  * tfjs-node leaves out type attributes that TensorFlow's eager runtime infers from the inputs (ExpandDims'

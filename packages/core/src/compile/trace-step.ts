@@ -3,7 +3,9 @@ import { CompiledStep, type CompileMode, type CompiledRun } from './compiled-ste
 import { functionSupport } from './native-functions.js';
 import { recordAndRestore, runAndRestore, separateVariableStorage, type JsState, type StepProgram, type StepRun } from './probe.js';
 import { planWithInferredAttr } from './infer-attrs.js';
-import { analyseStep, buildStepGraph, planStep, refDtype, UntraceableStepError } from './step-graph.js';
+import { buildStepGraph } from './step-graph.js';
+import { planStep } from './step-plan.js';
+import { analyseStep, refDtype, UntraceableStepError } from './step-structure.js';
 
 export interface TraceRequest {
   readonly program: StepProgram;

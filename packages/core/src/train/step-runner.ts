@@ -3,7 +3,7 @@ import { hasStepState, type LossContext, type VaeModel } from '../model.js';
 import { SeededRandom } from '../random.js';
 import type { CompiledStep, CompileMode } from '../compile/compiled-step.js';
 import type { StepProgram } from '../compile/probe.js';
-import { UntraceableStepError } from '../compile/step-graph.js';
+import { UntraceableStepError } from '../compile/step-structure.js';
 import { traceStep, type TraceReport } from '../compile/trace-step.js';
 import { lossAndGradients, readSummary, type StepOutcome } from './step-terms.js';
 
