@@ -9,7 +9,7 @@
 // mean ± sd: models this close are not ordered by one seed.
 //
 //   node scripts/variants-table.mjs [--epochs 10] [--k 1000] [--limit N] [--backend native]
-//                                   [--warmup 1000] [--jobs 1] [--out runs/table] [--only VAE,IAFVAE]
+//                                   [--warmup 1000] [--jobs 1] [--out runs/table] [--only Vae,IafVae]
 //                                   [--seeds 0,1,2,3,4] [--batch-norm] [--resume]
 //
 // --resume continues each row from the checkpoint in its folder (`vaekit train --resume`) up to --epochs
@@ -44,14 +44,14 @@ const { values } = parseArgs({
 // is a control: the plain VAE with as many units as the ladder's bottom layer, to tell the ladder's
 // hierarchy apart from its wider code.
 const ALL_ROWS = [
-  { id: 'VAE', name: 'VAE', args: ['--model', 'VAE'] },
-  { id: 'BetaVAE-beta4', name: 'BetaVAE (β=4)', args: ['--model', 'BetaVAE', '--beta', '4'] },
-  { id: 'LadderVAE', name: 'LadderVAE', args: ['--model', 'LadderVAE'] },
-  { id: 'PlanarFlowVAE', name: 'PlanarFlowVAE', args: ['--model', 'PlanarFlowVAE'] },
-  { id: 'IAFVAE', name: 'IAFVAE', args: ['--model', 'IAFVAE'] },
-  { id: 'LadderIAFVAE', name: 'LadderIAFVAE', args: ['--model', 'LadderIAFVAE'] },
-  { id: 'VQVAE', name: 'VQVAE', args: ['--model', 'VQVAE'], discrete: true },
-  { id: 'VAE-latent64', name: 'VAE, 64 latent units (control)', args: ['--model', 'VAE', '--latent-dim', '64'] },
+  { id: 'Vae', name: 'Vae', args: ['--model', 'Vae'] },
+  { id: 'BetaVae-beta4', name: 'BetaVae (β=4)', args: ['--model', 'BetaVae', '--beta', '4'] },
+  { id: 'LadderVae', name: 'LadderVae', args: ['--model', 'LadderVae'] },
+  { id: 'PlanarFlowVae', name: 'PlanarFlowVae', args: ['--model', 'PlanarFlowVae'] },
+  { id: 'IafVae', name: 'IafVae', args: ['--model', 'IafVae'] },
+  { id: 'LadderIafVae', name: 'LadderIafVae', args: ['--model', 'LadderIafVae'] },
+  { id: 'VqVae', name: 'VqVae', args: ['--model', 'VqVae'], discrete: true },
+  { id: 'VAE-latent64', name: 'VAE, 64 latent units (control)', args: ['--model', 'Vae', '--latent-dim', '64'] },
 ];
 const ROW_ORDER = ALL_ROWS.map((row) => row.id);
 const ROWS = ALL_ROWS.filter((row) => !values.only || values.only.split(',').includes(row.id));

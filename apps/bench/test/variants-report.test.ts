@@ -29,16 +29,16 @@ const times = (className: string, stepMs: number[], compile?: CompileRecord | nu
 function collect(): VariantCollected[] {
   const variants = new Map<string, VariantCollected>();
   for (let round = 0; round < 2; round++) {
-    mergeVariants(variants, 'native-eager', { variants: [times('VAE', [24, 25, 24], null), times('VQVAE', [30, 30]), times('Ladder', [40, 41])] });
+    mergeVariants(variants, 'native-eager', { variants: [times('Vae', [24, 25, 24], null), times('VqVae', [30, 30]), times('Ladder', [40, 41])] });
     mergeVariants(variants, 'native-compiled', {
       variants: [
-        times('VAE', [11, 11, 12], compiled('auto', 400, 300)),
-        times('VQVAE', [30, 30], { status: 'eager', reason: 'VQVAE reads its codebook usage mid-step' }),
+        times('Vae', [11, 11, 12], compiled('auto', 400, 300)),
+        times('VqVae', [30, 30], { status: 'eager', reason: 'VqVae reads its codebook usage mid-step' }),
         // Ladder's compiled steps scatter: 10 or 40 ms.
         times('Ladder', [10, 40, 10, 40], compiled('auto', 1200, 700)),
       ],
     });
-    mergeVariants(variants, 'native-xla', { variants: [times('VAE', [8, 8, 8], compiled('xla', 500, 4000 + round * 1000))] });
+    mergeVariants(variants, 'native-xla', { variants: [times('Vae', [8, 8, 8], compiled('xla', 500, 4000 + round * 1000))] });
   }
   return [...variants.values()];
 }
@@ -47,7 +47,7 @@ describe('native variant table', () => {
   const rows = nativeVariantRows(collect());
 
   it('gives eager over compiled per variant, and medians of the trace costs over rounds', () => {
-    const vae = rows.find((r) => r.className === 'VAE')!;
+    const vae = rows.find((r) => r.className === 'Vae')!;
     expect(vae.compiledSpeedup).toBeCloseTo(24 / 11);
     expect(vae.xlaSpeedup).toBeCloseTo(3);
     expect(vae.compiled!.step.rounds).toBe(2);
@@ -58,13 +58,13 @@ describe('native variant table', () => {
   });
 
   it('names a fallback instead of a ratio, and a noisy side instead of a multiple', () => {
-    const vq = rows.find((r) => r.className === 'VQVAE')!;
+    const vq = rows.find((r) => r.className === 'VqVae')!;
     expect(vq.compiledNote).toBe('fell back to eager');
-    expect(fallbackLines(rows)).toEqual(['- VQVAE, compiled: ran op by op: VQVAE reads its codebook usage mid-step']);
+    expect(fallbackLines(rows)).toEqual(['- VqVae, compiled: ran op by op: VqVae reads its codebook usage mid-step']);
     const ladder = rows.find((r) => r.className === 'Ladder')!;
     expect(ladder.compiledNote).toBe('noisy');
     expect(nativeVariantTable(rows)).toContain('(noisy)');
-    expect(speedupVerdict(rows)).toBe('Compiled step faster than eager: 1 of 3 variants; no ratio: VQVAE (fell back to eager), Ladder (noisy).');
+    expect(speedupVerdict(rows)).toBe('Compiled step faster than eager: 1 of 3 variants; no ratio: VqVae (fell back to eager), Ladder (noisy).');
   });
 
   it('keeps the other backends\' table, and says "noisy" when PyTorch\'s reference is', () => {

@@ -87,8 +87,8 @@ describe('vaekit train', () => {
       args: Record<string, unknown>;
       model: Record<string, unknown>;
     };
-    expect(config.args).toMatchObject({ model: 'VAE', data: 'mnist', epochs: 1, latentDim: 4, hidden: [32], limit: 256 });
-    expect(config.model).toMatchObject({ className: 'VAE', latentDim: 4, inputShape: [784] });
+    expect(config.args).toMatchObject({ model: 'Vae', data: 'mnist', epochs: 1, latentDim: 4, hidden: [32], limit: 256 });
+    expect(config.model).toMatchObject({ className: 'Vae', latentDim: 4, inputShape: [784] });
 
     const [line, ...rest] = jsonLines(join(run1, 'metrics.jsonl'));
     expect(rest).toHaveLength(0);
@@ -131,12 +131,12 @@ describe('vaekit train', () => {
 
   it('--set configures variant fields (a ladder\'s layers) and --free-bits trains through its floor', async () => {
     const out = join(dir, 'ladder');
-    const args = ['train', '--model', 'LadderVAE', '--limit', '256', '--epochs', '1', '--hidden', '16', '--backend', 'cpu'];
-    const result = await cli([...args, '--set', 'latentDims=[6,3,2]', '--set', 'hiddenUnits=[24,12,8]', '--free-bits', '0.2', '--out', out]);
+    const args = ['train', '--model', 'LadderVae', '--limit', '256', '--epochs', '1', '--hidden', '16', '--backend', 'cpu'];
+    const result = await cli([...args, '--set', 'latentDims=[6,3,2]', '--set', 'deterministicUnits=[24,12,8]', '--free-bits', '0.2', '--out', out]);
     expect(result.code, result.stderr).toBe(0);
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { args: Record<string, unknown>; model: Record<string, unknown> };
-    expect(config.args['set']).toEqual({ latentDims: [6, 3, 2], hiddenUnits: [24, 12, 8] });
-    expect(config.model).toMatchObject({ className: 'LadderVAE', latentDims: [6, 3, 2], hiddenUnits: [24, 12, 8], latentDim: 11 });
+    expect(config.args['set']).toEqual({ latentDims: [6, 3, 2], deterministicUnits: [24, 12, 8] });
+    expect(config.model).toMatchObject({ className: 'LadderVae', latentDims: [6, 3, 2], deterministicUnits: [24, 12, 8], latentDim: 11 });
     const [epoch] = jsonLines(join(out, 'metrics.jsonl')) as Array<{ train: Record<string, number> }>;
     expect(Object.keys(epoch!.train)).toEqual(expect.arrayContaining(['kl_layer0', 'kl_layer1', 'kl_layer2']));
     expect(Number.isFinite(epoch!.train['total'])).toBe(true);
@@ -243,7 +243,7 @@ describe('bad input fails before anything is written', () => {
     expectUserError(await cli(['train', ...TINY, '--set', 'latentDimz=[4,2]', '--out', out()]), /VAE has no config field 'latentDimz'; its fields are architecture, batchNorm, beta, className, inputShape, klEstimator, latentDim/);
     expectUserError(await cli(['train', ...TINY, '--set', 'beta=3', '--out', out()]), /--set beta is not allowed: beta is set by --beta/);
     expectUserError(await cli(['train', ...TINY, '--set', '=3', '--out', out()]), /--set takes key=value/);
-    const ladder = ['train', '--model', 'LadderVAE', '--limit', '64', '--epochs', '1', '--backend', 'cpu'];
+    const ladder = ['train', '--model', 'LadderVae', '--limit', '64', '--epochs', '1', '--backend', 'cpu'];
     expectUserError(await cli([...ladder, '--set', 'latentDims=[4]', '--out', out()]), /latentDims must be an array of at least 2/);
     expectNothingWritten();
   });

@@ -193,7 +193,7 @@ describe('file-system errors are one line naming the path, the cause and what to
     for (const [content, pattern] of [
       ['{}', /config\.json is damaged \(it has no 'args' \(the run's settings\)\); restore it, or start over with --force or another --out$/],
       ['\u0000garbage', /config\.json is damaged: it is not valid JSON/],
-      ['{"args":{"model":"VAE"},"model":{"className":"VAE","inputShape":[784]}}', /config\.json is damaged \('args\.data' is missing\)/],
+      ['{"args":{"model":"Vae"},"model":{"className":"Vae","inputShape":[784]}}', /config\.json is damaged \('args\.data' is missing\)/],
     ] as const) {
       const out = join(dir, `damaged-${content.length}`);
       const made = await cli(['train', ...TINY, '--out', out]);

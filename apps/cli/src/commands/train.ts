@@ -24,7 +24,7 @@ async function run(argv: readonly string[]): Promise<number> {
   const flags = parseTrainFlags(argv);
   const fresh: RunArgs | null = flags.resume
     ? null
-    : { ...defaultArgs(), ...flags.requested, model: resolveModelClass(flags.requested.model ?? 'VAE') };
+    : { ...defaultArgs(), ...flags.requested, model: resolveModelClass(flags.requested.model ?? 'Vae') };
   const out = flags.out ?? defaultOut(fresh!.model);
   checkOutFolder(out);
 

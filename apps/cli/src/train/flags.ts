@@ -63,8 +63,8 @@ options:
                           that stopped before its first checkpoint starts over without it
   --checkpoint-every N    also checkpoint every N steps (default: each epoch end only)
   --set KEY=VALUE         set one field of the model's config, repeatable; VALUE is JSON or a word,
-                          e.g. --set latentDims=[64,32] (LadderVAE), --set flowSteps=4 (flows),
-                          --set codebookSize=128 (VQVAE); fields are listed in the package docs
+                          e.g. --set latentDims=[64,32] (LadderVae), --set flowSteps=4 (flows),
+                          --set codebookSize=128 (VqVae); fields are listed in the package docs
   --backend B             auto (default), native, wasm or cpu
 ${COMPILE_USAGE}
   --debug                 print stack traces for every error

@@ -25,7 +25,7 @@ export interface RunArgs {
 
 export function defaultArgs(): RunArgs {
   return {
-    model: 'VAE',
+    model: 'Vae',
     data: 'mnist',
     epochs: 10,
     batchSize: 128,
