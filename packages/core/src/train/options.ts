@@ -1,0 +1,110 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Dataset } from '../dataset.js';
+import type { VaeModel } from '../model.js';
+import type { ScheduleConfig } from '../schedules.js';
+import type { CheckpointStore } from './checkpoint.js';
+import type { EpochEvent, ResumeEvent, StepEvent } from './events.js';
+import { DEFAULT_OPTIMIZER, type OptimizerConfig } from './optimizer.js';
+import type { CompileEvent } from './step-runner.js';
+
+export interface TrainOptions {
+  epochs: number;
+  /** Default 128. */
+  batchSize?: number;
+  /** Default Adam with learning rate 1e-3. */
+  optimizer?: OptimizerConfig;
+  /** Drives shuffling, dynamic binarization and the reparameterization noise. Default 0. */
+  seed?: number;
+  /** Weight on the KL term by step (KL warm-up, cyclical annealing). Default constant 1. */
+  klSchedule?: ScheduleConfig;
+  /** Free-bits floor, nats per latent dimension. Default 0 (off). */
+  freeBits?: number;
+  /** Evaluated (ELBO terms) after every epoch when given. */
+  validation?: Dataset;
+  /** Cap on validation examples per epoch, to bound its cost. Default all. */
+  validationLimit?: number;
+  /** Stops at the next step boundary; a checkpoint is written first when a store is given. */
+  signal?: AbortSignal;
+  onStep?: (event: StepEvent) => void;
+  /**
+   * Called at the end of every epoch, in this order: the epoch's validation runs, the epoch's checkpoint
+   * is saved (with a store), then `onEpochEnd` is awaited. `history` holds every epoch of the run so far,
+   * this one included, and equals the saved checkpoint's `state.history`; its events are deterministic but
+   * for `elapsedMs`. A consumer that rewrites its per-epoch log from `history` stays consistent with the
+   * checkpoint: a run stopped after the checkpoint but before (or during) this call resumes after the
+   * epoch without calling `onEpochEnd` for it again, and the next call's `history` still holds it (for
+   * the last epoch, so does the checkpoint's `state.history`).
+   */
+  onEpochEnd?: (event: EpochEvent, model: VaeModel, history: readonly EpochEvent[]) => void | Promise<void>;
+  /** Where checkpoints go; written at every epoch's end, every `checkpointEverySteps`, and on abort. */
+  checkpoint?: CheckpointStore;
+  checkpointEverySteps?: number;
+  /**
+   * Continue from the store's latest checkpoint when there is one. The checkpoint records every setting
+   * that shapes the run (seed, batch size, optimizer, KL schedule, free bits, the NaN policy once a step
+   * was skipped) and fingerprints of the training and validation data; a resume that differs in any of
+   * them is refused with a RangeError naming each. `epochs` may differ: a run can be extended.
+   */
+  resume?: boolean;
+  /**
+   * Told when training resumes from a checkpoint, with notes on what could not be checked or will not
+   * repeat bit for bit. Without it, notes go to console.warn.
+   */
+  onResume?: (event: ResumeEvent) => void;
+  /** What a NaN/Inf loss or gradient does: `throw` (default) or `skip` the batch (at most `maxSkippedSteps` in a row). */
+  onNonFinite?: 'throw' | 'skip';
+  maxSkippedSteps?: number;
+  /**
+   * Run each step as one compiled TensorFlow function (native backend): `auto` (the default) with
+   * TensorFlow's graph optimizer, `xla` compiled by XLA too, `false` op by op. On other backends, or when
+   * a model's step cannot be traced, steps run op by op and `onCompile` hears why.
+   */
+  compile?: 'auto' | 'xla' | false;
+  /** What became of compiling. Without it, a step that falls back to eager is reported with console.warn. */
+  onCompile?: (event: CompileEvent) => void;
+}
+
+/** The options with their defaults filled in, after checking. */
+export interface Settings {
+  batchSize: number;
+  seed: number;
+  freeBits: number;
+  optimizer: OptimizerConfig;
+  onNonFinite: 'throw' | 'skip';
+  maxSkippedSteps: number;
+  checkpointEverySteps: number;
+}
+
+export function validateOptions(model: VaeModel, data: Dataset, options: TrainOptions): Settings {
+  const { epochs } = options;
+  if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`epochs must be a whole number >= 1, got ${epochs}`);
+  const batchSize = options.batchSize ?? 128;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new RangeError(`batchSize must be a whole number >= 1, got ${batchSize}`);
+  }
+  if (data.size < 1) throw new RangeError('the training data set is empty');
+  if (!tf.util.arraysEqual([...data.exampleShape], [...model.inputShape])) {
+    throw new RangeError(
+      `data examples have shape [${data.exampleShape}], but the ${model.className} expects [${model.inputShape}]`,
+    );
+  }
+  const freeBits = options.freeBits ?? 0;
+  if (!(freeBits >= 0)) throw new RangeError(`freeBits must be >= 0, got ${freeBits}`);
+  if (options.resume && !options.checkpoint) throw new RangeError('resume needs a checkpoint store');
+  const compile = options.compile ?? 'auto';
+  if (compile !== 'auto' && compile !== 'xla' && compile !== false) {
+    throw new RangeError(`compile must be 'auto', 'xla' or false, got ${JSON.stringify(compile)}`);
+  }
+  if (compile === 'xla' && tf.getBackend() !== 'tensorflow') {
+    throw new RangeError(`compile: 'xla' needs the native backend; the active backend is ${tf.getBackend()}`);
+  }
+  return {
+    batchSize,
+    seed: options.seed ?? 0,
+    freeBits,
+    optimizer: options.optimizer ?? DEFAULT_OPTIMIZER,
+    onNonFinite: options.onNonFinite ?? 'throw',
+    maxSkippedSteps: options.maxSkippedSteps ?? 10,
+    checkpointEverySteps: options.checkpointEverySteps ?? 0,
+  };
+}

@@ -1,0 +1,44 @@
+import { datasetFingerprint, type Dataset } from '../dataset.js';
+import { evaluate } from '../evaluate.js';
+import type { VaeModel } from '../model.js';
+import type { ScheduleConfig } from '../schedules.js';
+import type { RunSettings } from './checkpoint.js';
+import type { Settings, TrainOptions } from './options.js';
+import { mixSeed } from './order.js';
+
+/** What a checkpoint records of the run, so a resume can be checked against it. */
+export async function runSettings(data: Dataset, options: TrainOptions, settings: Settings, klSchedule: ScheduleConfig): Promise<RunSettings> {
+  const { validation, validationLimit } = options;
+  return {
+    seed: settings.seed,
+    batchSize: settings.batchSize,
+    datasetSize: data.size,
+    klSchedule,
+    freeBits: settings.freeBits,
+    onNonFinite: settings.onNonFinite,
+    maxSkippedSteps: settings.maxSkippedSteps,
+    data: await datasetFingerprint(data),
+    validation: validation
+      ? {
+          data: await datasetFingerprint(validation),
+          // A cap at or above the data's size validates all of it, like no cap: recorded as null alike.
+          limit: validationLimit === undefined || validationLimit >= validation.size ? null : validationLimit,
+        }
+      : null,
+  };
+}
+
+/** The validation figures reported at an epoch's end. */
+export async function validationTerms(
+  model: VaeModel,
+  data: Dataset,
+  settings: { seed: number; batchSize: number },
+  limit: number | undefined,
+): Promise<Record<string, number>> {
+  const result = await evaluate(model, data, {
+    batchSize: Math.max(settings.batchSize, 256),
+    seed: mixSeed(settings.seed, 0xe7a1),
+    ...(limit !== undefined ? { limit } : {}),
+  });
+  return { elbo: result.elbo, reconstruction: result.reconstruction, kl: result.kl };
+}
