@@ -28,6 +28,7 @@ function withLoss(inner: VaeModel, loss: (x: tf.Tensor, context: LossContext, ba
     getConfig: () => inner.getConfig(),
     encode: (x) => inner.encode(x),
     decode: (z) => inner.decode(z),
+    decodeMean: (z) => inner.decodeMean(z),
     reconstruct: (x) => inner.reconstruct(x),
     sample: (n, rng) => inner.sample(n, rng),
     loss: (x, context) => loss(x, context, () => inner.loss(x, context)),

@@ -20,7 +20,7 @@ async function measure(config: Record<string, unknown> & { className: string }):
     0,
   );
   try {
-    const terms = model.loss(x, { rng: new SeededRandom(6), step: 0, klWeight: 1, freeBits: 0 });
+    const terms = model.loss(x, { rng: new SeededRandom(6), step: 0, klWeight: 1, freeBits: 0, training: false });
     const code = model.encode(x);
     const all = tf.concat([tf.stack(Object.values(terms)), tf.reshape(code, [-1])]);
     const values = Float32Array.from(await all.data());
