@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 import { playwright } from '@vitest/browser-playwright';
 import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { configDefaults, defineConfig } from 'vitest/config';
@@ -15,6 +17,19 @@ const BROWSER_TESTS = ['packages/*/test/browser/**/*.test.ts', 'apps/*/test/brow
 const NODE_CONDITIONS = ['source', ...defaultServerConditions.filter((c) => c !== 'module')];
 const BROWSER_CONDITIONS = ['source', ...defaultClientConditions];
 
+// `pnpm test:unit` (VAEKIT_TEST_TIER=unit) narrows the node project to the tests that need no build, no
+// native addon and no browser, so the inner loop takes seconds on a fresh clone.
+const UNIT_TIER = process.env['VAEKIT_TEST_TIER'] === 'unit';
+const UNIT_TESTS = ['packages/{core,data,variants}/test/**/*.test.ts', 'packages/backends/test/load-optional.test.ts', 'apps/bench/test/**/*.test.ts'];
+const NOT_UNIT = [
+  // They run the built packages (dist) in a child process or a bundle, so they need `pnpm build` first.
+  '**/*-memory.test.ts',
+  'packages/variants/test/{bundle,expected-weights}.test.ts',
+  // Over ten seconds each: all 60,000 MNIST digits, and a many-sample variance comparison.
+  'packages/data/test/idx.test.ts',
+  'packages/variants/test/estimators.test.ts',
+];
+
 export default defineConfig({
   test: {
     projects: [
@@ -23,10 +38,12 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, '**/test/browser/**'],
+          include: UNIT_TIER ? UNIT_TESTS : ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, '**/test/browser/**', ...(UNIT_TIER ? NOT_UNIT : [])],
           // tfjs backends hold global engine state: one file per worker process keeps them apart.
           pool: 'forks',
+          // Vitest keeps a core free for itself by default; the unit tier's transforms finish early, so it takes them all.
+          ...(UNIT_TIER ? { maxWorkers: availableParallelism() } : {}),
           testTimeout: 120_000,
           hookTimeout: 300_000,
         },
