@@ -123,14 +123,21 @@ try {
     const warnings = [];
     const forgotten = [];
     const isSubpath = entry.subpath !== '.';
-    const result = Extractor.invoke(extractorConfig(entry, tempFolder, isSubpath), {
-      localBuild: !check,
-      messageCallback: (message) => {
-        if (message.messageId === 'ae-forgotten-export') forgotten.push(/"([^"]+)"/.exec(message.text)?.[1] ?? message.text);
-        else if (message.logLevel === 'warning' || message.logLevel === 'error') warnings.push(message.formatMessageWithLocation(ROOT));
-        message.handled = true;
-      },
-    });
+    let result;
+    try {
+      result = Extractor.invoke(extractorConfig(entry, tempFolder, isSubpath), {
+        localBuild: !check,
+        messageCallback: (message) => {
+          if (message.messageId === 'ae-forgotten-export') forgotten.push(/"([^"]+)"/.exec(message.text)?.[1] ?? message.text);
+          else if (message.logLevel === 'warning' || message.logLevel === 'error') warnings.push(message.formatMessageWithLocation(ROOT));
+          message.handled = true;
+        },
+      });
+    } catch (error) {
+      // A declaration file that vanished mid-run (a rebuild) or a defect of the tool: one line per entry.
+      failures.push(`${entry.reportName}: API Extractor failed: ${error instanceof Error ? error.message : String(error)}`);
+      continue;
+    }
     if (isSubpath && forgotten.length > 0) {
       const rootTypes = exportedNames(entry.rootDeclarations);
       const missing = [...new Set(forgotten)].filter((name) => !rootTypes.has(name));

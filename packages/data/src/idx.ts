@@ -1,16 +1,17 @@
 import { DataError } from './data-error.js';
 
+/** The element types an IDX file can hold. */
+export type IdxDtype = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
+
 /** The element types the IDX format defines, keyed by the third byte of its magic number. */
-const IDX_TYPES = {
+const IDX_TYPES: Readonly<Record<number, { readonly name: IdxDtype; readonly bytes: number }>> = {
   0x08: { name: 'uint8', bytes: 1 },
   0x09: { name: 'int8', bytes: 1 },
   0x0b: { name: 'int16', bytes: 2 },
   0x0c: { name: 'int32', bytes: 4 },
   0x0d: { name: 'float32', bytes: 4 },
   0x0e: { name: 'float64', bytes: 8 },
-} as const;
-
-export type IdxDtype = (typeof IDX_TYPES)[keyof typeof IDX_TYPES]['name'];
+};
 
 export interface IdxArray {
   dtype: IdxDtype;
@@ -34,7 +35,7 @@ export function parseIdx(bytes: Uint8Array, source = 'IDX data'): IdxArray {
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const typeCode = bytes[2] as number;
-  const type = IDX_TYPES[typeCode as keyof typeof IDX_TYPES];
+  const type = IDX_TYPES[typeCode];
   if (bytes[0] !== 0 || bytes[1] !== 0 || type === undefined) {
     const magic = view.getUint32(0, false).toString(16).padStart(8, '0');
     throw new DataError(`${source} is not an IDX file (magic number 0x${magic})`);

@@ -5,4 +5,5 @@ export type { MnistArrays, MnistDatasetOptions, MnistSplit } from './mnist.js';
 export { loadDataFile, loadNpy, loadCsv, loadPngs } from './load-data-file.js';
 export type { LoadDataFileOptions } from './load-data-file.js';
 export { loadPngFolder, decodePngGray } from './png-folder.js';
+export type { PngLimits } from './png-limits.js';
 export { encodePng, writePng } from './png.js';
