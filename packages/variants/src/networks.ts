@@ -121,7 +121,7 @@ function convInputShape(shape: readonly number[], levels: number): [number, numb
   const [height, width] = shape;
   if (shape.length < 2 || height === undefined || width === undefined) {
     throw new RangeError(
-      `a convolutional network needs image-shaped inputs [height, width, channels], got [${shape}]; use --input-shape 28,28,1 or an MLP`,
+      `a convolutional network needs image-shaped inputs [height, width, channels], got [${shape}]; set inputShape to e.g. [28, 28, 1], or use an MLP body`,
     );
   }
   const step = 2 ** levels;
@@ -143,9 +143,9 @@ export function namedLayerVariables(prefix: string, net: tfl.LayersModel): Named
 }
 
 /**
- * A hidden layer's own arguments. Without batch normalization the layer applies its own ReLU: one layer,
- * so weight names (`prefix/layerIndex/…`) stay those of files saved before batch normalization existed.
- * With it the layer has no bias; the normalization's shift stands in, and `normalizedRelu` follows.
+ * A hidden layer's own arguments. Without batch normalization the layer applies its own ReLU: one layer
+ * (one kernel launch, one weight index `prefix/layerIndex/…`) instead of two. With it the layer has no
+ * bias; the normalization's shift stands in, and `normalizedRelu` follows.
  */
 export function rectifiedArgs(batchNorm: boolean): { relu: boolean; useBias: boolean } {
   return batchNorm ? { relu: false, useBias: false } : { relu: true, useBias: true };
