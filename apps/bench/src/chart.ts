@@ -45,6 +45,7 @@ export const COLORS = {
   wasmStock: [152, 223, 138] as Rgb,
   cpu: [127, 127, 127] as Rgb,
   webgl: [148, 103, 189] as Rgb,
+  webgpu: [140, 86, 75] as Rgb,
   chromiumWasm: [23, 190, 207] as Rgb,
   pytorch: [238, 76, 44] as Rgb,
   tensorflow: [255, 153, 0] as Rgb,

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `pnpm bench [--quick]`: W1 and W2 on every backend (Node: native eager, compiled and XLA, wasm with and
-// without vaekit's matMul fix, cpu; Chromium: webgl, wasm) and in PyTorch and TensorFlow, alternating
+// without vaekit's matMul fix, cpu; Chromium: webgl, webgpu, wasm) and in PyTorch and TensorFlow, alternating
 // implementations round by round; then every registered variant's default config on every backend (on
 // native with each compile setting). Writes results/results.json, results/results.md and
 // results/chart.png, and prints the Markdown.

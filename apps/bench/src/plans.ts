@@ -73,6 +73,8 @@ export function plans(quick: boolean): Plan[] {
     },
     { id: 'cpu', label: 'tfjs cpu (Node)', env: 'node', backend: 'cpu', paths: ['trainer'], steps: q(3, 1), warmup: 1, encodeRepeats: 1, budgetMs: q(3000, 1000) },
     { id: 'chromium-webgl', label: 'tfjs webgl (Chromium)', env: 'chromium', backend: 'webgl', paths: ['trainer'], steps: q(4, 2), warmup: 1, encodeRepeats: q(2, 1), budgetMs: q(5000, 2000) },
+    // The runtime column names the adapter: SwiftShader (software) in headless Chromium, not a GPU.
+    { id: 'chromium-webgpu', label: 'tfjs webgpu (Chromium)', env: 'chromium', backend: 'webgpu', paths: ['trainer'], steps: q(4, 2), warmup: 1, encodeRepeats: q(2, 1), budgetMs: q(5000, 2000) },
     { id: 'chromium-wasm', label: 'tfjs wasm (Chromium)', env: 'chromium', backend: 'wasm', paths: q<W1Path[]>(['trainer', 'raw'], ['trainer']), steps: q(20, 6), warmup: q(3, 2), encodeRepeats: q(8, 3), budgetMs: q(5000, 1500) },
   ];
 }
@@ -93,6 +95,7 @@ export function variantPlans(quick: boolean, rounds: number): VariantPlan[] {
     { id: 'wasm', label: 'wasm', env: 'node', backend: 'wasm', steps: 8, warmup: 2, encodeRepeats: 4, budgetMs: 2500, rounds: 1 },
     { id: 'cpu', label: 'cpu', env: 'node', backend: 'cpu', steps: 1, warmup: 1, encodeRepeats: 1, budgetMs: 1000, rounds: 1 },
     { id: 'chromium-webgl', label: 'webgl (Chromium)', env: 'chromium', backend: 'webgl', steps: 2, warmup: 1, encodeRepeats: 1, budgetMs: 2000, rounds: 1 },
+    { id: 'chromium-webgpu', label: 'webgpu (Chromium)', env: 'chromium', backend: 'webgpu', steps: 2, warmup: 1, encodeRepeats: 1, budgetMs: 2000, rounds: 1 },
     { id: 'chromium-wasm', label: 'wasm (Chromium)', env: 'chromium', backend: 'wasm', steps: 6, warmup: 2, encodeRepeats: 3, budgetMs: 2500, rounds: 1 },
   ];
 }

@@ -215,6 +215,7 @@ const IMPL_COLORS: Record<string, Rgb> = {
   'wasm-stock': COLORS.wasmStock,
   cpu: COLORS.cpu,
   'chromium-webgl': COLORS.webgl,
+  'chromium-webgpu': COLORS.webgpu,
   'chromium-wasm': COLORS.chromiumWasm,
   pytorch: COLORS.pytorch,
   'pytorch-1t': [180, 40, 20],

@@ -4,7 +4,7 @@ import type { CompileSetting } from './compile-info.js';
 import type { VariantTimes } from './variant-times.js';
 import type { StepTimes, W1Path } from './workload.js';
 
-export type TfjsBackend = 'native' | 'wasm' | 'cpu' | 'webgl';
+export type TfjsBackend = 'native' | 'wasm' | 'cpu' | 'webgl' | 'webgpu';
 
 export interface W1Task {
   kind: 'w1';

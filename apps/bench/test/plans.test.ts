@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { plans, resolveOnly, selectPlans, selectVariantPlans } from '../src/plans.js';
+import { plans, resolveOnly, selectPlans, selectVariantPlans, variantPlans } from '../src/plans.js';
 
 const all = { only: null, python: true, browser: true };
 
@@ -31,6 +31,14 @@ describe('plans', () => {
     expect(gap('native-xla', 'tensorflow-xla')).toBe(1);
     expect(gap('native-compiled', 'tensorflow')).toBe(1);
     expect(gap('native-compiled', 'pytorch-1t')).toBeLessThanOrEqual(2);
+  });
+
+  it('measures webgpu in Chromium beside webgl and wasm, for W1 and every variant', () => {
+    for (const list of [plans(false), plans(true), variantPlans(false, 1)]) {
+      const chromium = list.filter((p) => p.env === 'chromium').map((p) => p.backend);
+      expect(chromium).toEqual(expect.arrayContaining(['webgl', 'webgpu', 'wasm']));
+    }
+    expect(resolveOnly(['chromium-webgpu'])).toEqual(['chromium-webgpu']);
   });
 
   it('reads native as the compiled row and rejects unknown names', () => {
