@@ -1,6 +1,6 @@
 // The page: pick a backend, train a VAE on MNIST right here, and watch samples, reconstructions and the
 // loss improve. URL parameters drive it without clicks (the end-to-end test uses them):
-//   ?backend=webgl|wasm|cpu|auto  &steps=N  &autostart=1
+//   ?backend=webgpu|webgl|wasm|cpu|auto  &steps=N  &autostart=1
 import * as tf from '@tensorflow/tfjs-core';
 import { isBackendName, useBackend, type BackendInfo, type BackendName } from '@vaekit/backends';
 import { wasmThreading } from '@vaekit/backends/wasm';
@@ -99,6 +99,8 @@ function describeBackend(info: BackendInfo, threads: string | null): string {
     `${info.threads} thread${info.threads === 1 ? '' : 's'}`,
   ];
   if (info.simd !== null) parts.push(info.simd ? 'SIMD' : 'no SIMD');
+  // On webgpu the runtime names the adapter; its largest storage binding says how big a layer can be.
+  if (info.adapter) parts.push(`max storage binding ${Math.round(info.adapter.limits.maxStorageBufferBindingSize / 2 ** 20)} MiB`);
   parts.push(`page ${globalThis.crossOriginIsolated ? 'is' : 'is not'} cross-origin isolated`);
   return parts.join(' · ') + (threads ? ` (${threads})` : '');
 }
