@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DiagonalGaussian, elbo, gaussianLogProb, iwaeBound, SeededRandom, standardNormalLogProb } from '../src/index.js';
-import { useCpu } from '@vaekit/test-utils';
+import { read, useCpu } from '@vaekit/test-utils';
 
 beforeAll(useCpu);
 
@@ -32,8 +32,7 @@ function logWeights(k: number, repeats: number, rng: SeededRandom): tf.Tensor2D 
 }
 
 function meanAndStandardError(t: tf.Tensor): { mean: number; se: number } {
-  const values = Array.from(t.dataSync());
-  t.dispose();
+  const values = read(t);
   const mean = values.reduce((a, c) => a + c, 0) / values.length;
   const variance = values.reduce((a, c) => a + (c - mean) ** 2, 0) / (values.length - 1);
   return { mean, se: Math.sqrt(variance / values.length) };
