@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
 import ts from 'typescript';
@@ -104,7 +104,8 @@ function printDiff(expectedPath, actualPath) {
     process.stdout.write(`${expectedPath} does not exist: a new entry point has no report yet\n`);
     return;
   }
-  const diff = spawnSync('diff', ['-u', '--label', `${expectedPath} (checked in)`, '--label', `${expectedPath} (as built)`, expectedPath, actualPath], {
+  const name = relative(ROOT, expectedPath);
+  const diff = spawnSync('diff', ['-u', '--label', `${name} (checked in)`, '--label', `${name} (as built)`, expectedPath, actualPath], {
     encoding: 'utf8',
   });
   process.stdout.write(diff.stdout || `(no diff tool: compare ${expectedPath} with ${actualPath})\n`);
