@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import type { Dataset, VaeModel } from '@vaekit/core';
 import type { Likelihood } from '@vaekit/data';
 import { createImageDataset, DataError, loadDataFile, mnistDataset, type Binarization, type LoadedData } from '@vaekit/data/node';
@@ -135,7 +135,7 @@ function loadUserData(
   expectedShape: readonly number[] | undefined,
 ): LoadedData {
   // A device or a pipe (/dev/zero, a FIFO) would be read forever: only files and folders are data.
-  let stat;
+  let stat: Stats | null;
   try {
     stat = statSync(path);
   } catch {

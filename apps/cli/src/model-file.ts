@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { VaeModel } from '@vaekit/core';
 import { loadModel } from '@vaekit/core/node';
@@ -14,7 +14,7 @@ import '@vaekit/variants';
  */
 export function requireModelFile(path: string | undefined): string {
   if (!path) throw new UsageError('--model-file is required (a model.vaekit written by `vaekit train`)');
-  let stat;
+  let stat: Stats;
   try {
     stat = statSync(path);
   } catch (error) {

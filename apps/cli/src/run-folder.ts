@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { removeTemporaryFiles } from '@vaekit/core/node';
 import { describeFsError, isFsError, RunError, UsageError } from './errors.js';
@@ -70,11 +70,14 @@ export function checkOutFolder(out: string): void {
   if (out.trim() === '') throw new UsageError('--out is empty: give the run folder, such as --out runs/first');
   const special = specialFileSystem(out);
   if (special) throw new RunError(`--out ${out} cannot hold a run: ${special}; use a folder on a disk, such as --out runs/first`);
-  let stat;
+  let stat: Stats;
   try {
     stat = statSync(out);
   } catch (error) {
-    if (isFsError(error) && error.code === 'ENOENT') return checkParentFolders(out);
+    if (isFsError(error) && error.code === 'ENOENT') {
+      checkParentFolders(out);
+      return;
+    }
     if (isFsError(error)) throw new RunError(`--out: ${describeFsError(error)}`);
     throw error;
   }

@@ -37,7 +37,7 @@ function tmpfs(name: string, size: string): string {
   return mount;
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -72,8 +72,8 @@ describe('file-system errors are one line naming the path, the cause and what to
     expectUserError(
       run,
       new RegExp(
-        `^error: cannot write ${escape(join(out, 'checkpoint.vaekit'))}: the disk is full \\(ENOSPC\\); free some space, or use a folder on another disk; ` +
-          `the last checkpoint \\(step 1\\) is intact: resume with vaekit train --out ${escape(out)} --resume once that is fixed$`,
+        `^error: cannot write ${escapeRegExp(join(out, 'checkpoint.vaekit'))}: the disk is full \\(ENOSPC\\); free some space, or use a folder on another disk; ` +
+          `the last checkpoint \\(step 1\\) is intact: resume with vaekit train --out ${escapeRegExp(out)} --resume once that is fixed$`,
       ),
     );
     const path = join(out, 'checkpoint.vaekit');
@@ -100,8 +100,8 @@ describe('file-system errors are one line naming the path, the cause and what to
     expectUserError(
       run,
       new RegExp(
-        `^error: cannot write ${escape(join(out, 'samples.png'))}: the disk is full \\(ENOSPC\\); free some space, or use a folder on another disk; ` +
-          `the last checkpoint \\(step 2\\) is intact: resume with vaekit train --out ${escape(out)} --resume once that is fixed$`,
+        `^error: cannot write ${escapeRegExp(join(out, 'samples.png'))}: the disk is full \\(ENOSPC\\); free some space, or use a folder on another disk; ` +
+          `the last checkpoint \\(step 2\\) is intact: resume with vaekit train --out ${escapeRegExp(out)} --resume once that is fixed$`,
       ),
     );
     expect(readdirSync(out).filter((name) => name.endsWith('.tmp') || name === 'vaekit.lock')).toEqual([]);
@@ -121,11 +121,11 @@ describe('file-system errors are one line naming the path, the cause and what to
     const before = snapshot(out);
     expectUserError(
       await cli(['train', '--out', out, '--resume', '--epochs', '2', '--backend', 'cpu']),
-      new RegExp(`^error: cannot create the lock file ${escape(join(out, 'vaekit.lock'))}: the file system is read-only \\(EROFS\\); use a writable folder$`),
+      new RegExp(`^error: cannot create the lock file ${escapeRegExp(join(out, 'vaekit.lock'))}: the file system is read-only \\(EROFS\\); use a writable folder$`),
     );
     expectUserError(
       await cli(['train', ...TINY, '--out', join(disk, 'new', 'run')]),
-      new RegExp(`^error: cannot create the folder ${escape(join(disk, 'new'))}: the file system is read-only \\(EROFS\\); use a writable folder$`),
+      new RegExp(`^error: cannot create the folder ${escapeRegExp(join(disk, 'new'))}: the file system is read-only \\(EROFS\\); use a writable folder$`),
     );
     expect(snapshot(out)).toEqual(before);
   });
@@ -139,12 +139,12 @@ describe('file-system errors are one line naming the path, the cause and what to
     mkdirSync(theirs, { mode: 0o755 });
     expectUserError(
       await cli(['train', ...TINY, '--out', join(theirs, 'run')], { uid: nobody }),
-      new RegExp(`^error: cannot create the folder ${escape(join(theirs, 'run'))}: permission denied \\(EACCES\\); check its permissions, or use another path$`),
+      new RegExp(`^error: cannot create the folder ${escapeRegExp(join(theirs, 'run'))}: permission denied \\(EACCES\\); check its permissions, or use another path$`),
     );
     const before = snapshot(run1);
     expectUserError(
       await cli(['train', '--out', run1, '--resume', '--epochs', '2', '--backend', 'cpu'], { uid: nobody }),
-      new RegExp(`^error: cannot create the lock file ${escape(join(run1, 'vaekit.lock'))}: permission denied \\(EACCES\\)`),
+      new RegExp(`^error: cannot create the lock file ${escapeRegExp(join(run1, 'vaekit.lock'))}: permission denied \\(EACCES\\)`),
     );
     expect(snapshot(run1)).toEqual(before);
   });
@@ -173,7 +173,7 @@ describe('file-system errors are one line naming the path, the cause and what to
   it('a folder or a device as --model-file, and a device as --data', async () => {
     expectUserError(
       await cli(['eval', '--model-file', run1, '--backend', 'cpu']),
-      new RegExp(`^error: --model-file ${escape(run1)} is a folder, not a model file; use ${escape(join(run1, 'model.vaekit'))}$`),
+      new RegExp(`^error: --model-file ${escapeRegExp(run1)} is a folder, not a model file; use ${escapeRegExp(join(run1, 'model.vaekit'))}$`),
     );
     expectUserError(await cli(['sample', '--model-file', '/dev/zero', '--out', join(dir, 's.png')], { timeoutMs: 30_000 }), /--model-file \/dev\/zero is not a regular file/);
     expectUserError(await cli(['train', ...TINY, '--data', '/dev/zero', '--out', join(dir, 'never')], { timeoutMs: 30_000 }), /--data \/dev\/zero is not a regular file or a folder/);
