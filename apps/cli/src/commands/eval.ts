@@ -1,9 +1,9 @@
-import { evaluate, type CompileEvent, type EvaluationResult } from '@vaekit/core';
+import { evaluate } from '@vaekit/core';
 import { BACKEND_OPTION, COMMON_OPTIONS, numberFlag, parse } from '../args.js';
-import { COMPILE_OPTION, COMPILE_EVAL_USAGE, compileSetting, describeCompile } from '../compile-flag.js';
+import { COMPILE_OPTION, COMPILE_EVAL_USAGE, compileSetting } from '../compile-flag.js';
 import type { Command } from '../command.js';
 import { evaluationDataFor } from '../data-source.js';
-import { formatNumber, formatTable } from '../format.js';
+import { evaluationTable, noteOnce } from '../eval-report.js';
 import { withModelFile } from '../model-file.js';
 import { countProgress } from '../progress.js';
 
@@ -67,39 +67,9 @@ export const evalCommand: Command = {
       progress?.clear();
       const output = json
         ? JSON.stringify({ model: model.className, backend: backend.name, data: values.data, ...result }, null, 2)
-        : report(model.className, values.data, result);
+        : evaluationTable(model.className, values.data, result);
       process.stdout.write(`${output}\n`);
     });
     return 0;
   },
 };
-
-/** Each batch shape and chunk size is traced on its own; one line on how the log-weights run is enough. */
-function noteOnce(write: (line: string) => void): (event: CompileEvent) => void {
-  let said = false;
-  return (event) => {
-    if (said && event.status === 'compiled') return;
-    said = true;
-    write(describeCompile(event, 'IWAE log-weights'));
-  };
-}
-
-function report(className: string, source: string, r: EvaluationResult): string {
-  const rows: string[][] = [
-    ['model', className],
-    ['data', `${source} (${r.examples} examples)`],
-    ['ELBO', `${r.elbo.toFixed(2)} nats`],
-    ['reconstruction', `${r.reconstruction.toFixed(2)} nats`],
-    ['KL', `${r.kl.toFixed(2)} nats`],
-  ];
-  if (r.iwae) rows.push([`IWAE NLL (k=${r.iwae.k})`, `${r.iwae.nll.toFixed(2)} nats`]);
-  if (r.activeUnits) {
-    const rule =
-      r.activeUnits.criterion === 'kl'
-        ? `KL > ${r.activeUnits.threshold} nats`
-        : `variance of E_q[z] over the data > ${r.activeUnits.threshold}; a flow's KL does not split per dimension`;
-    rows.push(['active units', `${r.activeUnits.count}/${r.activeUnits.total} (${rule})`]);
-  }
-  for (const [name, value] of Object.entries(r.metrics)) rows.push([name, formatNumber(value)]);
-  return formatTable(rows);
-}

@@ -1,0 +1,34 @@
+import type { CompileEvent, EvaluationResult } from '@vaekit/core';
+import { describeCompile } from './compile-flag.js';
+import { formatNumber, formatTable } from './format.js';
+
+/** Each batch shape and chunk size is traced on its own; one line on how the log-weights run is enough. */
+export function noteOnce(write: (line: string) => void): (event: CompileEvent) => void {
+  let said = false;
+  return (event) => {
+    if (said && event.status === 'compiled') return;
+    said = true;
+    write(describeCompile(event, 'IWAE log-weights'));
+  };
+}
+
+/** The figures of `vaekit eval` as a two-column table, per example, in nats. */
+export function evaluationTable(className: string, source: string, r: EvaluationResult): string {
+  const rows: string[][] = [
+    ['model', className],
+    ['data', `${source} (${r.examples} examples)`],
+    ['ELBO', `${r.elbo.toFixed(2)} nats`],
+    ['reconstruction', `${r.reconstruction.toFixed(2)} nats`],
+    ['KL', `${r.kl.toFixed(2)} nats`],
+  ];
+  if (r.iwae) rows.push([`IWAE NLL (k=${r.iwae.k})`, `${r.iwae.nll.toFixed(2)} nats`]);
+  if (r.activeUnits) {
+    const rule =
+      r.activeUnits.criterion === 'kl'
+        ? `KL > ${r.activeUnits.threshold} nats`
+        : `variance of E_q[z] over the data > ${r.activeUnits.threshold}; a flow's KL does not split per dimension`;
+    rows.push(['active units', `${r.activeUnits.count}/${r.activeUnits.total} (${rule})`]);
+  }
+  for (const [name, value] of Object.entries(r.metrics)) rows.push([name, formatNumber(value)]);
+  return formatTable(rows);
+}
