@@ -217,7 +217,7 @@ describe('bad input fails before anything is written', () => {
   const expectNothingWritten = (): void => expect(existsSync(out())).toBe(false);
 
   it('unknown model', async () => {
-    expectUserError(await cli(['train', ...TINY, '--model', 'NoSuchVae', '--out', out()]), /unknown model 'NoSuchVae'\. Registered: .*VAE/);
+    expectUserError(await cli(['train', ...TINY, '--model', 'NoSuchVae', '--out', out()]), /unknown model 'NoSuchVae'\. Registered: .*Vae/);
     expectNothingWritten();
   });
 
@@ -240,7 +240,7 @@ describe('bad input fails before anything is written', () => {
   });
 
   it('--set with a field the model lacks, one a flag owns, or a bad value', async () => {
-    expectUserError(await cli(['train', ...TINY, '--set', 'latentDimz=[4,2]', '--out', out()]), /VAE has no config field 'latentDimz'; its fields are architecture, batchNorm, beta, className, inputShape, klEstimator, latentDim/);
+    expectUserError(await cli(['train', ...TINY, '--set', 'latentDimz=[4,2]', '--out', out()]), /Vae has no config field 'latentDimz'; its fields are architecture, batchNorm, beta, className, inputShape, klEstimator, latentDim/);
     expectUserError(await cli(['train', ...TINY, '--set', 'beta=3', '--out', out()]), /--set beta is not allowed: beta is set by --beta/);
     expectUserError(await cli(['train', ...TINY, '--set', '=3', '--out', out()]), /--set takes key=value/);
     const ladder = ['train', '--model', 'LadderVae', '--limit', '64', '--epochs', '1', '--backend', 'cpu'];
@@ -318,7 +318,7 @@ describe('vaekit backends and help', () => {
     const trainHelp = await cli(['train', '--help']);
     expect(trainHelp.code).toBe(0);
     expect(trainHelp.stdout).toMatch(/--kl-warmup STEPS/);
-    expect(trainHelp.stdout).toMatch(/^\s+VAE\s/m);
+    expect(trainHelp.stdout).toMatch(/^\s+Vae\s/m);
     const version = await cli(['--version']);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     expectUserError(await cli(['fly']), /unknown command 'fly'/);
