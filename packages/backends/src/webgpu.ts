@@ -13,12 +13,14 @@ import { importOptional } from './load-optional.js';
 import { selectEntry } from './select-entry.js';
 import { backendTolerance } from './tolerance.js';
 import { describeAdapter, reportAdapter, type GpuDeviceLike, type WebgpuAdapterReport } from './webgpu-adapter.js';
+import { installWebgpuAddNFix } from './webgpu-addn.js';
 import { probeWebgpu } from './webgpu-probe.js';
 import { guardWebgpuSyncReads } from './webgpu-sync-read.js';
 
 export type { WebgpuAdapterReport, WebgpuLimits } from './webgpu-adapter.js';
 export { probeWebgpu } from './webgpu-probe.js';
 export { SYNC_READ_REFUSED } from './webgpu-sync-read.js';
+export { webgpuAddNFixActive } from './webgpu-addn.js';
 
 const PACKAGE = '@tensorflow/tfjs-backend-webgpu';
 
@@ -43,6 +45,7 @@ export const webgpuBackend: BackendEntry = {
   async register() {
     softwareAdapter = (await probeWebgpu()).report.software;
     await importOptional('webgpu', PACKAGE, () => import('@tensorflow/tfjs-backend-webgpu'));
+    installWebgpuAddNFix();
     // The package registers its factory only when it sees navigator.gpu at import time; the probe has just
     // seen it, so a missing factory means tfjs-core came from a second copy (two tfjs-core versions).
     if (!tf.findBackendFactory('webgpu')) {
@@ -83,3 +86,7 @@ export function registerWebgpu(): Promise<void> {
 export function useWebgpu(): Promise<BackendInfo> {
   return selectEntry(webgpuBackend);
 }
+
+// The types this entry's functions use, so that an app loading only this backend imports them from here too.
+export type { BackendEntry } from './backend-entry.js';
+export type { BackendInfo } from './info.js';

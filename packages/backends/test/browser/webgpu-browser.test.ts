@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
 import { currentBackendInfo, listBackends, useBackend, type BackendInfo } from '@vaekit/backends';
-import { probeWebgpu, SYNC_READ_REFUSED } from '@vaekit/backends/webgpu';
+import { probeWebgpu, SYNC_READ_REFUSED, webgpuAddNFixActive } from '@vaekit/backends/webgpu';
 
 /** The helpers' small ops (matMul, log1p), read asynchronously: see the synchronous-read test below. */
 async function runSmallOpsAsync(info: BackendInfo): Promise<void> {
@@ -67,6 +67,19 @@ describe('webgpu in Chromium', () => {
       onCpu.dispose();
     } finally {
       onGpu.dispose();
+    }
+  });
+
+  it('sums more tensors with addN than the device has storage-buffer bindings for', async () => {
+    await useBackend('webgpu');
+    expect(webgpuAddNFixActive()).toBe(true);
+    // A small addN first, so that the stock kernel's failure (a dispatch that never runs) would leave this
+    // result in the pooled output buffer the larger ones then receive.
+    for (const n of [2, 5, 8, 12, 20]) {
+      const terms = Array.from({ length: n }, (_, i) => tf.tidy(() => tf.sum(tf.add(tf.fill([1500], i + 1), 0))));
+      const sum = tf.addN(terms);
+      expect((await sum.data())[0], `addN of ${n}`).toBe((1500 * n * (n + 1)) / 2);
+      tf.dispose([...terms, sum]);
     }
   });
 
