@@ -53,7 +53,7 @@ describe('native variant table', () => {
     expect(vae.compiled!.step.rounds).toBe(2);
     expect(vae.xla!.compile).toMatchObject({ status: 'compiled', traceMs: 500, firstCallMs: 4500, rounds: 2 });
     const table = nativeVariantTable(rows);
-    const line = table.split('\n').find((l) => l.startsWith('| VAE '))!;
+    const line = table.split('\n').find((l) => l.startsWith('| Vae '))!;
     expect(line).toMatch(/\|\s+24\.0 \|\s+11\.0 \|\s+2\.18x \|\s+8\.00 \|\s+3\.00x \|\s+400 \|\s+300 \|\s+500 \|\s+4500 \|/);
   });
 
