@@ -19,6 +19,7 @@ import { guardWebgpuSyncReads } from './webgpu-sync-read.js';
 
 export type { WebgpuAdapterReport, WebgpuLimits } from './webgpu-adapter.js';
 export { probeWebgpu } from './webgpu-probe.js';
+export type { WebgpuProbe } from './webgpu-probe.js';
 export { SYNC_READ_REFUSED } from './webgpu-sync-read.js';
 export { webgpuAddNFixActive } from './webgpu-addn.js';
 
