@@ -1,4 +1,4 @@
-// Importing the package registers the built-in models (and is the package's only side effect besides this module).
+// Importing the package registers the built-in models: register.ts is the one module with a side effect.
 import './register.js';
 
 export { BUILT_IN_VARIANTS } from './register.js';
