@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as core from '../src/index.js';
-import { type LoopState } from '../src/index.js';
+import type { LoopState } from '../src/index.js';
 import { createOptimizer, DEFAULT_OPTIMIZER, encodeCheckpoint } from '../src/internal.js';
 import { CHECKED_CLASS, createTinyModel, registerTinyModels, tinyConfig, UNCHECKED_CLASS } from './fixtures/tiny-model.mjs';
 import { craftedModelFile, savedTinyModel } from './helpers/crafted-model.js';
