@@ -22,6 +22,12 @@ export interface RegisteredModel {
    * loaded config only gets a sanity cap on its numbers (`LoadLimits.maxConfigInteger`).
    */
   readonly expectedWeights?: (config: { className: string } & Record<string, unknown>) => readonly WeightSpec[];
+  /**
+   * The package that registers the entry (e.g. '@vaekit/variants'). Two copies of one package in a program
+   * (a bundler or a nested install can load both) register the same names; with the same `source` the
+   * second registration is ignored and the first copy's entry stays, instead of a duplicate-name error.
+   */
+  readonly source?: string;
 }
 
 // One registry per program, even if two copies of this module are loaded (bundlers can do that):
@@ -53,14 +59,19 @@ export class UnknownModelError extends Error {
   }
 }
 
-/** Registers a model class; registering the same className twice replaces it only with `replace`. */
+/**
+ * Registers a model class. A className already registered by another entry is an error unless `replace`
+ * is set, or both entries name the same `source` (two copies of one package), when the first one stays.
+ */
 export function registerModel(entry: RegisteredModel, options: { replace?: boolean } = {}): void {
   if (!isValidClassName(entry.className)) {
     throw new RangeError(`invalid className '${entry.className}'`);
   }
   const existing = registry().get(entry.className);
   if (existing && existing !== entry && !options.replace) {
-    throw new Error(`a model named '${entry.className}' is already registered`);
+    if (entry.source !== undefined && existing.source === entry.source) return;
+    const by = existing.source ? ` by ${existing.source}` : '';
+    throw new Error(`a model named '${entry.className}' is already registered${by}; register yours under another className`);
   }
   registry().set(entry.className, entry);
 }

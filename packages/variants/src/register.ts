@@ -21,5 +21,6 @@ export const BUILT_IN_VARIANTS = [
 ] as const;
 
 // The module's one side effect: importing it (the package entry does) registers the built-ins. Built-ins
-// never replace an entry: a model of the same name registered first is an error, not silently dropped.
-for (const variant of BUILT_IN_VARIANTS) registerModel(variant.entry);
+// never replace another's entry: a model of the same name registered first by someone else is an error.
+// A second copy of this package registers under the same source, which the registry ignores.
+for (const variant of BUILT_IN_VARIANTS) registerModel({ ...variant.entry, source: '@vaekit/variants' });
