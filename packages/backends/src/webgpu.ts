@@ -20,6 +20,8 @@ import { guardWebgpuSyncReads } from './webgpu-sync-read.js';
 export type { WebgpuAdapterReport, WebgpuLimits } from './webgpu-adapter.js';
 export { probeWebgpu } from './webgpu-probe.js';
 export type { WebgpuProbe } from './webgpu-probe.js';
+// The structural shape of the adapter a probe holds (TypeScript's DOM library has no WebGPU types).
+export type { GpuAdapterInfoLike, GpuAdapterLike, GpuDeviceLike, GpuLimitsLike } from './webgpu-adapter.js';
 export { SYNC_READ_REFUSED } from './webgpu-sync-read.js';
 export { webgpuAddNFixActive } from './webgpu-addn.js';
 
