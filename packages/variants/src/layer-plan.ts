@@ -1,8 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { RegisteredModel } from '@vaekit/core';
-
-/** One weight as a saved file lists it (core's `WeightSpec`, which core does not export by name). */
-export type WeightSpec = ReturnType<NonNullable<RegisteredModel['expectedWeights']>>[number];
+import type { WeightSpec } from '@vaekit/core';
 
 /** A weight a model of a config has, worked out without building it: what `variables()` will list. */
 export interface PlannedWeight extends WeightSpec {
