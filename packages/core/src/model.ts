@@ -95,6 +95,8 @@ export interface GaussianLatentModel<C extends ModelConfig = ModelConfig> extend
   posterior(x: tf.Tensor): DiagonalGaussian;
   /** log p(x | z) per example, for a batch x and codes z of the same batch size. */
   logLikelihood(x: tf.Tensor, z: tf.Tensor): tf.Tensor1D;
+  /** log p(z) per example under the model's prior, the one `klPerDimension` is taken against. */
+  priorLogProb(z: tf.Tensor): tf.Tensor1D;
   /** Variables of the encoder alone: the parameters the two gradient estimators are compared on. */
   encoderVariables(): tf.Variable[];
 }
@@ -104,6 +106,7 @@ export function isGaussianLatentModel(model: VaeModel): model is GaussianLatentM
   return (
     typeof candidate.posterior === 'function' &&
     typeof candidate.logLikelihood === 'function' &&
+    typeof candidate.priorLogProb === 'function' &&
     typeof candidate.klPerDimension === 'function'
   );
 }

@@ -42,6 +42,10 @@ export class Vae<C extends VaeConfig = VaeConfig> extends SingleLatentModel<C> i
     return tf.tidy(() => this.prior.klPerDimension(this.posterior(x)));
   }
 
+  priorLogProb(z: tf.Tensor): tf.Tensor1D {
+    return tf.tidy(() => this.prior.logProb(z));
+  }
+
   loss(x: tf.Tensor, context: LossContext): LossTerms {
     return tf.tidy(() => {
       const q = this.posterior(x, context.training);

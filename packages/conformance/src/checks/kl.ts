@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DiagonalGaussian, SeededRandom, standardNormalLogProb, type GaussianLatentModel } from '@vaekit/core';
+import { DiagonalGaussian, SeededRandom, type GaussianLatentModel } from '@vaekit/core';
 import { take } from '../take.js';
 
 export interface KlComparison {
@@ -8,7 +8,10 @@ export interface KlComparison {
   readonly standardError: Float32Array;
 }
 
-/** Per example: the closed-form KL, and a Monte-Carlo estimate from `samples` draws with its standard error. */
+/**
+ * Per example: the closed-form KL(q(z|x) || p(z)) against the model's own prior, and a Monte-Carlo
+ * estimate from `samples` draws with its standard error.
+ */
 export async function compareKl(
   model: GaussianLatentModel,
   x: tf.Tensor,
@@ -26,7 +29,7 @@ export async function compareKl(
       tf.reshape(tf.tile(tf.expandDims(q.logVar, 0), [samples, 1, 1]), [samples * batch, dims]),
     );
     const z = tiled.sample(rng.normal([samples * batch, dims]));
-    const estimates = tf.reshape(tf.sub(tiled.logProb(z), standardNormalLogProb(z)), [samples, batch]);
+    const estimates = tf.reshape(tf.sub(tiled.logProb(z), model.priorLogProb(z)), [samples, batch]);
     const { mean, variance } = tf.moments(estimates, 0);
     return [mean, tf.sqrt(tf.div(tf.mul(variance, samples / (samples - 1)), samples))];
   });
