@@ -12,13 +12,16 @@ export interface Tolerance {
 // - native: TensorFlow with oneDNN reorders reductions and fuses ops: differences of a few float32 ulps that
 //   grow with the reduction length.
 // - webgl: float32 render targets on SwiftShader (or a GPU) with GLSL's own exp/log.
-// - webgpu: float32 storage buffers with WGSL's own exp/log; measured in Chromium on SwiftShader against cpu.
+// - webgpu: float32 storage buffers with WGSL's own exp/log. Measured in headless Chromium on SwiftShader
+//   against cpu: 4096 inputs in [-4, 4] through exp, log, log1p, tanh, sigmoid, softplus stayed under 0.01
+//   of this tolerance, a 128x256 @ 256x64 matMul reached 0.31, and every variant's loss terms and codes
+//   differed by at most 9.5e-7 (0.1 of it).
 const FLOAT32_TOLERANCE: Readonly<Record<BackendName, Tolerance>> = Object.freeze({
   cpu: Object.freeze({ rtol: 1e-5, atol: 1e-6 }),
   wasm: Object.freeze({ rtol: 2e-4, atol: 1e-5 }),
   native: Object.freeze({ rtol: 1e-4, atol: 1e-5 }),
   webgl: Object.freeze({ rtol: 1e-3, atol: 1e-4 }),
-  webgpu: Object.freeze({ rtol: 1e-3, atol: 1e-4 }),
+  webgpu: Object.freeze({ rtol: 1e-4, atol: 1e-5 }),
 });
 
 // A WebGL device without float32 render targets computes in float16: three decimal digits.

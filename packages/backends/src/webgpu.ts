@@ -15,6 +15,7 @@ import { backendTolerance } from './tolerance.js';
 import { describeAdapter, reportAdapter, type GpuDeviceLike, type WebgpuAdapterReport } from './webgpu-adapter.js';
 import { installWebgpuAddNFix } from './webgpu-addn.js';
 import { probeWebgpu } from './webgpu-probe.js';
+import { installWebgpuSmallMatMulFix } from './webgpu-small-matmul.js';
 import { guardWebgpuSyncReads } from './webgpu-sync-read.js';
 
 export type { WebgpuAdapterReport, WebgpuLimits } from './webgpu-adapter.js';
@@ -24,6 +25,7 @@ export type { WebgpuProbe } from './webgpu-probe.js';
 export type { GpuAdapterInfoLike, GpuAdapterLike, GpuDeviceLike, GpuLimitsLike } from './webgpu-adapter.js';
 export { SYNC_READ_REFUSED } from './webgpu-sync-read.js';
 export { webgpuAddNFixActive } from './webgpu-addn.js';
+export { webgpuSmallMatMulFixActive } from './webgpu-small-matmul.js';
 
 const PACKAGE = '@tensorflow/tfjs-backend-webgpu';
 
@@ -49,6 +51,7 @@ export const webgpuBackend: BackendEntry = {
     softwareAdapter = (await probeWebgpu()).report.software;
     await importOptional('webgpu', PACKAGE, () => import('@tensorflow/tfjs-backend-webgpu'));
     installWebgpuAddNFix();
+    if (softwareAdapter) installWebgpuSmallMatMulFix();
     // The package registers its factory only when it sees navigator.gpu at import time; the probe has just
     // seen it, so a missing factory means tfjs-core came from a second copy (two tfjs-core versions).
     if (!tf.findBackendFactory('webgpu')) {

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
 import { currentBackendInfo, listBackends, useBackend, type BackendInfo } from '@vaekit/backends';
-import { probeWebgpu, SYNC_READ_REFUSED, webgpuAddNFixActive } from '@vaekit/backends/webgpu';
+import { probeWebgpu, SYNC_READ_REFUSED, webgpuAddNFixActive, webgpuSmallMatMulFixActive } from '@vaekit/backends/webgpu';
 
 /** The helpers' small ops (matMul, log1p), read asynchronously: see the synchronous-read test below. */
 async function runSmallOpsAsync(info: BackendInfo): Promise<void> {
@@ -81,6 +81,25 @@ describe('webgpu in Chromium', () => {
       expect((await sum.data())[0], `addN of ${n}`).toBe((1500 * n * (n + 1)) / 2);
       tf.dispose([...terms, sum]);
     }
+  });
+
+  it("runs small matMuls with tfjs's small-output program on a software adapter, with the same values", async () => {
+    const info = await useBackend('webgpu');
+    expect(webgpuSmallMatMulFixActive()).toBe(info.adapter?.software === true);
+    const [a, b] = [tf.tensor2d(Array.from({ length: 80 }, (_, i) => Math.sin(i)), [8, 10]), tf.tensor2d(Array.from({ length: 120 }, (_, i) => Math.cos(i)), [10, 12])];
+    const product = tf.matMul(a, b);
+    const onGpu = await product.data();
+    const pipelines = Object.keys((tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache);
+    if (info.adapter?.software) {
+      expect(pipelines.some((key) => key.startsWith('matMulReduce'))).toBe(false);
+      expect(pipelines.some((key) => key.startsWith('matMulSmallOutputSize'))).toBe(true);
+    }
+    const expected = Array.from({ length: 96 }, (_, i) => {
+      const [row, col] = [Math.floor(i / 12), i % 12];
+      return Array.from({ length: 10 }, (_, k) => Math.sin(row * 10 + k) * Math.cos(k * 12 + col)).reduce((p, v) => p + v, 0);
+    });
+    onGpu.forEach((v, i) => expect(Math.abs(v - expected[i]!)).toBeLessThanOrEqual(1e-5 + 1e-4 * Math.abs(expected[i]!)));
+    tf.dispose([a, b, product]);
   });
 
   it("'auto' prefers webgpu in a browser", async () => {
