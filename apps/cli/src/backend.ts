@@ -1,7 +1,10 @@
 import { isBackendName, useBackend, type BackendInfo, type BackendName } from '@vaekit/backends';
 import { UsageError } from './errors.js';
 
-/** What `--backend` accepts. webgl is left out on purpose: it needs a browser, and `vaekit backends` says so. */
+/**
+ * What `--backend` accepts. webgl and webgpu are left out on purpose: they need a browser, and
+ * `vaekit backends` says so.
+ */
 export const BACKEND_CHOICES = ['auto', 'native', 'wasm', 'cpu'] as const;
 
 /** One line per backend: `wasm (WebAssembly SIMD, 1 thread)`. */

@@ -309,6 +309,7 @@ describe('vaekit backends and help', () => {
     expect(result.stdout).toMatch(/^cpu\s+yes\s+JavaScript/m);
     expect(result.stdout).toMatch(/^wasm\s+yes\s+WebAssembly/m);
     expect(result.stdout).toMatch(/^webgl\s+no\s.*browser/m);
+    expect(result.stdout).toMatch(/^webgpu\s+no\s.*browser/m);
   });
 
   it('prints help and the version', async () => {

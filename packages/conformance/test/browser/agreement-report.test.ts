@@ -1,6 +1,6 @@
-// Measures, for every registered variant, how far webgl and wasm (in Chromium) land from the cpu backend on
-// the same weights and noise, and prints it next to the backend's tolerance. The conformance suite asserts
-// agreement; this file records the margins so the tolerances in @vaekit/backends stay measured, not guessed.
+// Measures, for every registered variant, how far webgl, webgpu and wasm (in Chromium) land from the cpu
+// backend on the same weights and noise, and prints it next to the backend's tolerance. The conformance suite
+// asserts agreement; this file records the margins so the tolerances in @vaekit/backends stay measured.
 import * as tf from '@tensorflow/tfjs-core';
 import '@vaekit/variants';
 import { backendTolerance, useBackend, type BackendName } from '@vaekit/backends';
@@ -47,7 +47,7 @@ describe('measured agreement with cpu in Chromium', () => {
     for (const variant of registeredVariantCases()) {
       await useBackend('cpu');
       const reference = await measure(variant.config);
-      for (const backend of ['webgl', 'wasm'] as const) {
+      for (const backend of ['webgl', 'webgpu', 'wasm'] as const) {
         await useBackend(backend);
         const values = await measure(variant.config);
         const { rtol, atol } = backendTolerance(backend);
