@@ -1,36 +1,11 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, cli as runCli, jsonLines, TINY, type CliOptions, type Run } from './helpers/cli.js';
 
 // The built CLI, exercised as users run it: a separate process, exit codes and output streams included.
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'bin.js');
-// Tiny settings so every training run takes about a second on the CPU backend.
-const TINY = ['--limit', '256', '--epochs', '1', '--hidden', '32', '--latent-dim', '4', '--backend', 'cpu'];
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: readonly string[], options: { onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    // CI=1 and a pipe (not a TTY) give the plain progress lines the assertions read.
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, CI: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      options.onStderr?.(stderr, child);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: readonly string[], options: CliOptions = {}): Promise<Run> => runCli(args, { cwd: dir, ...options });
 
 /** A PNG's width and height from its IHDR chunk, after checking the signature. */
 function pngSize(path: string): { width: number; height: number } {
@@ -38,13 +13,6 @@ function pngSize(path: string): { width: number; height: number } {
   expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   expect(bytes.subarray(12, 16).toString('ascii')).toBe('IHDR');
   return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
-}
-
-function jsonLines(path: string): Array<Record<string, unknown>> {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 /** `rows` examples of `columns` values each, as CSV. */
@@ -69,7 +37,7 @@ let run1: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vaekit-cli-'));
   run1 = join(dir, 'run1');
-  if (!existsSync(BIN)) throw new Error(`build the CLI first (pnpm --filter vaekit build): ${BIN} is missing`);
+  assertBuilt();
   const first = await cli(['train', ...TINY, '--out', run1]);
   expect(first.code, first.stderr).toBe(0);
 });
