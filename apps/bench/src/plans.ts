@@ -126,7 +126,7 @@ export interface Selection {
 export function selectPlans(quick: boolean, options: { only: readonly string[] | null; python: boolean; browser: boolean }): Selection {
   const only = options.only ? resolveOnly(options.only) : null;
   const added: Selection['added'] = [];
-  if (only && only.includes(NATIVE_IDS.xla) && !only.includes('tensorflow-xla') && options.python) {
+  if (only?.includes(NATIVE_IDS.xla) && !only.includes('tensorflow-xla') && options.python) {
     only.push('tensorflow-xla');
     added.push({ id: 'tensorflow-xla', because: `${NATIVE_IDS.xla} is compared with it` });
   }

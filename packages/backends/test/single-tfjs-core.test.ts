@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import path from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';

@@ -1,10 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
+
 import {
   decodeCheckpoint,
   train,
   type CheckpointStore,
   type CompileEvent,
-  type Dataset,
   type EpochEvent,
   type TrainOptions,
 } from '@vaekit/core';

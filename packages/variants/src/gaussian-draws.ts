@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { DiagonalGaussian, gaussianLogProbFromNoise, tileDraws, type SeededRandom } from '@vaekit/core';
 
 /** k reparameterized draws per example from a diagonal Gaussian, rows draw-major ([k · batch]). */

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
+import type * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Likelihood, NamedVariable } from '@vaekit/core';
 import { buildNetwork, type LayerPlan, type NetworkPlan } from './layer-plan.js';
 

@@ -10,7 +10,6 @@ import {
   type LossContext,
   type VaeModel,
 } from '@vaekit/core';
-import { decodeContainer, encodeContainer } from '@vaekit/core/internal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../src/index.js';
 import { binaryBatch, smallLadder } from './ladder-fixture.js';

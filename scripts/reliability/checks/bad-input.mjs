@@ -22,7 +22,7 @@ import { mountTmpfs, remountReadOnly } from '../lib/tmpfs.mjs';
  */
 
 /** @param {string} s */
-const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** @param {{ suite: import('../lib/harness.mjs').Suite, tmp: string, backend: string, jobs: number }} ctx */
 export async function run(ctx) {
@@ -174,7 +174,7 @@ export async function run(ctx) {
     { name: 'a folder of PNGs of two sizes', args: ['train', ...small, ...backend, '--data', p('mixed-pngs'), '--out', never], pattern: /(8x8|9x8|size)/, guard: [never] },
     { name: 'eval on data of the wrong shape', args: ['eval', '--model-file', join(p('npy-run'), 'model.vaekit'), '--data', p('wide.npy'), '--k', '2', ...backend], pattern: /shape \[64\].*\[100\]|\[100\].*\[64\]/, guard: [p('npy-run')] },
     // Model files.
-    { name: 'a folder as a model file', args: ['eval', '--model-file', run, ...backend], pattern: new RegExp(`--model-file ${escape(run)} is a folder, not a model file; use ${escape(model)}$`), guard: [run] },
+    { name: 'a folder as a model file', args: ['eval', '--model-file', run, ...backend], pattern: new RegExp(`--model-file ${escapeRegExp(run)} is a folder, not a model file; use ${escapeRegExp(model)}$`), guard: [run] },
     { name: 'a model file that does not exist', args: ['eval', '--model-file', p('nope.vaekit'), ...backend], code: [1, 2], pattern: /no model file at .*nope\.vaekit/, guard: [] },
     { name: 'a device as a model file', args: ['sample', '--model-file', '/dev/zero', '--out', p('never.png'), ...backend], pattern: /--model-file \/dev\/zero is not a regular file/, guard: [p('never.png')] },
     { name: 'a truncated model file', args: ['eval', '--model-file', p('truncated.vaekit'), '--k', '2', ...backend], pattern: /truncated\.vaekit.*(truncated|corrupt)/i, guard: [p('truncated.vaekit')] },
@@ -182,8 +182,8 @@ export async function run(ctx) {
     { name: 'a checkpoint given as the model file', args: ['eval', '--model-file', join(run, 'checkpoint.vaekit'), '--k', '2', ...backend], pattern: /checkpoint\.vaekit holds a "vaekit-checkpoint", expected a 'vaekit-model'/, guard: [run] },
     { name: 'NaN weights in eval', args: ['eval', '--model-file', p('nan.vaekit'), '--k', '2', '--limit', '16', ...backend], pattern: /nan\.vaekit has [\d,]+ of [\d,]+ weights that are not finite \(NaN or Inf\), so every figure would be NaN/, guard: [p('nan.vaekit')], expectStdout: '' },
     // A read-only file system.
-    { name: 'read-only disk: --resume', setup: readOnlyDisk, args: resume(join(ro, 'run')), pattern: new RegExp(`cannot create the lock file ${escape(join(ro, 'run', 'vaekit.lock'))}: the file system is read-only \\(EROFS\\); use a writable folder$`), guard: [ro] },
-    { name: 'read-only disk: a new run', setup: readOnlyDisk, args: ['train', ...tiny, ...backend, '--out', join(ro, 'new', 'run')], pattern: new RegExp(`cannot create the folder ${escape(join(ro, 'new'))}: the file system is read-only \\(EROFS\\)`), guard: [ro] },
+    { name: 'read-only disk: --resume', setup: readOnlyDisk, args: resume(join(ro, 'run')), pattern: new RegExp(`cannot create the lock file ${escapeRegExp(join(ro, 'run', 'vaekit.lock'))}: the file system is read-only \\(EROFS\\); use a writable folder$`), guard: [ro] },
+    { name: 'read-only disk: a new run', setup: readOnlyDisk, args: ['train', ...tiny, ...backend, '--out', join(ro, 'new', 'run')], pattern: new RegExp(`cannot create the folder ${escapeRegExp(join(ro, 'new'))}: the file system is read-only \\(EROFS\\)`), guard: [ro] },
     { name: 'read-only disk: sample --out', setup: readOnlyDisk, args: ['sample', '--model-file', join(ro, 'run', 'model.vaekit'), '--out', join(ro, 'samples.png'), ...backend], pattern: /samples\.png.*read-only \(EROFS\)/, guard: [ro] },
   ];
 

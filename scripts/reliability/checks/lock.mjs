@@ -18,7 +18,7 @@ export async function run(ctx) {
   let ref;
   if (!(await suite.case('lock: uninterrupted reference run', async () => void (ref = await reference(ctx, 'auto'))))) return;
   const reference_ = /** @type {import('../lib/reference.mjs').Reference} */ (ref);
-  const escape = (/** @type {string} */ s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const escapeRegExp = (/** @type {string} */ s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
   await suite.case('lock: a second train, --resume and --force on a running run\'s folder are refused in one line; the owner completes byte-equal', async () => {
     const out = join(dir, 'busy');
@@ -33,7 +33,7 @@ export async function run(ctx) {
       owner.child.kill('SIGSTOP');
       paused = true;
       const before = fileHashes(out);
-      const refusal = new RegExp(`^error: ${escape(out)} is in use by another vaekit train \\(pid ${pid} on ${escape(hostname())},`);
+      const refusal = new RegExp(`^error: ${escapeRegExp(out)} is in use by another vaekit train \\(pid ${pid} on ${escapeRegExp(hostname())},`);
       const [again, resume, force] = await Promise.all([
         cli(args, { timeoutMs: settings.timeoutMs }),
         cli(['train', '--out', out, '--resume', '--backend', ctx.backend], { timeoutMs: settings.timeoutMs }),

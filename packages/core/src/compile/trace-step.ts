@@ -87,7 +87,7 @@ export function traceStep(request: TraceRequest): { step: CompiledStep; report: 
   };
   const first = record(request.x, 0);
   const otherBatch = rotatedBatch(request.x);
-  let second;
+  let second: ReturnType<typeof record>;
   try {
     second = record(otherBatch, 1);
   } finally {

@@ -105,7 +105,7 @@ export async function encodeCheckpoint(
   const optimizerWeights = await optimizer.getWeights();
   // getWeights makes a fresh scalar for the iteration count; the other entries are the optimizer's own.
   const made = optimizerWeights.filter((w) => !(w.tensor instanceof tf.Variable)).map((w) => w.tensor);
-  let encoded;
+  let encoded: Awaited<ReturnType<typeof encodeNamedTensors>>;
   try {
     encoded = await encodeNamedTensors(optimizerWeights);
   } finally {

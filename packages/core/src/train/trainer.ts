@@ -12,6 +12,7 @@ import { checkResume } from './resume-check.js';
 import { runnerFor } from './runner-choice.js';
 import { runSettings, validationTerms } from './run-settings.js';
 import type { StepRunner } from './step-runner.js';
+import type { StepOutcome } from './step-terms.js';
 
 export type { TrainOptions } from './options.js';
 
@@ -88,7 +89,7 @@ export async function train(model: VaeModel, data: Dataset, options: TrainOption
         const indices = batches[b]!;
         const klWeight = klWeightAt(progress.step);
         const x = data.batch(indices, mixSeed(settings.seed, epoch, b));
-        let outcome;
+        let outcome: StepOutcome;
         try {
           outcome = await runner.run(x, {
             noiseSeed: mixSeed(settings.seed, progress.step, 0x7a11),
