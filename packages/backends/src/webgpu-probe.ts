@@ -4,7 +4,7 @@
 // failure into a BackendUnavailableError naming the cause.
 import { isBrowser, isNode, runtimeLabel } from './environment.js';
 import { BackendUnavailableError } from './errors.js';
-import { reportAdapter, type GpuAdapterLike, type GpuLike, type WebgpuAdapterReport } from './webgpu-adapter.js';
+import { reportAdapter, type GpuAdapterLike, type GpuDeviceLike, type GpuLike, type WebgpuAdapterReport } from './webgpu-adapter.js';
 
 /** What the probe found: the adapter, and its description with its maximum limits. */
 export interface WebgpuProbe {
@@ -56,7 +56,7 @@ async function probe(): Promise<WebgpuProbe> {
         `Headless Chromium on Linux needs ${HEADLESS_FLAGS}; otherwise pick 'webgl' or 'wasm'.`,
     );
   }
-  let device;
+  let device: GpuDeviceLike;
   try {
     device = await adapter.requestDevice();
   } catch (err) {
