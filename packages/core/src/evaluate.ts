@@ -110,7 +110,7 @@ export async function evaluate(model: VaeModel, data: Dataset, options: Evaluate
           });
         }
         if (hasMetrics(model)) {
-          for (const [name, value] of Object.entries(model.metrics(x))) {
+          for (const [name, value] of Object.entries(await model.metrics(x))) {
             metricSums.set(name, (metricSums.get(name) ?? 0) + value * n);
           }
         }

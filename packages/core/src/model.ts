@@ -179,9 +179,12 @@ export function hasStepState(model: VaeModel): model is VaeModel & ModelWithStep
   return typeof (model as Partial<ModelWithStepState>).trainingStep === 'function';
 }
 
-/** Variant-specific evaluation figures (e.g. VQ-VAE's codebook perplexity) a model may add to `eval`. */
+/**
+ * Variant-specific evaluation figures (e.g. VQ-VAE's codebook perplexity) a model may add to `eval`.
+ * Asynchronous, so a backend that cannot read GPU memory synchronously (WebGPU) can run it.
+ */
 export interface ModelWithMetrics {
-  metrics(x: tf.Tensor): Record<string, number>;
+  metrics(x: tf.Tensor): Promise<Record<string, number>>;
 }
 
 export function hasMetrics(model: VaeModel): model is VaeModel & ModelWithMetrics {

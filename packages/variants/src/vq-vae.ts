@@ -138,9 +138,9 @@ export class VqVae
    * Codebook usage over the batch: `perplexity` = exp(entropy of the code frequencies), between 1 (one
    * code) and K (all codes equally), and `usedCodes`, how many codes at least one latent chose.
    */
-  metrics(x: tf.Tensor): Record<string, number> {
+  async metrics(x: tf.Tensor): Promise<Record<string, number>> {
     const counts = tf.tidy(() => codeCounts(tf.reshape(this.codeIndices(x), [-1]) as tf.Tensor1D, this.config.codebookSize));
-    const values = counts.dataSync();
+    const values = await counts.data();
     counts.dispose();
     return { perplexity: perplexityFromCounts(values), usedCodes: values.filter((c) => c > 0).length };
   }

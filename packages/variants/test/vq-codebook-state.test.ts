@@ -61,7 +61,7 @@ describe('EMA codebook', () => {
     const { value, grads } = tf.variableGrads(() => model.loss(x, context(true)).total, trainable);
     tf.dispose([value, ...Object.values(grads)]);
     await evaluate(model, data, { k: 2 });
-    model.metrics(x);
+    await model.metrics(x);
     expect(snapshot()).toEqual(start);
     model.trainingStep(x, context(true));
     expect(snapshot()).not.toEqual(start);
@@ -139,12 +139,12 @@ describe('codebook perplexity', () => {
     expect(perplexityFromCounts([1, 1, 0, 0])).toBeCloseTo(2, 10);
   });
 
-  it('model metrics: every code once per example gives perplexity K; all latents on one code give 1', () => {
+  it('model metrics: every code once per example gives perplexity K; all latents on one code give 1', async () => {
     const model = tiny({ numLatents: 4 });
     setCodebook(model, HAND_CODEBOOK);
     const x = batch(5);
     rigEncoder(model, HAND_CODEBOOK);
-    const uniform = model.metrics(x);
+    const uniform = await model.metrics(x);
     expect(uniform.perplexity).toBeCloseTo(4, 5);
     expect(uniform.usedCodes).toBe(4);
     rigEncoder(model, [
@@ -153,7 +153,7 @@ describe('codebook perplexity', () => {
       [1, 0.1],
       [0.8, -0.1],
     ]);
-    const single = model.metrics(x);
+    const single = await model.metrics(x);
     expect(single.perplexity).toBeCloseTo(1, 6);
     expect(single.usedCodes).toBe(1);
     x.dispose();

@@ -16,18 +16,8 @@ import { build } from '../../src/cases.js';
 import { defineConformanceSuite, registeredVariantCases } from '../../src/index.js';
 import { createVariantFixture } from '../../src/variant-checks/fixture.js';
 
-// VQ-VAE's metrics() reads its code counts with dataSync(), which webgpu on a software adapter refuses (see
-// the backends README, "Synchronous reads"), and evaluate() calls it: its training and leak checks would fail
-// on that, not on anything webgpu computes. Until the model contract lets metrics() read asynchronously it
-// stays out of the suite here, with a skip that says why; the GPU-buffer check below still trains it.
-const SYNC_METRICS = new Set(['VqVae']);
 const variants = registeredVariantCases();
-defineConformanceSuite({ backend: 'webgpu', variants: variants.filter((v) => !SYNC_METRICS.has(v.name)) });
-describe('conformance on webgpu, variants with synchronous metrics()', () => {
-  for (const variant of variants.filter((v) => SYNC_METRICS.has(v.name))) {
-    it.skip(`${variant.name} — skipped: its metrics() reads synchronously, refused on a software WebGPU adapter`, () => undefined);
-  }
-});
+defineConformanceSuite({ backend: 'webgpu', variants });
 
 /** Bytes in GPU buffers that live tensors hold, once every queued command is submitted. */
 function settledGpuBytes(): number {
