@@ -101,7 +101,6 @@ export {
   type CheckpointStore,
   type DecodedCheckpoint,
   type EpochSums,
-  type LegacyLoopState,
   type LoopState,
   type RunSettings,
   type TrainingEnvironment,

@@ -159,45 +159,32 @@ async function rewriteState(bytes: Uint8Array, edit: (state: Meta['state']) => R
 }
 
 describe('checkpoint formats', () => {
-  /** A checkpoint as vaekit wrote it before format 2: no format, settings, data fingerprint or running sums. */
+  /** A checkpoint as pre-release builds wrote it: no format, settings, data fingerprint or running sums. */
   const asFormat1 = (bytes: Uint8Array): Promise<Uint8Array> =>
     rewriteState(bytes, ({ format: _f, consecutiveSkips: _c, epochSums: _e, environment: _v, ...state }) => {
       const { seed, batchSize, datasetSize } = state.run;
       return { ...state, run: { seed, batchSize, datasetSize } };
     });
 
-  it('resumes a format-1 checkpoint, saying what it could not check and which train means it cannot know', async () => {
-    const whole = await resume(await checkpointAfter(6), {});
+  it('refuses a pre-release (format 1) checkpoint in one line, before anything is restored', async () => {
     const old = await asFormat1(await checkpointAfter(4));
-    expect((await decodeCheckpoint(old)).format).toBe(1);
-    const notes: string[] = [];
-    const resumed = await resume(old, { onResume: (e) => notes.push(...e.notes) });
-    expect(notes).toEqual([
-      expect.stringMatching(/checkpoint format 1 .* does not record the KL schedule, free bits, the NaN policy or fingerprints of the data: they were not checked/),
-      expect.stringMatching(/^it does not hold the running sums of epoch 2 either: that epoch's train means will cover only the batches after step 4$/),
-    ]);
-    // The weights do not depend on what format 1 lacks: they still continue exactly.
-    expect(resumed.weights).toStrictEqual(whole.weights);
-    // Its next checkpoints are written in the current format.
-    expect((await decodeCheckpoint(resumed.latest)).format).toBe(2);
+    await expect(decodeCheckpoint(old, 'ckpt')).rejects.toThrow(
+      /^ckpt is a checkpoint of format 1, written by a pre-release vaekit, which no release reads; start a new run$/,
+    );
+    await expect(resume(old, {})).rejects.toThrow(/pre-release vaekit/);
   });
 
   it('warns on the console when nobody listens to onResume', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const old = await asFormat1(await checkpointAfter(3));
-    await resume(old, {});
+    const elsewhere = await rewriteState(await checkpointAfter(3), (state) => ({ ...state, environment: { backend: 'tensorflow', compile: 'auto' } }));
+    await resume(elsewhere, {});
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(String(warn.mock.calls[0]![0])).toMatch(/^vaekit: resuming from stop-point store: checkpoint format 1/);
-  });
-
-  it('still checks what a format-1 checkpoint does record', async () => {
-    const old = await asFormat1(await checkpointAfter(4));
-    await expect(resume(old, { batchSize: 8, onResume: () => {} })).rejects.toThrow(/batchSize 16 \(now 8\)/);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/^vaekit: resuming from stop-point store: the run was trained on native, compiled/);
   });
 
   it('refuses a checkpoint from a newer format, saying so', async () => {
     const newer = await rewriteState(await checkpointAfter(2), (state) => ({ ...state, format: 3 }));
-    await expect(decodeCheckpoint(newer, 'ckpt')).rejects.toThrow(/ckpt is a checkpoint of format 3, written by a newer vaekit; this one reads formats 1 to 2: upgrade vaekit/);
+    await expect(decodeCheckpoint(newer, 'ckpt')).rejects.toThrow(/ckpt is a checkpoint of format 3, written by a newer vaekit; this one reads format 2: upgrade vaekit/);
     await expect(resume(newer, {})).rejects.toThrow(/newer vaekit/);
   });
 });

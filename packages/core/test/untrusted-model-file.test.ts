@@ -21,7 +21,7 @@ import {
 import { CHECKED_CLASS, createTinyModel, registerTinyModels, tinyConfig, UNCHECKED_CLASS } from './fixtures/tiny-model.mjs';
 import { loadModel, saveModel } from '../src/node/index.js';
 import { decodeNamedTensors } from '../src/serialization/tensors.js';
-import { encodeV1, expectRefused, headerRegionEnd, withBitFlipped } from './helpers/container-bytes.js';
+import { expectRefused, headerRegionEnd, withBitFlipped } from './helpers/container-bytes.js';
 import { craftedModelFile, savedTinyModel, type ModelMeta } from './helpers/crafted-model.js';
 import { useCpu } from '@vaekit/test-utils';
 
@@ -162,33 +162,6 @@ describe('loading an untrusted model file', () => {
       meta.weights[1]!.dtype = 'int32';
     });
     await expectRefused(() => loadAndDispose(wrongDtype), /weight 'encoder\/0\/bias' is int32, the model expects float32/);
-  });
-
-  it('still loads format 1 files; their header flips are refused or loaded, never leaked or thrown as a bug', async () => {
-    const current = await decodeContainer<ModelMeta>(await savedTinyModel(CHECKED_CLASS), 'vaekit-model');
-    const v1 = encodeV1('vaekit-model', current.header.meta, { weights: current.section('weights') });
-    const loaded = await deserializeModel(v1);
-    expect(loaded.getConfig()).toEqual(current.header.meta.config);
-    loaded.dispose();
-    // Format 1 has no header digest, so a flip that keeps the header sensible can load: what must hold is
-    // that nothing leaks and every refusal is one line of a known kind.
-    const headerBits = (12 + new DataView(v1.buffer).getUint32(8, true)) * 8;
-    const before = tf.memory().numTensors;
-    const problems: string[] = [];
-    let accepted = 0;
-    for (let bit = 0; bit < headerBits; bit++) {
-      const error: unknown = await deserializeModel(withBitFlipped(v1, bit)).then((m) => {
-        accepted += 1;
-        m.dispose();
-        return null;
-      }, (e: unknown) => e);
-      const known = error === null || error instanceof core.CorruptFileError || error instanceof core.UnknownModelError;
-      if (!known) problems.push(`bit ${bit}: ${String(error)}`);
-      else if (error !== null && /\n/.test((error as Error).message)) problems.push(`bit ${bit}: several lines`);
-      if (tf.memory().numTensors !== before) problems.push(`bit ${bit}: ${tf.memory().numTensors - before} tensors leaked`);
-    }
-    expect(problems).toEqual([]);
-    expect(accepted).toBeLessThan(headerBits / 20);
   });
 });
 

@@ -5,10 +5,9 @@
  *   | SHA-256 of the magic, length and header (32 bytes) | payload
  *
  * The header lists named sections of the payload and the payload's SHA-256. The header's own digest
- * means a flipped bit anywhere in the file is caught before the header is even parsed: in format 1 a
- * flip inside the header could load as a silently different config or training step. Format 1
- * ("VAEKIT01", the same without the header digest) is still read; its payload is verified and its
- * header is checked for sense only. Browser-safe (Web Crypto only).
+ * means a flipped bit anywhere in the file is caught before the header is even parsed, so a flip inside
+ * the header cannot load as a silently different config or training step. Format 1 ("VAEKIT01", without
+ * the header digest) was written only by pre-release builds and is refused. Browser-safe (Web Crypto only).
  */
 import { checkHeaderShape, type ContainerHeader } from './container-header.js';
 import { CorruptFileError, quoteUntrusted } from './corrupt-file-error.js';
@@ -65,7 +64,7 @@ export interface DecodedContainer<M> {
  * Parses and verifies a container; `expectedKind` guards against loading a checkpoint as a model.
  * Everything is checked here before the caller sees the header: the header's digest (format 2), its
  * shape, the payload's length against the sections and the payload's digest. `meta` is the caller's to
- * check, and it should: in a format 1 file nothing vouches for it.
+ * check for sense: the digests say the file is intact, not that its writer was honest.
  */
 export async function decodeContainer<M>(
   bytes: Uint8Array,
@@ -77,7 +76,10 @@ export async function decodeContainer<M>(
   }
   // Latin-1, one character per byte: a corrupted magic stays 8 characters, quoted as they are.
   const magic = String.fromCharCode(...bytes.subarray(0, MAGIC_V2.length));
-  if (magic !== MAGIC_V1 && magic !== MAGIC_V2) {
+  if (magic === MAGIC_V1) {
+    throw new CorruptFileError(`${source} is in vaekit file format 01, written by a pre-release vaekit, which no release reads`);
+  }
+  if (magic !== MAGIC_V2) {
     if (magic.startsWith(MAGIC_FAMILY) && /^\d\d$/.test(magic.slice(MAGIC_FAMILY.length)) && magic > MAGIC_V2) {
       throw new CorruptFileError(
         `${source} is in vaekit file format ${magic.slice(MAGIC_FAMILY.length)}, which this vaekit does not read (a newer vaekit, or a corrupt file)`,
@@ -91,15 +93,13 @@ export async function decodeContainer<M>(
     throw new CorruptFileError(`${source} is corrupt: its header length ${headerLength} is over the ${MAX_HEADER_BYTES}-byte limit`);
   }
   const headerEnd = PREFIX_BYTES + headerLength;
-  const payloadStart = headerEnd + (magic === MAGIC_V2 ? HEADER_DIGEST_BYTES : 0);
+  const payloadStart = headerEnd + HEADER_DIGEST_BYTES;
   if (payloadStart > bytes.byteLength) {
     throw new CorruptFileError(`${source} is truncated: its header runs past the end of the file`);
   }
-  if (magic === MAGIC_V2) {
-    const digest = await sha256(bytes.subarray(0, headerEnd));
-    if (!sameDigest(digest, bytes.subarray(headerEnd, payloadStart))) {
-      throw new CorruptFileError(`${source} is corrupt: its header checksum does not match`);
-    }
+  const digest = await sha256(bytes.subarray(0, headerEnd));
+  if (!sameDigest(digest, bytes.subarray(headerEnd, payloadStart))) {
+    throw new CorruptFileError(`${source} is corrupt: its header checksum does not match`);
   }
   const header = checkHeaderShape(parseHeader(bytes.subarray(PREFIX_BYTES, headerEnd), source), source) as ContainerHeader<M>;
   if (header.kind !== expectedKind) {

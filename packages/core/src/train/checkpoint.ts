@@ -70,18 +70,6 @@ export interface LoopState {
   readonly environment: TrainingEnvironment;
 }
 
-/** The state in a checkpoint written before format 2 (it had no `format` field); still resumable. */
-export interface LegacyLoopState {
-  readonly format: 1;
-  readonly epoch: number;
-  readonly nextBatch: number;
-  readonly step: number;
-  readonly skippedSteps: number;
-  readonly history: readonly EpochEvent[];
-  readonly run: { readonly seed: number; readonly batchSize: number; readonly datasetSize: number };
-  readonly optimizer: OptimizerConfig;
-}
-
 /** Where checkpoints live: a file (see `@vaekit/core/node`), IndexedDB, memory, … Writes must be atomic. */
 export interface CheckpointStore {
   save(bytes: Uint8Array): Promise<void>;
@@ -92,8 +80,8 @@ export interface CheckpointStore {
 }
 
 interface CheckpointMeta {
-  // As read back: a format-1 state has no `format`, a newer one may have anything.
-  readonly state: LoopState | Omit<LegacyLoopState, 'format'> | { readonly format: number };
+  // As read back: a state from another vaekit may have any format, or none.
+  readonly state: LoopState | { readonly format?: number };
   readonly optimizerWeights: tf.io.WeightsManifestEntry[];
 }
 
@@ -119,7 +107,7 @@ export async function encodeCheckpoint(
 export interface DecodedCheckpoint {
   /** The format it was written in (`CHECKPOINT_FORMAT` for this code's checkpoints). */
   readonly format: number;
-  readonly state: LoopState | LegacyLoopState;
+  readonly state: LoopState;
   /** Restores the checkpoint's weights into a model of the same config. */
   restoreModel(model: VaeModel): Promise<void>;
   /** A fresh model built from the checkpoint (import @vaekit/variants first). */
@@ -164,14 +152,19 @@ export async function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint')
   };
 }
 
-/** A format-1 state gets its format; a state from a newer vaekit is refused rather than misread. */
-function readState(saved: CheckpointMeta['state'], source: string): LoopState | LegacyLoopState {
-  const format = 'format' in saved ? saved.format : 1;
+/** A state of this format; one from a newer vaekit, or from a pre-release one, is refused rather than misread. */
+function readState(saved: CheckpointMeta['state'], source: string): LoopState {
+  const format = saved.format;
   if (format === CHECKPOINT_FORMAT) return saved as LoopState;
-  if (format === 1) return { ...(saved as Omit<LegacyLoopState, 'format'>), format: 1 };
+  if (typeof format === 'number' && format > CHECKPOINT_FORMAT) {
+    throw new CorruptFileError(
+      `${source} is a checkpoint of format ${format}, written by a newer vaekit; this one reads format ` +
+        `${CHECKPOINT_FORMAT}: upgrade vaekit to resume it`,
+    );
+  }
   throw new CorruptFileError(
-    `${source} is a checkpoint of format ${format}, written by a newer vaekit; this one reads formats 1 to ` +
-      `${CHECKPOINT_FORMAT}: upgrade vaekit to resume it`,
+    `${source} is a checkpoint of format ${format ?? 1}, written by a pre-release vaekit, which no release reads; ` +
+      'start a new run',
   );
 }
 

@@ -1,4 +1,4 @@
-import type { EpochSums, LegacyLoopState, LoopState } from './checkpoint.js';
+import type { EpochSums, LoopState } from './checkpoint.js';
 
 /** The part of the loop state that changes as training goes. */
 export type Progress = Omit<LoopState, 'format' | 'run' | 'optimizer' | 'environment'>;
@@ -16,9 +16,8 @@ export function meansOf(sums: EpochSums): Record<string, number> {
   return Object.fromEntries(Object.entries(sums.terms).map(([name, sum]) => [name, sum / Math.max(sums.examples, 1)]));
 }
 
-/** The loop's progress from a checkpoint; a format-1 one knows no running sums or skip streak. */
-export function progressOf(state: LoopState | LegacyLoopState): Progress {
-  const { epoch, nextBatch, step, skippedSteps, history } = state;
-  if (state.format === 1) return { epoch, nextBatch, step, skippedSteps, consecutiveSkips: 0, epochSums: NO_SUMS, history };
-  return { epoch, nextBatch, step, skippedSteps, consecutiveSkips: state.consecutiveSkips, epochSums: state.epochSums, history };
+/** The loop's progress from a checkpoint's state. */
+export function progressOf(state: LoopState): Progress {
+  const { epoch, nextBatch, step, skippedSteps, consecutiveSkips, epochSums, history } = state;
+  return { epoch, nextBatch, step, skippedSteps, consecutiveSkips, epochSums, history };
 }

@@ -1,5 +1,5 @@
 import type { DataFingerprint } from '../dataset.js';
-import type { LegacyLoopState, LoopState, RunSettings, TrainingEnvironment } from './checkpoint.js';
+import type { LoopState, RunSettings, TrainingEnvironment } from './checkpoint.js';
 import type { OptimizerConfig } from './optimizer.js';
 
 /**
@@ -7,7 +7,7 @@ import type { OptimizerConfig } from './optimizer.js';
  * difference, old and new), and returns notes on what could not be checked or will not repeat exactly.
  */
 export function checkResume(
-  saved: LoopState | LegacyLoopState,
+  saved: LoopState,
   current: RunSettings,
   optimizer: OptimizerConfig,
   environment: TrainingEnvironment,
@@ -20,44 +20,29 @@ export function checkResume(
   };
   compare('seed', saved.run.seed, current.seed);
   compare('batchSize', saved.run.batchSize, current.batchSize);
-  if (saved.format === 1) {
-    compare('datasetSize', saved.run.datasetSize, current.datasetSize);
-    compare('optimizer', saved.optimizer, optimizer);
+  const was = saved.run;
+  compare('klSchedule', was.klSchedule, current.klSchedule);
+  compare('freeBits', was.freeBits, current.freeBits);
+  compare('optimizer', saved.optimizer, optimizer);
+  // The NaN policy has shaped the run only once a step was skipped: until then every policy reaches the
+  // same state (a 'throw' run that met a NaN stopped there, with no later checkpoint), so switching
+  // before that is exact, and is how a run that stopped on a NaN is continued with `skip`.
+  if (saved.skippedSteps > 0) {
+    compare('onNonFinite', was.onNonFinite, current.onNonFinite);
+    compare('maxSkippedSteps', was.maxSkippedSteps, current.maxSkippedSteps);
+  }
+  compare('data', was.data, current.data, describeData);
+  compare('validation', was.validation?.data ?? null, current.validation?.data ?? null, describeData);
+  if (was.validation && current.validation) {
+    compare('validationLimit', was.validation.limit, current.validation.limit, (limit: number | null) => `${limit ?? 'all'}`);
+  }
+  const before = describeEnvironment(saved.environment);
+  const now = describeEnvironment(environment);
+  if (before !== now) {
     notes.push(
-      'checkpoint format 1 (written by an older vaekit) does not record the KL schedule, free bits, the NaN policy or ' +
-        "fingerprints of the data: they were not checked, so resume it only with the run's own settings and data",
+      `the run was trained ${before}; it continues ${now}: its steps round differently, so it will not match an ` +
+        'uninterrupted run bit for bit',
     );
-    if (saved.nextBatch > 0) {
-      notes.push(
-        `it does not hold the running sums of epoch ${saved.epoch + 1} either: that epoch's train means will cover ` +
-          `only the batches after step ${saved.step}`,
-      );
-    }
-  } else {
-    const was = saved.run;
-    compare('klSchedule', was.klSchedule, current.klSchedule);
-    compare('freeBits', was.freeBits, current.freeBits);
-    compare('optimizer', saved.optimizer, optimizer);
-    // The NaN policy has shaped the run only once a step was skipped: until then every policy reaches the
-    // same state (a 'throw' run that met a NaN stopped there, with no later checkpoint), so switching
-    // before that is exact, and is how a run that stopped on a NaN is continued with `skip`.
-    if (saved.skippedSteps > 0) {
-      compare('onNonFinite', was.onNonFinite, current.onNonFinite);
-      compare('maxSkippedSteps', was.maxSkippedSteps, current.maxSkippedSteps);
-    }
-    compare('data', was.data, current.data, describeData);
-    compare('validation', was.validation?.data ?? null, current.validation?.data ?? null, describeData);
-    if (was.validation && current.validation) {
-      compare('validationLimit', was.validation.limit, current.validation.limit, (limit: number | null) => `${limit ?? 'all'}`);
-    }
-    const before = describeEnvironment(saved.environment);
-    const now = describeEnvironment(environment);
-    if (before !== now) {
-      notes.push(
-        `the run was trained ${before}; it continues ${now}: its steps round differently, so it will not match an ` +
-          'uninterrupted run bit for bit',
-      );
-    }
   }
   if (mismatches.length) {
     throw new RangeError(

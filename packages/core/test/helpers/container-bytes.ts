@@ -4,8 +4,8 @@ import { expect } from 'vitest';
 import { CorruptFileError } from '../../src/index.js';
 
 /**
- * Byte-level tools for the container tests: the format-1 writer (vaekit no longer writes format 1, but
- * must keep reading it), a format-2 writer for hand-made headers (to craft files whose checksums are all
+ * Byte-level tools for the container tests: the format-1 writer (pre-release builds wrote it; a file of it
+ * must be refused), a format-2 writer for hand-made headers (to craft files whose checksums are all
  * valid), and the checks every refusal must pass.
  */
 
