@@ -10,6 +10,7 @@ import { TFJS_OPTIMIZE_DEPS } from './scripts/browser-config.mjs';
 // Tests under a `test/browser/` folder run in headless Chromium (Debian's, never a test tool's download);
 // everything else runs in Node.
 const BROWSER_TESTS = ['packages/*/test/browser/**/*.test.ts', 'apps/*/test/browser/**/*.test.ts'];
+const WEB_APP_TESTS = 'apps/web/test/**/*.test.ts';
 
 // Every workspace package exports its TypeScript sources under the `source` condition: tests import
 // sibling packages from src, so an edit to core is seen by the variants tests without a rebuild. Vitest
@@ -39,11 +40,24 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: UNIT_TIER ? UNIT_TESTS : ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, '**/test/browser/**', ...(UNIT_TIER ? NOT_UNIT : [])],
+          exclude: [...configDefaults.exclude, '**/test/browser/**', WEB_APP_TESTS, ...(UNIT_TIER ? NOT_UNIT : [])],
           // tfjs backends hold global engine state: one file per worker process keeps them apart.
           pool: 'forks',
           // Vitest keeps a core free for itself by default; the unit tier's transforms finish early, so it takes them all.
           ...(UNIT_TIER ? { maxWorkers: availableParallelism() } : {}),
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        // The web app's end-to-end test starts the app's Vite dev server in the worker, and Node itself then
+        // imports the server config's packages: with the `source` condition (which Vitest hands Node from
+        // `ssr.resolve.conditions`) it would find TypeScript it cannot load, so this project reads dist.
+        test: {
+          name: 'web',
+          environment: 'node',
+          include: [WEB_APP_TESTS],
+          pool: 'forks',
           testTimeout: 120_000,
           hookTimeout: 300_000,
         },
