@@ -109,7 +109,7 @@ export async function run(ctx) {
     { name: 'unknown option', args: ['train', '--epoch', '3', '--out', never], code: 2, pattern: /^error: unknown option '--epoch'/, guard: [never] },
     { name: 'unknown backend', args: ['train', '--backend', 'tpu', '--out', never], code: 2, pattern: /^error: unknown backend 'tpu'/, guard: [never] },
     { name: 'unknown model', args: ['train', '--model', 'NoSuchVAE', '--out', never], code: [1, 2], pattern: /^error: unknown model 'NoSuchVAE'/, guard: [never] },
-    { name: 'unknown config field (--set bogus=1)', args: ['train', ...tiny, ...backend, '--set', 'bogus=1', '--out', never], code: [1, 2], pattern: /^error: VAE has no config field 'bogus'/, guard: [never] },
+    { name: 'unknown config field (--set bogus=1)', args: ['train', ...tiny, ...backend, '--set', 'bogus=1', '--out', never], code: 2, pattern: /^error: Vae has no config field 'bogus'/, guard: [never] },
     { name: '--resume with --force', args: ['train', '--out', run, '--resume', '--force'], code: 2, pattern: /^error: --resume and --force contradict each other/, guard: [run] },
     // --out.
     { name: '--out empty', args: ['train', ...tiny, ...backend, '--out', ''], code: 2, pattern: /^error: --out is empty/, guard: [] },
