@@ -6,6 +6,7 @@ import type { CheckpointStore } from './checkpoint.js';
 import type { EpochEvent, ResumeEvent, StepEvent } from './events.js';
 import { DEFAULT_OPTIMIZER, type OptimizerConfig } from './optimizer.js';
 import type { CompileEvent } from './step-runner.js';
+import { checkWholeCount } from '../whole-count.js';
 
 export interface TrainOptions {
   epochs: number;
@@ -76,12 +77,9 @@ export interface Settings {
 }
 
 export function validateOptions(model: VaeModel, data: Dataset, options: TrainOptions): Settings {
-  const { epochs } = options;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`epochs must be a whole number >= 1, got ${epochs}`);
+  checkWholeCount('epochs', options.epochs);
   const batchSize = options.batchSize ?? 128;
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new RangeError(`batchSize must be a whole number >= 1, got ${batchSize}`);
-  }
+  checkWholeCount('batchSize', batchSize);
   if (data.size < 1) throw new RangeError('the training data set is empty');
   if (!tf.util.arraysEqual([...data.exampleShape], [...model.inputShape])) {
     throw new RangeError(
