@@ -13,4 +13,4 @@ export type { CsvOptions } from './csv.js';
 export { validateData, validateForLikelihood, assertFinite } from './validate.js';
 export type { LikelihoodCheckOptions, ValidateDataOptions } from './validate.js';
 export { tileImages } from './tile-images.js';
-export type { GrayImage, TileOptions } from './tile-images.js';
+export type { GrayImage, Picture, PictureChannels, TileOptions } from './tile-images.js';

@@ -7,7 +7,7 @@ import { parseNpy } from '../npy.js';
 import type { LoadedData } from '../types.js';
 import { validateData } from '../validate.js';
 import type { ValidateDataOptions } from '../validate.js';
-import { decodePngGray, loadPngFolder } from './png-folder.js';
+import { decodePng, loadPngFolder, type PngFolderOptions } from './png-folder.js';
 
 function readFile(path: string): Buffer {
   try {
@@ -33,12 +33,16 @@ export function loadCsv(
   return validateData(parseCsv(readFile(path).toString('utf8'), source, csv), { ...checks, source });
 }
 
-/** Load a folder of same-sized PNGs as grayscale [height, width, 1] examples in [0, 1], and validate it. */
-export function loadPngs(dir: string, options: Omit<ValidateDataOptions, 'source'> = {}): LoadedData {
-  return validateData(loadPngFolder(dir), { ...options, source: basename(dir) });
+/**
+ * Load a folder of same-sized PNGs as [height, width, channels] examples in [0, 1] (grey unless
+ * `png.channels` says 3 or 4), and validate it.
+ */
+export function loadPngs(dir: string, options: Omit<ValidateDataOptions, 'source'> & { png?: PngFolderOptions } = {}): LoadedData {
+  const { png, ...checks } = options;
+  return validateData(loadPngFolder(dir, png), { ...checks, source: basename(dir) });
 }
 
-export type LoadDataFileOptions = Omit<ValidateDataOptions, 'source'> & { csv?: CsvOptions };
+export type LoadDataFileOptions = Omit<ValidateDataOptions, 'source'> & { csv?: CsvOptions; png?: PngFolderOptions };
 
 /**
  * Load a user's data by what `path` is: a folder (of PNGs), a .npy, a .csv (or .txt/.tsv) file, or a
@@ -51,19 +55,20 @@ export function loadDataFile(path: string, options: LoadDataFileOptions = {}): L
   } catch (error) {
     throw new DataError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
-  const { csv, ...checks } = options;
-  if (isFolder) return loadPngs(path, checks);
+  const { csv, png, ...checks } = options;
+  if (isFolder) return loadPngs(path, { ...checks, ...(png ? { png } : {}) });
   switch (extname(path).toLowerCase()) {
     case '.npy':
       return loadNpy(path, checks);
     case '.csv':
     case '.txt':
-      return loadCsv(path, options);
+      return loadCsv(path, { ...checks, ...(csv ? { csv } : {}) });
     case '.tsv':
       return loadCsv(path, { ...checks, csv: { delimiter: '\t', ...csv } });
     case '.png': {
-      const image = decodePngGray(readFile(path), basename(path));
-      const loaded = { data: image.data, count: 1, exampleShape: [image.height, image.width, 1] };
+      const { channels = 1, ...limits } = png ?? {};
+      const image = decodePng(readFile(path), { channels, source: basename(path), limits });
+      const loaded = { data: image.data, count: 1, exampleShape: [image.height, image.width, image.channels] };
       return validateData(loaded, { ...checks, source: basename(path) });
     }
     default:

@@ -1,71 +1,41 @@
-import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { DataError } from '../data-error.js';
+import { basename } from 'node:path';
 import type { LoadedData } from '../types.js';
-import { decodeGrayInto } from './png-gray.js';
-import { PNG_HEADER_BYTES, readPngHeader, type PngHeader } from './png-header.js';
+import { DataError } from '../data-error.js';
+import { checkChannels, type PngChannels } from './png-decode.js';
+import { decodeFolderImage, scanPngFolder } from './png-folder-scan.js';
 import { resolvePngLimits, type PngLimits } from './png-limits.js';
 
-export { decodePngGray } from './png-gray.js';
+export { decodePng, decodePngGray } from './png-decode.js';
+
+/** How a folder of PNGs is read: the size limits, and the values per pixel (default 1, grey). */
+export interface PngFolderOptions extends Partial<PngLimits> {
+  /** 1 (grey, the default), 3 (RGB) or 4 (RGBA); see `PngChannels` for how files are converted. */
+  channels?: PngChannels;
+}
 
 /**
  * Load every .png in a folder (sorted by name, numbers in names compared as numbers) as one example
- * each, shape [height, width, 1]. All images must be the same size. Every file's header is read and
- * checked (its size, and all sizes together against `limits`) before any image is decoded; the images
- * are then decoded straight into the one array returned.
+ * each, shape [height, width, channels]. All images must be the same size. Every file's header is read
+ * and checked (its size, and all values together against `maxFolderPixels`) before any image is
+ * decoded; the images are then decoded straight into the one array returned. For folders too large to
+ * hold decoded, `pngFolderDataset` decodes batch by batch instead.
  */
-export function loadPngFolder(dir: string, limits: Partial<PngLimits> = {}): LoadedData {
-  const resolved = resolvePngLimits(limits);
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((name) => name.toLowerCase().endsWith('.png'));
-  } catch (error) {
-    throw new DataError(`cannot read folder ${dir}: ${(error as Error).message}`, { cause: error });
-  }
-  names.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  if (names.length === 0) throw new DataError(`${basename(dir)} holds no .png files`);
-
-  const headers = names.map((name) => readPngHeader(readHead(join(dir, name)), name, resolved));
-  const first = headers[0] as PngHeader;
-  headers.forEach((header, i) => {
-    if (header.width !== first.width || header.height !== first.height) {
-      throw new DataError(
-        `all images in ${basename(dir)} must be the same size: ${names[0]} is ${first.width}x${first.height}, ` +
-          `${names[i]} is ${header.width}x${header.height}`,
-      );
-    }
-  });
-  const size = first.width * first.height;
-  if (names.length * size > resolved.maxFolderPixels) {
+export function loadPngFolder(dir: string, options: PngFolderOptions = {}): LoadedData {
+  const { channels: requested, ...limitOverrides } = options;
+  const channels = checkChannels(requested ?? 1);
+  const limits = resolvePngLimits(limitOverrides);
+  const scan = scanPngFolder(dir, limits);
+  const { names, width, height } = scan;
+  const size = width * height * channels;
+  const values = names.length * size;
+  if (values > limits.maxFolderPixels) {
+    const what = channels === 1 ? 'pixels' : `values (${channels} per pixel)`;
     throw new DataError(
-      `${basename(dir)} holds ${names.length} images of ${first.width}x${first.height}, ${names.length * size} pixels in all, ` +
-        `over the limit of ${resolved.maxFolderPixels}; use fewer or smaller images`,
+      `${basename(dir)} holds ${names.length} images of ${width}x${height}, ${values} ${what} in all, ` +
+        `over the limit of ${limits.maxFolderPixels}; use fewer or smaller images, or pngFolderDataset to decode them batch by batch`,
     );
   }
-  const data = new Float32Array(names.length * size);
-  names.forEach((name, n) => {
-    const bytes = readFileSync(join(dir, name));
-    // Read again: the file may have changed since its header was checked.
-    const header = readPngHeader(bytes, name, resolved);
-    if (header.width !== first.width || header.height !== first.height) {
-      throw new DataError(`${name} changed while ${basename(dir)} was being read`);
-    }
-    decodeGrayInto(bytes, header, name, data, n * size);
-  });
-  return { data, count: names.length, exampleShape: [first.height, first.width, 1] };
-}
-
-/** The first bytes of a file, enough for its PNG header, without reading the rest. */
-function readHead(path: string): Uint8Array {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const head = new Uint8Array(PNG_HEADER_BYTES);
-    const read = readSync(fd, head, 0, head.byteLength, 0);
-    return head.subarray(0, read);
-  } catch (error) {
-    throw new DataError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+  const data = new Float32Array(values);
+  names.forEach((_, n) => decodeFolderImage(scan, n, limits, channels, data, n * size));
+  return { data, count: names.length, exampleShape: [height, width, channels] };
 }

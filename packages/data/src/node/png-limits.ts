@@ -11,7 +11,10 @@ export interface PngLimits {
   readonly maxSide: number;
   /** Most pixels in one image (2048 x 2048). */
   readonly maxPixels: number;
-  /** Most pixels in all the images of a folder together (256 MiB of float32; MNIST's 70,000 digits are 55 M). */
+  /**
+   * Most values in all the images of a folder loaded whole: pixels times channels (256 MiB of float32;
+   * MNIST's 70,000 digits are 55 M). A folder decoded batch by batch is not held whole, so not bound by it.
+   */
   readonly maxFolderPixels: number;
 }
 
