@@ -1,18 +1,42 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { prefetchBatches, type BatchRequest } from './prefetch.js';
 import { SeededRandom } from './random.js';
 
 /**
- * A finite collection of examples the training loop and evaluators draw batches from.
- * Implementations own how examples are stored and transformed (e.g. dynamic binarization);
- * the caller owns, and must dispose, every tensor a method returns.
+ * A finite collection of examples whose batches may arrive asynchronously: read from a file by byte
+ * range, fetched over the network, decoded on demand. `train`, `evaluate` and `iterateBatches` take
+ * one; every in-memory `Dataset` is one too, so a synchronous data set needs no change.
+ *
+ * Implementations own how examples are stored and transformed (e.g. dynamic binarization); the caller
+ * owns, and must dispose, every tensor `batch` returns or resolves to.
+ *
+ * Readers prefetch: they call `batch` for the next few planned batches before the current one is
+ * used, so several calls may be in flight at once, and a batch read ahead of a stop is disposed
+ * unused. `batch` must therefore be a function of its arguments only (never of call order), which is
+ * also what keeps seeded runs and resumes exact.
  */
-export interface Dataset {
+export interface AsyncDataset {
   /** Number of examples. */
   readonly size: number;
   /** Shape of one example, without the batch dimension, e.g. [28, 28, 1] or [784]. */
   readonly exampleShape: readonly number[];
   /** Whether every value is already in {0, 1} (so a Bernoulli likelihood accepts it as is). */
   readonly binary: boolean;
+  /**
+   * The examples at `indices`, stacked into a float32 tensor of shape [indices.length, ...exampleShape],
+   * returned directly or through a promise. `seed` drives any randomness in the transform (dynamic
+   * binarization), so a batch is reproducible. An asynchronous implementation should create the tensor
+   * last, after its I/O, so that a failed read rejects without leaving a tensor behind.
+   */
+  batch(indices: readonly number[], seed: number): tf.Tensor | Promise<tf.Tensor>;
+}
+
+/**
+ * A data set held in memory, whose batches are built synchronously. It is an `AsyncDataset` whose
+ * `batch` returns the tensor directly, so code that needs a tensor at once (a preview, a test) can call
+ * it without awaiting.
+ */
+export interface Dataset extends AsyncDataset {
   /**
    * The examples at `indices`, stacked into a float32 tensor of shape [indices.length, ...exampleShape].
    * `seed` drives any randomness in the transform (dynamic binarization), so a batch is reproducible.
@@ -43,19 +67,27 @@ const FINGERPRINT_SEED = 0x5a3c_9e11;
 const FINGERPRINT_CHUNK = 128;
 
 /** Size, shape and a content hash of `data` (sampled beyond `FINGERPRINT_SAMPLE` examples). Browser-safe. */
-export async function datasetFingerprint(data: Dataset): Promise<DataFingerprint> {
+export async function datasetFingerprint(data: AsyncDataset): Promise<DataFingerprint> {
   const indices = fingerprintIndices(data.size);
   // Web Crypto has no incremental SHA-256: hash each chunk, then the chunk digests with the size and shape.
   const parts: Uint8Array[] = [new TextEncoder().encode(JSON.stringify({ size: data.size, exampleShape: data.exampleShape }))];
+  const chunks: BatchRequest[] = [];
   for (let start = 0; start < indices.length; start += FINGERPRINT_CHUNK) {
-    const batch = data.batch(indices.slice(start, start + FINGERPRINT_CHUNK), FINGERPRINT_SEED);
-    let values: ArrayBufferView;
-    try {
-      values = await batch.data();
-    } finally {
-      batch.dispose();
+    chunks.push({ indices: indices.slice(start, start + FINGERPRINT_CHUNK), seed: FINGERPRINT_SEED });
+  }
+  const reader = prefetchBatches(data, chunks);
+  try {
+    for (let batch = await reader.next(); batch; batch = await reader.next()) {
+      let values: ArrayBufferView;
+      try {
+        values = await batch.data();
+      } finally {
+        batch.dispose();
+      }
+      parts.push(await sha256(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)));
     }
-    parts.push(await sha256(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)));
+  } finally {
+    await reader.close();
   }
   const all = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
   parts.reduce((offset, p) => (all.set(p, offset), offset + p.byteLength), 0);

@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Dataset } from './dataset.js';
+import { orderedPlan } from './batch-plan.js';
+import type { AsyncDataset } from './dataset.js';
 import { hasKlPerDimension, hasMetrics, hasPosteriorMean, type VaeModel } from './model.js';
 import { SeededRandom } from './random.js';
 import type { CompileMode } from './compile/compiled-step.js';
 import { iwaeChunks, type IwaeChunks } from './iwae-chunks.js';
+import { prefetchBatches } from './prefetch.js';
 import type { CompileEvent } from './train/step-runner.js';
 
 export interface EvaluateOptions {
@@ -22,6 +24,8 @@ export interface EvaluateOptions {
    */
   activeUnitThreshold?: number;
   signal?: AbortSignal;
+  /** Batches read ahead of the one being evaluated (for an asynchronous data set); 0 for none. Default 2. */
+  prefetch?: number;
   onProgress?: (done: number, total: number) => void;
   /**
    * Compile the IWAE log-weights on native, as `train` compiles steps: `auto` (default), `xla`, or
@@ -61,8 +65,12 @@ export interface ActiveUnits {
   readonly perDimension: number[];
 }
 
-/** ELBO terms, the IWAE NLL estimate, active units and variant metrics over a data set, batch by batch. */
-export async function evaluate(model: VaeModel, data: Dataset, options: EvaluateOptions = {}): Promise<EvaluationResult> {
+/**
+ * ELBO terms, the IWAE NLL estimate, active units and variant metrics over a data set, batch by batch.
+ * `data` may produce batches asynchronously; the next `prefetch` are read while one is evaluated, and
+ * the result is the same either way.
+ */
+export async function evaluate(model: VaeModel, data: AsyncDataset, options: EvaluateOptions = {}): Promise<EvaluationResult> {
   const batchSize = options.batchSize ?? 256;
   const k = options.k ?? 0;
   const kChunk = Math.max(1, Math.min(options.kChunk ?? 64, k || 1));
@@ -70,7 +78,9 @@ export async function evaluate(model: VaeModel, data: Dataset, options: Evaluate
   const total = Math.min(data.size, options.limit ?? data.size);
   if (total < 1) throw new RangeError('nothing to evaluate: the data set is empty');
   const threshold = options.activeUnitThreshold ?? 0.01;
-  const rng = new SeededRandom(options.seed ?? 0);
+  const perDimension = hasKlPerDimension(model) || hasPosteriorMean(model);
+  const draws = drawSeeds(new SeededRandom(options.seed ?? 0), Math.ceil(total / batchSize), k > 0 ? Math.ceil(k / kChunk) : 0, perDimension);
+  const plan = orderedPlan(total, batchSize, (b) => draws[b]!.batch);
 
   let reconstruction = 0;
   let kl = 0;
@@ -80,27 +90,28 @@ export async function evaluate(model: VaeModel, data: Dataset, options: Evaluate
   let meanSquareSum: Float64Array | null = null;
   const metricSums = new Map<string, number>();
   const chunks = iwaeChunks(model, options.compile ?? 'auto', options.onCompile);
+  const reader = prefetchBatches(data, plan, options.prefetch !== undefined ? { depth: options.prefetch } : {});
   try {
-    for (let start = 0; start < total; start += batchSize) {
+    for (let b = 0; b < plan.length; b++) {
       if (options.signal?.aborted) throw new DOMException('evaluation aborted', 'AbortError');
-      const indices = Array.from({ length: Math.min(batchSize, total - start) }, (_, i) => start + i);
-      const x = data.batch(indices, rng.nextSeed());
+      const seeds = draws[b]!;
+      const x = (await reader.next())!;
       try {
-        const n = indices.length;
+        const n = Math.min(batchSize, total - b * batchSize);
         const terms = tf.tidy(() => {
-          const loss = model.loss(x, { rng: rng.fork(), step: 0, klWeight: 1, freeBits: 0, training: false });
+          const loss = model.loss(x, { rng: new SeededRandom(seeds.loss), step: 0, klWeight: 1, freeBits: 0, training: false });
           return tf.stack([loss.reconstruction, loss.kl]);
         });
         const [rec, klValue] = await readAndDispose(terms);
         reconstruction += rec! * n;
         kl += klValue! * n;
-        if (k > 0) iwaeSum += await iwaeBatchSum(chunks, x, k, kChunk, rng);
+        if (k > 0) iwaeSum += await iwaeBatchSum(chunks, x, k, kChunk, seeds.iwae);
         if (hasKlPerDimension(model)) {
-          const perDim = await readAndDispose(tf.tidy(() => tf.sum(model.klPerDimension(x, rng.fork()), 0)));
+          const perDim = await readAndDispose(tf.tidy(() => tf.sum(model.klPerDimension(x, new SeededRandom(seeds.perDimension)), 0)));
           klPerDim ??= new Float64Array(perDim.length);
           perDim.forEach((v, i) => (klPerDim![i]! += v));
         } else if (hasPosteriorMean(model)) {
-          const means = await readAndDispose(model.posteriorMean(x, rng.fork()));
+          const means = await readAndDispose(model.posteriorMean(x, new SeededRandom(seeds.perDimension)));
           const dims = means.length / n;
           meanSum ??= new Float64Array(dims);
           meanSquareSum ??= new Float64Array(dims);
@@ -117,9 +128,10 @@ export async function evaluate(model: VaeModel, data: Dataset, options: Evaluate
       } finally {
         x.dispose();
       }
-      options.onProgress?.(Math.min(start + batchSize, total), total);
+      options.onProgress?.(Math.min((b + 1) * batchSize, total), total);
     }
   } finally {
+    await reader.close();
     chunks.dispose();
   }
 
@@ -160,16 +172,37 @@ function activeUnitStatistic(
   return null;
 }
 
+/** The seeds one evaluated batch uses: its transform's, the loss's noise, each IWAE chunk's, the per-dimension pass's. */
+interface BatchSeeds {
+  readonly batch: number;
+  readonly loss: number;
+  readonly iwae: readonly number[];
+  readonly perDimension: number;
+}
+
+/**
+ * Every batch's seeds, drawn up front in the order one pass would draw them batch after batch (its
+ * transform, then the forks its steps take), so batches can be read ahead without moving any seed.
+ */
+function drawSeeds(rng: SeededRandom, batches: number, iwaeChunksPerBatch: number, perDimension: boolean): BatchSeeds[] {
+  return Array.from({ length: batches }, () => {
+    const batch = rng.nextSeed();
+    const loss = rng.nextSeed();
+    const iwae = Array.from({ length: iwaeChunksPerBatch }, () => rng.nextSeed());
+    return { batch, loss, iwae, perDimension: perDimension ? rng.nextSeed() : 0 };
+  });
+}
+
 /**
  * Sum over the batch of the IWAE bound with k samples, drawn `chunk` at a time: the per-example
  * log-sum-exp of each chunk is combined exactly, so memory stays bounded for k = 1000 or more.
  */
-async function iwaeBatchSum(chunks: IwaeChunks, x: tf.Tensor, k: number, chunk: number, rng: SeededRandom): Promise<number> {
+async function iwaeBatchSum(chunks: IwaeChunks, x: tf.Tensor, k: number, chunk: number, seeds: readonly number[]): Promise<number> {
   let running: tf.Tensor1D | null = null;
-  for (let done = 0; done < k; done += chunk) {
+  for (let done = 0, c = 0; done < k; done += chunk, c++) {
     const size = Math.min(chunk, k - done);
-    // The seed a fork of rng would take: the chunk's draws are the same whether compiled or not.
-    const partial = chunks.run(x, size, rng.nextSeed());
+    // One seed per chunk, as a fork would take: the chunk's draws are the same whether compiled or not.
+    const partial = chunks.run(x, size, seeds[c]!);
     const next: tf.Tensor1D = running
       ? tf.tidy(() => tf.logSumExp(tf.stack([running!, partial]), 0) as tf.Tensor1D)
       : partial;

@@ -1,6 +1,16 @@
 import './register-gradients.js';
 
-export type { Dataset, DataFingerprint } from './dataset.js';
+export type { AsyncDataset, Dataset, DataFingerprint } from './dataset.js';
+export {
+  DEFAULT_PREFETCH,
+  prefetchBatches,
+  type BatchPlan,
+  type BatchReader,
+  type BatchRequest,
+  type PrefetchOptions,
+} from './prefetch.js';
+export { trainingEpochPlan } from './batch-plan.js';
+export { iterateBatches, type Batch, type IterateBatchesOptions } from './iterate-batches.js';
 export { prototypeDataset } from './synthetic-dataset.js';
 export { SeededRandom } from './random.js';
 export { sumPerExample, logMeanExp } from './reduce.js';
@@ -10,16 +20,7 @@ export { LOG_2PI } from './distributions/log-2pi.js';
 export { gaussianLogProbFromNoise } from './distributions/noise-log-prob.js';
 export { tileDraws } from './tile-draws.js';
 export { checkWholeCount } from './whole-count.js';
-export {
-  bernoulli,
-  bernoulliLogProb,
-  createLikelihood,
-  gaussian,
-  gaussianLogProb,
-  type GaussianLikelihoodOptions,
-  type Likelihood,
-  type LikelihoodConfig,
-} from './likelihoods.js';
+export * from './likelihood/index.js';
 export { applyFreeBits, klDiagonal, klMonteCarlo, klStandardNormal, klStandardNormalPerDim } from './kl.js';
 export { elbo, iwaeBound, type ElboTerms } from './elbo.js';
 export { createSchedule, klWarmup, type Schedule, type ScheduleConfig } from './schedules.js';
@@ -75,8 +76,11 @@ export {
   listModels,
   registerModel,
   UnknownModelError,
+  type ModelConfigFields,
+  type ModelConfigMap,
   type ModelFactory,
   type RegisteredModel,
+  type UntypedModelConfig,
 } from './registry.js';
 export { CorruptFileError } from './serialization/container.js';
 export { deserializeModel, serializeModel, type DeserializeModelOptions } from './serialization/model-file.js';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Dataset } from '../dataset.js';
+import type { AsyncDataset } from '../dataset.js';
+import { DEFAULT_PREFETCH } from '../prefetch.js';
 import type { VaeModel } from '../model.js';
 import type { ScheduleConfig } from '../schedules.js';
 import type { CheckpointStore } from './checkpoint.js';
@@ -21,9 +22,15 @@ export interface TrainOptions {
   /** Free-bits floor, nats per latent dimension. Default 0 (off). */
   freeBits?: number;
   /** Evaluated (ELBO terms) after every epoch when given. */
-  validation?: Dataset;
+  validation?: AsyncDataset;
   /** Cap on validation examples per epoch, to bound its cost. Default all. */
   validationLimit?: number;
+  /**
+   * Batches read ahead of the running step (training and validation), so an asynchronous data set's
+   * reads overlap computing; 0 reads each batch when its step starts. It changes no result, so a run
+   * may resume with another value. Default 2.
+   */
+  prefetch?: number;
   /** Stops at the next step boundary; a checkpoint is written first when a store is given. */
   signal?: AbortSignal;
   onStep?: (event: StepEvent) => void;
@@ -74,9 +81,10 @@ export interface Settings {
   onNonFinite: 'throw' | 'skip';
   maxSkippedSteps: number;
   checkpointEverySteps: number;
+  prefetch: number;
 }
 
-export function validateOptions(model: VaeModel, data: Dataset, options: TrainOptions): Settings {
+export function validateOptions(model: VaeModel, data: AsyncDataset, options: TrainOptions): Settings {
   checkWholeCount('epochs', options.epochs);
   const batchSize = options.batchSize ?? 128;
   checkWholeCount('batchSize', batchSize);
@@ -89,6 +97,8 @@ export function validateOptions(model: VaeModel, data: Dataset, options: TrainOp
   const freeBits = options.freeBits ?? 0;
   if (!(freeBits >= 0)) throw new RangeError(`freeBits must be >= 0, got ${freeBits}`);
   if (options.resume && !options.checkpoint) throw new RangeError('resume needs a checkpoint store');
+  const prefetch = options.prefetch ?? DEFAULT_PREFETCH;
+  if (!Number.isInteger(prefetch) || prefetch < 0) throw new RangeError(`prefetch must be a whole number >= 0, got ${prefetch}`);
   const compile = options.compile ?? 'auto';
   if (compile !== 'auto' && compile !== 'xla' && compile !== false) {
     throw new RangeError(`compile must be 'auto', 'xla' or false, got ${JSON.stringify(compile)}`);
@@ -104,5 +114,6 @@ export function validateOptions(model: VaeModel, data: Dataset, options: TrainOp
     onNonFinite: options.onNonFinite ?? 'throw',
     maxSkippedSteps: options.maxSkippedSteps ?? 10,
     checkpointEverySteps: options.checkpointEverySteps ?? 0,
+    prefetch,
   };
 }

@@ -1,4 +1,4 @@
-import { datasetFingerprint, type Dataset } from '../dataset.js';
+import { datasetFingerprint, type AsyncDataset } from '../dataset.js';
 import { evaluate } from '../evaluate.js';
 import type { VaeModel } from '../model.js';
 import type { ScheduleConfig } from '../schedules.js';
@@ -7,7 +7,7 @@ import type { Settings, TrainOptions } from './options.js';
 import { mixSeed } from './order.js';
 
 /** What a checkpoint records of the run, so a resume can be checked against it. */
-export async function runSettings(data: Dataset, options: TrainOptions, settings: Settings, klSchedule: ScheduleConfig): Promise<RunSettings> {
+export async function runSettings(data: AsyncDataset, options: TrainOptions, settings: Settings, klSchedule: ScheduleConfig): Promise<RunSettings> {
   const { validation, validationLimit } = options;
   return {
     seed: settings.seed,
@@ -31,13 +31,14 @@ export async function runSettings(data: Dataset, options: TrainOptions, settings
 /** The validation figures reported at an epoch's end. */
 export async function validationTerms(
   model: VaeModel,
-  data: Dataset,
-  settings: { seed: number; batchSize: number },
+  data: AsyncDataset,
+  settings: { seed: number; batchSize: number; prefetch: number },
   limit: number | undefined,
 ): Promise<Record<string, number>> {
   const result = await evaluate(model, data, {
     batchSize: Math.max(settings.batchSize, 256),
     seed: mixSeed(settings.seed, 0xe7a1),
+    prefetch: settings.prefetch,
     ...(limit !== undefined ? { limit } : {}),
   });
   return { elbo: result.elbo, reconstruction: result.reconstruction, kl: result.kl };

@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { VaeModel } from '../model.js';
 import { createSchedule, type ScheduleConfig } from '../schedules.js';
-import type { Dataset } from '../dataset.js';
+import { trainingEpochPlan } from '../batch-plan.js';
+import type { AsyncDataset } from '../dataset.js';
+import { prefetchBatches } from '../prefetch.js';
 import { CHECKPOINT_FORMAT, decodeCheckpoint, encodeCheckpoint, type DecodedCheckpoint, type LoopState, type TrainingEnvironment } from './checkpoint.js';
 import { NonFiniteLossError, type EpochEvent, type ResumeEvent, type TrainResult } from './events.js';
 import { createOptimizer } from './optimizer.js';
 import { validateOptions, type TrainOptions } from './options.js';
-import { epochBatches, mixSeed } from './order.js';
+import { mixSeed } from './order.js';
 import { addToSums, meansOf, NO_SUMS, progressOf, type Progress } from './progress.js';
 import { checkResume } from './resume-check.js';
 import { runnerFor } from './runner-choice.js';
@@ -22,8 +24,12 @@ export type { TrainOptions } from './options.js';
  * reaches the weights. Batches, binarization and noise derive from (seed, epoch, step), and a checkpoint
  * holds everything else the loop carries (optimizer state, the epoch's running sums, the skip count),
  * so a resumed run repeats the uninterrupted one exactly: the same weights and the same history.
+ *
+ * `data` may produce its batches asynchronously (a file read by byte range): the next `prefetch`
+ * batches are read while a step runs. Which batches are read, and with which seeds, depends on the
+ * plan alone, so sync, async, prefetched or not, a run is the same, and a resume repeats it exactly.
  */
-export async function train(model: VaeModel, data: Dataset, options: TrainOptions): Promise<TrainResult> {
+export async function train(model: VaeModel, data: AsyncDataset, options: TrainOptions): Promise<TrainResult> {
   const settings = validateOptions(model, data, options);
   const klSchedule: ScheduleConfig = options.klSchedule ?? { type: 'constant', value: 1 };
   const klWeightAt = createSchedule(klSchedule);
@@ -80,66 +86,73 @@ export async function train(model: VaeModel, data: Dataset, options: TrainOption
     };
 
     for (let epoch = progress.epoch; epoch < options.epochs; epoch++) {
-      const batches = epochBatches(data.size, settings.batchSize, settings.seed, epoch);
-      for (let b = epoch === progress.epoch ? progress.nextBatch : 0; b < batches.length; b++) {
-        if (options.signal?.aborted) {
-          await save();
-          return finish('aborted');
-        }
-        const indices = batches[b]!;
-        const klWeight = klWeightAt(progress.step);
-        const x = data.batch(indices, mixSeed(settings.seed, epoch, b));
-        let outcome: StepOutcome;
-        try {
-          outcome = await runner.run(x, {
-            noiseSeed: mixSeed(settings.seed, progress.step, 0x7a11),
-            step: progress.step,
-            klWeight,
-            freeBits: settings.freeBits,
-          });
-        } finally {
-          x.dispose();
-        }
-        if (!outcome.finite) {
-          const consecutiveSkips = progress.consecutiveSkips + 1;
-          if (settings.onNonFinite === 'throw' || consecutiveSkips > settings.maxSkippedSteps) {
-            throw new NonFiniteLossError(progress.step + 1, outcome.terms, outcome.gradientNorm);
+      const plan = trainingEpochPlan(data.size, settings.batchSize, settings.seed, epoch);
+      const first = epoch === progress.epoch ? progress.nextBatch : 0;
+      const reader = prefetchBatches(data, plan, { depth: settings.prefetch, start: first });
+      try {
+        for (let b = first; b < plan.length; b++) {
+          if (options.signal?.aborted) {
+            await save();
+            return finish('aborted');
+          }
+          const examples = Math.min(settings.batchSize, data.size - b * settings.batchSize);
+          const klWeight = klWeightAt(progress.step);
+          const x = (await reader.next())!;
+          let outcome: StepOutcome;
+          try {
+            outcome = await runner.run(x, {
+              noiseSeed: mixSeed(settings.seed, progress.step, 0x7a11),
+              step: progress.step,
+              klWeight,
+              freeBits: settings.freeBits,
+            });
+          } finally {
+            x.dispose();
+          }
+          if (!outcome.finite) {
+            const consecutiveSkips = progress.consecutiveSkips + 1;
+            if (settings.onNonFinite === 'throw' || consecutiveSkips > settings.maxSkippedSteps) {
+              throw new NonFiniteLossError(progress.step + 1, outcome.terms, outcome.gradientNorm);
+            }
+            progress = {
+              ...progress,
+              epoch,
+              nextBatch: b + 1,
+              step: progress.step + 1,
+              skippedSteps: progress.skippedSteps + 1,
+              consecutiveSkips,
+            };
+            continue;
           }
           progress = {
             ...progress,
             epoch,
             nextBatch: b + 1,
             step: progress.step + 1,
-            skippedSteps: progress.skippedSteps + 1,
-            consecutiveSkips,
+            consecutiveSkips: 0,
+            epochSums: addToSums(progress.epochSums, outcome.terms, examples),
           };
-          continue;
+          const elapsedMs = performance.now() - started;
+          const stepsDone = progress.step - stepsAtStart;
+          options.onStep?.({
+            epoch,
+            epochs: options.epochs,
+            batch: b + 1,
+            batches: plan.length,
+            step: progress.step,
+            totalSteps,
+            terms: outcome.terms,
+            klWeight,
+            gradientNorm: outcome.gradientNorm,
+            examplesPerSecond: (stepsDone * settings.batchSize * 1000) / Math.max(elapsedMs, 1),
+            elapsedMs,
+            etaMs: (elapsedMs / stepsDone) * (totalSteps - progress.step),
+          });
+          if (settings.checkpointEverySteps > 0 && progress.step % settings.checkpointEverySteps === 0) await save();
         }
-        progress = {
-          ...progress,
-          epoch,
-          nextBatch: b + 1,
-          step: progress.step + 1,
-          consecutiveSkips: 0,
-          epochSums: addToSums(progress.epochSums, outcome.terms, indices.length),
-        };
-        const elapsedMs = performance.now() - started;
-        const stepsDone = progress.step - stepsAtStart;
-        options.onStep?.({
-          epoch,
-          epochs: options.epochs,
-          batch: b + 1,
-          batches: batches.length,
-          step: progress.step,
-          totalSteps,
-          terms: outcome.terms,
-          klWeight,
-          gradientNorm: outcome.gradientNorm,
-          examplesPerSecond: (stepsDone * settings.batchSize * 1000) / Math.max(elapsedMs, 1),
-          elapsedMs,
-          etaMs: (elapsedMs / stepsDone) * (totalSteps - progress.step),
-        });
-        if (settings.checkpointEverySteps > 0 && progress.step % settings.checkpointEverySteps === 0) await save();
+      } finally {
+        // Batches read ahead of a stop (abort, a thrown step, a failed read) are disposed unused.
+        await reader.close();
       }
 
       // The epoch's end: validation, then the checkpoint (its history holds this epoch), then onEpochEnd.
