@@ -14,3 +14,5 @@ export { validateData, validateForLikelihood, assertFinite } from './validate.js
 export type { LikelihoodCheckOptions, ValidateDataOptions } from './validate.js';
 export { tileImages } from './tile-images.js';
 export type { GrayImage, Picture, PictureChannels, TileOptions } from './tile-images.js';
+export { splitIndices, selectRows, splitDatasets } from './split.js';
+export type { Split, SplitSpec, SplitDatasetsOptions } from './split.js';
