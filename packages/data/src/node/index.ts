@@ -6,6 +6,8 @@ export { loadDataFile, loadNpy, loadCsv, loadPngs } from './load-data-file.js';
 export type { LoadDataFileOptions } from './load-data-file.js';
 export { loadPngFolder, decodePng, decodePngGray } from './png-folder.js';
 export type { PngFolderOptions } from './png-folder.js';
+export { pngFolderDataset } from './png-folder-dataset.js';
+export type { PngFolderDatasetOptions } from './png-folder-dataset.js';
 export type { DecodedPng, PngChannels } from './png-decode.js';
 export type { PngLimits } from './png-limits.js';
 export { encodePng, writePng } from './png.js';
