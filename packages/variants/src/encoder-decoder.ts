@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { createLikelihood, type NamedVariable } from '@vaekit/core';
+import { describeLikelihood, type NamedVariable } from '@vaekit/core';
 import { buildNetwork, planWeights, type NetworkPlan, type PlannedWeight } from './layer-plan.js';
 import type { NetworkConfig } from './network-config.js';
 import { decoderOutputShape, decoderPlan, encoderPlan, namedLayerVariables, run } from './networks.js';
@@ -16,7 +16,7 @@ export interface EncoderDecoderPlans {
  * config's architecture and seeded from its seed.
  */
 export function encoderDecoderPlans(config: NetworkConfig, encoderUnits: number, codeUnits: number, batchNorm = false): EncoderDecoderPlans {
-  const outputShape = decoderOutputShape(config.inputShape, createLikelihood(config.likelihood));
+  const outputShape = decoderOutputShape(config.inputShape, describeLikelihood(config.likelihood));
   return {
     encoder: encoderPlan(config.architecture, config.inputShape, encoderUnits, config.seed * 1000 + 1, { batchNorm }),
     decoder: decoderPlan(config.architecture, codeUnits, outputShape, config.seed * 1000 + 500),

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   applyFreeBits,
-  createLikelihood,
+  describeLikelihood,
   DiagonalGaussian,
   elbo,
   gaussianLogProbFromNoise,
@@ -52,7 +52,7 @@ export interface LadderBottomUp {
  * `extraVariables` lists).
  */
 export function ladderModelWeights(config: LadderVaeConfig, contextUnits: number, extra: readonly PlannedWeight[]): PlannedWeight[] {
-  const outputShape = decoderOutputShape(config.inputShape, createLikelihood(config.likelihood));
+  const outputShape = decoderOutputShape(config.inputShape, describeLikelihood(config.likelihood));
   return [...ladderWeights(config, outputShape, contextUnits), ...extra];
 }
 
@@ -226,11 +226,11 @@ export abstract class LadderBase<C extends LadderVaeConfig> extends ModelBase<C>
     return tf.addN(terms) as tf.Tensor1D;
   }
 
-  variables(): NamedVariable[] {
+  protected modelVariables(): NamedVariable[] {
     return [...ladderVariables(this.nets), ...this.extraVariables()];
   }
 
-  dispose(): void {
+  protected disposeModel(): void {
     disposeLadderNetworks(this.nets);
     this.disposeExtra();
   }

@@ -35,8 +35,9 @@ export abstract class ModelBase<C extends NetworkConfig> implements VaeModel<C> 
   abstract encode(x: tf.Tensor): tf.Tensor;
   abstract decode(z: tf.Tensor): tf.Tensor;
   abstract loss(x: tf.Tensor, context: LossContext): LossTerms;
-  abstract variables(): NamedVariable[];
-  abstract dispose(): void;
+  /** The model's own weights; `variables()` lists them, then the likelihood's. */
+  protected abstract modelVariables(): NamedVariable[];
+  protected abstract disposeModel(): void;
   /** n codes drawn from the prior; called inside a tidy. */
   protected abstract priorCodes(n: number, rng: SeededRandom): tf.Tensor;
   /**
@@ -44,6 +45,15 @@ export abstract class ModelBase<C extends NetworkConfig> implements VaeModel<C> 
    * inside a tidy with k checked.
    */
   protected abstract drawLogWeights(x: tf.Tensor, k: number, rng: SeededRandom): tf.Tensor1D;
+
+  variables(): NamedVariable[] {
+    return [...this.modelVariables(), ...this.likelihood.variables()];
+  }
+
+  dispose(): void {
+    this.disposeModel();
+    this.likelihood.dispose();
+  }
 
   getConfig(): C {
     return structuredClone(this.config);

@@ -2,6 +2,7 @@ import {
   anyWholeNumber,
   checkWhole,
   defineSchema,
+  resolveLikelihoodConfig,
   type ConfigField,
   type LikelihoodConfig,
   type ModelConfig,
@@ -53,9 +54,11 @@ const architecture: ConfigField<ArchitectureConfig> = {
 const likelihood: ConfigField<LikelihoodConfig> = {
   default: { type: 'bernoulli' },
   check: (value, fail) => {
-    const type = (value as { type?: unknown } | null)?.type;
-    if (type === 'bernoulli' || type === 'gaussian') return value as LikelihoodConfig;
-    return fail(`must be { type: 'bernoulli' } or { type: 'gaussian', variance: 'fixed' | 'learned' }, got ${JSON.stringify(value)}`);
+    try {
+      return resolveLikelihoodConfig(value);
+    } catch (error) {
+      return fail(`is not a usable likelihood: ${(error as Error).message}`);
+    }
   },
 };
 

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { Likelihood, NamedVariable } from '@vaekit/core';
+import type { LikelihoodDescription, NamedVariable } from '@vaekit/core';
 import { buildNetwork, type LayerPlan, type NetworkPlan } from './layer-plan.js';
 
 /** Encoder/decoder body: a multilayer perceptron or a small strided-convolution stack. */
@@ -111,9 +111,12 @@ export function buildDecoder(
   return buildNetwork(decoderPlan(architecture, latentUnits, outputShape, seed));
 }
 
-/** The decoder's output shape for inputs of `inputShape`: a learned-variance Gaussian needs two numbers per value. */
-export function decoderOutputShape(inputShape: readonly number[], likelihood: Pick<Likelihood, 'paramsPerValue'>): number[] {
-  return likelihood.paramsPerValue === 2 ? [...inputShape, 2] : [...inputShape];
+/**
+ * The decoder's output shape for inputs of `inputShape`: the input's own with one parameter per value,
+ * else the parameters stacked on a last axis (a Gaussian with learned per-pixel variance needs two).
+ */
+export function decoderOutputShape(inputShape: readonly number[], likelihood: Pick<LikelihoodDescription, 'paramsPerValue'>): number[] {
+  return likelihood.paramsPerValue === 1 ? [...inputShape] : [...inputShape, likelihood.paramsPerValue];
 }
 
 /** Convolutions need [height, width, channels?] inputs whose sides halve cleanly at every level. */

@@ -37,7 +37,7 @@ export abstract class SingleLatentModel<C extends VaeConfig> extends ModelBase<C
   }
 
   /** Encoder weights, then the prior's, then the subclass's own (`extraVariables`), then the decoder's. */
-  variables(): NamedVariable[] {
+  protected modelVariables(): NamedVariable[] {
     return [...this.nets.encoderVariables(), ...this.prior.variables(), ...this.extraVariables(), ...this.nets.decoderVariables()];
   }
 
@@ -46,7 +46,7 @@ export abstract class SingleLatentModel<C extends VaeConfig> extends ModelBase<C
     return this.nets.encoderVariables().map((v) => v.variable);
   }
 
-  dispose(): void {
+  protected disposeModel(): void {
     this.nets.dispose();
     this.prior.dispose();
     this.disposeExtra();

@@ -145,11 +145,11 @@ export class VqVae
     return { perplexity: perplexityFromCounts(values), usedCodes: values.filter((c) => c > 0).length };
   }
 
-  variables(): NamedVariable[] {
+  protected modelVariables(): NamedVariable[] {
     return [...this.nets.encoderVariables(), ...this.nets.decoderVariables(), ...this.state.variables()];
   }
 
-  dispose(): void {
+  protected disposeModel(): void {
     this.nets.dispose();
     this.state.dispose();
   }

@@ -25,7 +25,7 @@ type ClassName = (typeof BUILT_IN)[number];
 type Config = Record<string, unknown>;
 
 const conv = (filters: number[], denseUnits = 10) => ({ type: 'conv', filters, kernelSize: 3, denseUnits });
-const learned = { type: 'gaussian', variance: 'learned' };
+const learned = { type: 'gaussian', variance: 'learned-per-pixel' };
 const fixed = { type: 'gaussian', variance: 'fixed', sigma: 0.5 };
 
 /**
