@@ -1,4 +1,4 @@
-import { createModel, listModels, UnknownModelError, type VaeModel } from '@vaekit/core';
+import { createModel, listModels, UnknownModelError, type ModelConfig, type UntypedModelConfig, type VaeModel } from '@vaekit/core';
 // Importing the variants registers every built-in model class; the CLI only ever looks them up by name.
 import '@vaekit/variants';
 import type { Likelihood } from '@vaekit/data';
@@ -22,7 +22,7 @@ export function describeModels(): string {
     .join('\n');
 }
 
-export function buildModel(config: { className: string } & Record<string, unknown>): VaeModel {
+export function buildModel(config: ModelConfig): VaeModel {
   return createModel(config);
 }
 
@@ -31,6 +31,6 @@ export function buildModel(config: { className: string } & Record<string, unknow
  * not record one are Bernoulli, the library's default.
  */
 export function likelihoodOf(model: VaeModel): Likelihood {
-  const saved = model.getConfig()['likelihood'];
+  const saved = (model.getConfig() as UntypedModelConfig)['likelihood'];
   return typeof saved === 'object' && saved !== null && 'type' in saved && saved.type === 'gaussian' ? 'gaussian' : 'bernoulli';
 }

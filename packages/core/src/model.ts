@@ -1,11 +1,15 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { DiagonalGaussian } from './distributions/diagonal-gaussian.js';
+import type { LikelihoodDescription } from './likelihood/types.js';
 import type { SeededRandom } from './random.js';
 
-/** Every model config names its registered class, so a saved config recreates the right model. */
+/**
+ * Every model config names its registered class, so a saved config recreates the right model. A
+ * variant's config extends it with its own fields and no index signature, so a misspelt field in a
+ * typed config is a compile error.
+ */
 export interface ModelConfig {
   readonly className: string;
-  readonly [key: string]: unknown;
 }
 
 /** What one training step needs besides the batch. */
@@ -54,14 +58,23 @@ export interface VaeModel<C extends ModelConfig = ModelConfig> {
   readonly inputShape: readonly number[];
   /** Shape of one latent code, without the batch dimension. */
   readonly latentShape: readonly number[];
+  /**
+   * What data the model models: its likelihood p(x | z), with the support data must lie in and the
+   * parameters `decode` emits per value. Every built-in model declares its `Likelihood` (which also
+   * draws samples). Absent means binary data under a Bernoulli with one logit per value, so a model
+   * written before likelihoods were declared keeps its meaning.
+   */
+  readonly likelihood?: LikelihoodDescription;
   getConfig(): C;
 
   /** Deterministic latent code per example: the posterior mean, or the quantized code for VQ-VAE. */
   encode(x: tf.Tensor): tf.Tensor;
   /**
-   * The parameters of p(x | z) for latent codes, as the decoder emits them: logits for a Bernoulli
-   * likelihood, means for a fixed-variance Gaussian, means and log-variances stacked on a last axis of 2
-   * for a learned-variance Gaussian. What `logLikelihood`-style code needs, not what a picture shows.
+   * The parameters of p(x | z) for latent codes, as the decoder emits them (logits for a Bernoulli,
+   * locations for a fixed-scale Gaussian): [batch, ...inputShape] when the likelihood takes one
+   * parameter per value, [batch, ...inputShape, k] when it takes k, stacked on the last axis (a location
+   * and a log-scale for a learned-per-pixel scale). What a likelihood's `logProb` reads, not what a
+   * picture shows: `decodeMean` gives the mean.
    */
   decode(z: tf.Tensor): tf.Tensor;
   /** The likelihood's mean E[x | z] for latent codes (probabilities for Bernoulli): what a picture of a code shows. */

@@ -2,6 +2,31 @@ import { brandError, hasErrorBrand } from './error-brand.js';
 import type { ModelConfig, VaeModel } from './model.js';
 import type { WeightSpec } from './serialization/weight-manifest.js';
 
+/**
+ * The config fields each registered className takes, for typed `createModel` calls. Empty here: a package
+ * that registers models declares theirs by augmenting it (`declare module '@vaekit/core'`), as
+ * @vaekit/variants does for the built-ins, so `createModel({ className: 'Vae', latentDm: 8 })` is a
+ * compile error where the package is imported.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: packages that register models augment it with their configs
+export interface ModelConfigMap {}
+
+/** A config as JavaScript or a file gives it: a className and fields the model checks when it is built. */
+export type UntypedModelConfig = ModelConfig & { readonly [field: string]: unknown };
+
+/**
+ * The fields `createModel` takes beside className `N`: those `ModelConfigMap` declares for N, or any fields
+ * for a className it does not name (or a className only known as a string, e.g. read from a file).
+ */
+export type ModelConfigFields<N extends string> = string extends N
+  ? UntypedFields
+  : N extends keyof ModelConfigMap
+    ? ModelConfigMap[N]
+    : UntypedFields;
+
+// Either member lets a config typed as an interface (no index signature) or an object literal with any fields through.
+type UntypedFields = { readonly [field: string]: unknown } | object;
+
 /** Builds a model from its (complete or partial) config; defaults are the variant's to fill in. */
 export type ModelFactory = (config: Partial<ModelConfig> & Record<string, unknown>) => VaeModel;
 
@@ -91,7 +116,11 @@ export function listModels(): RegisteredModel[] {
   return [...registry().values()].sort((a, b) => a.className.localeCompare(b.className));
 }
 
-/** Creates a registered model from a config carrying its className. */
-export function createModel(config: { className: string } & Record<string, unknown>): VaeModel {
-  return getRegisteredModel(config.className).create(config);
+/**
+ * Creates a registered model from a config carrying its className. For a className `ModelConfigMap`
+ * declares, the fields are type-checked; every config is also checked when the model is built.
+ */
+export function createModel<N extends string>(config: { readonly className: N } & ModelConfigFields<N>): VaeModel {
+  // The registered factory checks every field at run time, whatever the static type let through.
+  return getRegisteredModel(config.className).create(config as UntypedModelConfig);
 }

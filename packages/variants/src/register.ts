@@ -7,8 +7,28 @@ import { learnedPriorVaeVariant } from './learned-prior-vae.js';
 import { planarFlowVaeVariant } from './planar-flow-vae.js';
 import { vaeVariant } from './vae.js';
 import { vqVaeVariant } from './vq-vae.js';
+import type { BetaVaeConfigInput } from './beta-vae-config.js';
+import type { IafVaeConfig, PlanarFlowVaeConfig } from './flow-config.js';
+import type { LadderIafVaeConfig, LadderVaeConfig } from './ladder-config.js';
+import type { LearnedPriorVaeConfig } from './learned-prior-vae-config.js';
+import type { VaeConfig } from './vae-config.js';
+import type { VqVaeConfig } from './vq-vae-config.js';
 
-/** Every built-in variant; registering one adds its line here. */
+declare module '@vaekit/core' {
+  /** The built-ins' configs by className, so `createModel` type-checks their fields as their `create…` functions do. */
+  interface ModelConfigMap {
+    Vae: Partial<VaeConfig>;
+    BetaVae: BetaVaeConfigInput;
+    VqVae: Partial<VqVaeConfig>;
+    LadderVae: Partial<LadderVaeConfig>;
+    LadderIafVae: Partial<LadderIafVaeConfig>;
+    IafVae: Partial<IafVaeConfig>;
+    PlanarFlowVae: Partial<PlanarFlowVaeConfig>;
+    LearnedPriorVae: Partial<LearnedPriorVaeConfig>;
+  }
+}
+
+/** Every built-in variant; registering one adds its line here and its config to `ModelConfigMap` above. */
 export const BUILT_IN_VARIANTS = [
   vaeVariant,
   betaVaeVariant,

@@ -212,6 +212,7 @@ describe('LadderIafVae', () => {
     expect(() => resolveConfig(LADDER_IAF_VAE_SCHEMA, { madeHiddenUnits: [] })).toThrow(/madeHiddenUnits/);
     expect(() => resolveConfig(LADDER_IAF_VAE_SCHEMA, { latentDims: [4] })).toThrow(/latentDims/);
     expect(() => createModel({ className: 'LadderIafVae', latentDim: 8 })).toThrow(/latentDim is the total/);
+    // @ts-expect-error: LadderIafVaeConfig has no codebookSize; a JavaScript caller's is refused at run time
     expect(() => createModel({ className: 'LadderIafVae', codebookSize: 8 })).toThrow(/codebookSize/);
   });
 

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from '../model.js';
-import { isValidClassName } from '../registry.js';
+import { isValidClassName, type UntypedModelConfig } from '../registry.js';
 import { isRecord } from './container-header.js';
 import { CorruptFileError, quoteUntrusted } from './corrupt-file-error.js';
 
@@ -22,7 +22,7 @@ export interface ModelMeta {
  * Checks the shape of a model file's meta. The weight list is checked apart, against the bytes
  * (`checkWeightManifest`), and the config by the model's registration.
  */
-export function checkModelMeta(meta: unknown, source: string): { config: ModelConfig; weights: unknown } {
+export function checkModelMeta(meta: unknown, source: string): { config: UntypedModelConfig; weights: unknown } {
   if (!isRecord(meta)) throw new CorruptFileError(`${source} has a corrupt header: its meta is not an object`);
   checkModelFormat(meta.vaekitFormat, source);
   const config = meta.config;
@@ -32,7 +32,7 @@ export function checkModelMeta(meta: unknown, source: string): { config: ModelCo
   if (!isValidClassName(config.className) || config.className.length > 100) {
     throw new CorruptFileError(`${source} has a corrupt header: ${quoteUntrusted(config.className)} is not a model class name`);
   }
-  return { config: config as ModelConfig, weights: meta.weights };
+  return { config: config as UntypedModelConfig, weights: meta.weights };
 }
 
 /** Refuses a model file of a format this code does not write: newer (upgrade), or one no vaekit writes. */
