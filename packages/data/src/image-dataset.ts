@@ -98,7 +98,7 @@ export function createImageDataset(options: ImageDatasetOptions): Dataset {
 }
 
 /** Write Bernoulli(p) draws for one example, p being its intensities in [0, 1]. */
-function binarizeInto(
+export function binarizeInto(
   out: Float32Array | Uint8Array,
   offset: number,
   images: Uint8Array | Float32Array,
