@@ -22,7 +22,8 @@ export abstract class ModelBase<C extends NetworkConfig> implements VaeModel<C> 
   readonly inputShape: readonly number[];
   readonly latentShape: readonly number[];
   protected readonly config: C;
-  protected readonly likelihood: Likelihood;
+  /** p(x | z): the model's declaration of the data it models (support, parameters per value) and the distribution itself. */
+  readonly likelihood: Likelihood;
 
   protected constructor(config: C, latentShape: readonly number[]) {
     this.config = config;
