@@ -9,7 +9,8 @@ import { splitParams } from './params.js';
  * Where a location-scale likelihood's scale comes from:
  * - `fixed`: one given scale for every value;
  * - `learned-global`: one trainable scale shared by every value (a weight of the likelihood);
- * - `learned-per-pixel`: the decoder predicts a log-scale for each value, next to its location.
+ * - `learned-per-pixel`: the decoder predicts a log-scale for each value, next to its location, relative
+ *   to the configured scale.
  */
 export type ScaleMode = 'fixed' | 'learned-global' | 'learned-per-pixel';
 
@@ -27,7 +28,10 @@ export function positiveScaleField(defaultValue: number, note: string): ConfigFi
 
 export interface ScaleSettings {
   readonly mode: ScaleMode;
-  /** The scale for `fixed`, and the starting scale for `learned-global`. */
+  /**
+   * The scale for `fixed`; the starting scale for `learned-global`; for `learned-per-pixel` the scale a
+   * predicted log-scale of 0 means (the decoder's output is added to its log).
+   */
   readonly scale: number;
   /** Learned scales are held at or above this, so a collapsing scale cannot make the density infinite. */
   readonly minScale: number;
@@ -58,15 +62,18 @@ export class ScaleSource {
     private readonly type: string,
   ) {
     this.logMinScale = Math.log(settings.minScale);
+    // The variable keeps the values; the tidy releases the initial tensor it was made from.
     this.globalLogScale =
-      settings.mode === 'learned-global' ? tf.variable(tf.scalar(Math.log(settings.scale)), true) : undefined;
+      settings.mode === 'learned-global' ? tf.tidy(() => tf.variable(tf.scalar(Math.log(settings.scale)), true)) : undefined;
   }
 
   read(params: tf.Tensor): LocationScale {
     const { mode } = this.settings;
     if (mode === 'learned-per-pixel') {
+      // Offset by the configured scale so a decoder that starts near zero starts at that scale: a
+      // logistic of scale 1 on [0, 1] pixels is nearly flat, and its mean is grey whatever the location.
       const [location, rawLogScale] = splitParams(params, 2, this.type);
-      return { location: location!, logScale: tf.maximum(rawLogScale!, this.logMinScale) };
+      return { location: location!, logScale: tf.maximum(tf.add(rawLogScale!, Math.log(this.settings.scale)), this.logMinScale) };
     }
     const location = params.clone();
     if (this.globalLogScale) return { location, logScale: tf.maximum(this.globalLogScale, this.logMinScale) };
