@@ -1,9 +1,13 @@
 import { statSync, type Stats } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Dataset, VaeModel } from '@vaekit/core';
-import type { Likelihood } from '@vaekit/data';
-import { createImageDataset, DataError, loadDataFile, mnistDataset, type Binarization, type LoadedData } from '@vaekit/data/node';
-import { likelihoodOf } from './models.js';
+import type { Likelihood, LikelihoodAdvice, PictureChannels } from '@vaekit/data';
+import { createImageDataset, DataError, loadDataFile, mnistDataset, selectRows, type Binarization, type LoadedData } from '@vaekit/data/node';
+import { choiceFlag } from './args.js';
 import { UsageError } from './errors.js';
+import { likelihoodOf } from './models.js';
+import type { RunFacts } from './run-facts.js';
+import { applySplit, describeSplit, freshSplit, tailSplit, type SplitRecord } from './held-out-rows.js';
 
 export const BINARIZATIONS: readonly Binarization[] = ['dynamic', 'static', 'none'];
 
@@ -32,9 +36,11 @@ export interface TrainingData {
   train: Dataset;
   /** Examples the model does not train on: MNIST's test split, or the tail of a user's file. */
   heldOut: Dataset;
-  /** Words for messages and metrics: "MNIST test split (2000)", "last 10% of digits.npy". */
+  /** Words for messages and metrics: "MNIST test split (2000)", "100 random rows (10%, seed 0) of digits.npy". */
   heldOutName: string;
   exampleShape: number[];
+  /** The rows of a user's file held out (null for MNIST, whose held-out data is its test split). */
+  split: SplitRecord | null;
 }
 
 export interface TrainingDataOptions {
@@ -49,6 +55,13 @@ export interface TrainingDataOptions {
   expectedShape?: readonly number[];
   /** Cap on held-out examples: validation and pictures run on at most this many. */
   heldOutLimit: number;
+  /** Values per pixel of PNG data. Default 1. */
+  channels?: PictureChannels;
+  /**
+   * The rows to hold out of a user's file: a resumed run's record, `tail` for a run saved before runs
+   * recorded their split, or absent for a fresh run (a tenth at random, from `seed`).
+   */
+  split?: SplitRecord | 'tail';
 }
 
 /**
@@ -66,39 +79,49 @@ export function loadTrainingData(options: TrainingDataOptions): TrainingData {
       ...(options.limit !== undefined ? { limit: options.limit } : {}),
     });
     const heldOut = mnistDataset({ split: 'test', binarization: options.binarize, seed: options.seed, shape, limit: options.heldOutLimit });
-    return { train, heldOut, heldOutName: `MNIST test split (first ${heldOut.size})`, exampleShape: [...train.exampleShape] };
+    return { train, heldOut, heldOutName: `MNIST test split (first ${heldOut.size})`, exampleShape: [...train.exampleShape], split: null };
   }
 
-  const loaded = loadUserData(options.source, options.likelihood, options.binarize, options.expectedShape);
+  const loaded = loadUserData(options.source, options.likelihood, options.binarize, options.expectedShape, options.channels);
   const exampleShape = options.expectedShape ? [...options.expectedShape] : shapeForModel(loaded, options.image, options.source);
-  const size = exampleSize(exampleShape);
-  // Hold out the last tenth for validation and pictures when there is enough data to spare; a tiny file
-  // is validated on its own training examples (and the metrics say so).
-  const heldCount = loaded.count >= 10 ? Math.max(1, Math.floor(loaded.count / 10)) : 0;
-  let trainCount = loaded.count - heldCount;
-  if (options.limit !== undefined) trainCount = Math.min(trainCount, options.limit);
-  const dataset = (start: number, count: number): Dataset =>
+  const record =
+    options.split === 'tail' ? tailSplit(loaded.count) : (options.split ?? freshSplit(loaded.count, options.seed));
+  const split = applySplit(record, loaded.count, options.source);
+  const trainRows = options.limit !== undefined ? split.train.slice(0, options.limit) : split.train;
+  const dataset = (rows: readonly number[]): Dataset =>
     createImageDataset({
-      images: loaded.data.subarray(start * size, (start + count) * size),
-      count,
+      images: selectRows(loaded, rows).data,
+      count: rows.length,
       exampleShape,
       binarization: options.binarize,
       seed: options.seed,
     });
-  const train = dataset(0, trainCount);
-  if (heldCount === 0) {
-    return { train, heldOut: train, heldOutName: `${options.source} (training examples: too few to hold any out)`, exampleShape };
+  const train = dataset(trainRows);
+  // A file too small to spare a tenth is validated on its own training examples (and the metrics say so).
+  if (split.heldOut.length === 0) {
+    return {
+      train,
+      heldOut: train,
+      heldOutName: `${options.source} (training examples: too few to hold any out)`,
+      exampleShape,
+      split: record,
+    };
   }
-  const shown = Math.min(heldCount, options.heldOutLimit);
+  const shown = split.heldOut.slice(0, options.heldOutLimit);
   return {
     train,
-    heldOut: dataset(loaded.count - heldCount, shown),
-    heldOutName: `last ${heldCount} examples of ${options.source}${shown < heldCount ? ` (first ${shown})` : ''}`,
+    heldOut: dataset(shown),
+    heldOutName: `${describeSplit(record, split.heldOut.length)} of ${options.source}${shown.length < split.heldOut.length ? ` (first ${shown.length})` : ''}`,
     exampleShape,
+    split: record,
   };
 }
 
-/** Data for `eval` and `reconstruct`: MNIST's test split or a whole file, shaped for the saved model. */
+/** Which rows of a user's file `eval` and `reconstruct` use: those the run held out, or every one. */
+export type EvaluationRows = 'held-out' | 'all';
+export const EVALUATION_ROWS: readonly EvaluationRows[] = ['held-out', 'all'];
+
+/** Data for `eval` and `reconstruct`: MNIST's test split, or a file's held-out or every row, shaped for the saved model. */
 export function loadEvaluationData(options: {
   source: string;
   likelihood: Likelihood;
@@ -106,26 +129,48 @@ export function loadEvaluationData(options: {
   seed: number;
   expectedShape: readonly number[];
   limit?: number;
-}): Dataset {
+  channels?: PictureChannels;
+  /** The rows the run held out: given, only those are used. */
+  heldOut?: SplitRecord | 'tail';
+  /** How a refused value can be fixed, in the command's flags. */
+  advice?: LikelihoodAdvice;
+}): { data: Dataset; rows: string } {
   if (isMnist(options.source)) {
-    return mnistDataset({
+    const data = mnistDataset({
       split: 'test',
       binarization: options.binarize,
       seed: options.seed,
       shape: mnistShapeFor(options.expectedShape),
       ...(options.limit !== undefined ? { limit: options.limit } : {}),
     });
+    return { data, rows: `MNIST test split (first ${data.size})` };
   }
-  const loaded = loadUserData(options.source, options.likelihood, options.binarize, options.expectedShape);
-  const count = options.limit !== undefined ? Math.min(options.limit, loaded.count) : loaded.count;
-  const size = exampleSize(options.expectedShape);
-  return createImageDataset({
-    images: loaded.data.subarray(0, count * size),
-    count,
+  const loaded = loadUserData(options.source, options.likelihood, options.binarize, options.expectedShape, options.channels, options.advice);
+  let rows = Array.from({ length: loaded.count }, (_, i) => i);
+  let name = `all ${loaded.count} rows of ${options.source}`;
+  if (options.heldOut !== undefined) {
+    const record = options.heldOut === 'tail' ? tailSplit(loaded.count) : options.heldOut;
+    const held = applySplit(record, loaded.count, options.source).heldOut;
+    if (held.length === 0) {
+      throw new DataError(
+        `the run held out no rows of ${options.source} (too few to spare), so there are no held-out rows to use; pass --rows all to use every row`,
+      );
+    }
+    rows = held;
+    name = `the run's held-out rows of ${options.source}: ${describeSplit(record, held.length)}`;
+  }
+  if (options.limit !== undefined && options.limit < rows.length) {
+    rows = rows.slice(0, options.limit);
+    name += ` (first ${rows.length})`;
+  }
+  const data = createImageDataset({
+    images: selectRows(loaded, rows).data,
+    count: rows.length,
     exampleShape: [...options.expectedShape],
     binarization: options.binarize,
     seed: options.seed,
   });
+  return { data, rows: name };
 }
 
 function loadUserData(
@@ -133,6 +178,8 @@ function loadUserData(
   likelihood: Likelihood,
   binarize: Binarization,
   expectedShape: readonly number[] | undefined,
+  channels: PictureChannels | undefined,
+  advice?: LikelihoodAdvice,
 ): LoadedData {
   // A device or a pipe (/dev/zero, a FIFO) would be read forever: only files and folders are data.
   let stat: Stats | null;
@@ -144,7 +191,13 @@ function loadUserData(
   if (stat && !stat.isFile() && !stat.isDirectory()) {
     throw new DataError(`--data ${path} is not a regular file or a folder (a device or a pipe?); give a .npy or .csv file, or a folder of PNGs`);
   }
-  return loadDataFile(path, { likelihood, binarize, ...(expectedShape ? { expectedShape } : {}) });
+  return loadDataFile(path, {
+    likelihood,
+    binarize,
+    ...(expectedShape ? { expectedShape } : {}),
+    ...(channels !== undefined ? { png: { channels } } : {}),
+    ...(advice ? { advice } : {}),
+  });
 }
 
 /** MLPs take flat vectors; convolutions need [h, w, c] (a [h, w] picture gets one channel). */
@@ -176,20 +229,50 @@ function exampleSize(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** The data a command evaluates a saved model on: `--data` (default the MNIST test split) checked against the model. */
+/**
+ * The data a command evaluates a saved model on. Without `--data`, the run's own data; on the run's
+ * own file, the rows it held out and its binarization, unless `--rows all` or `--binarize` say otherwise.
+ * Without a run, `--data` (default the MNIST test split), every row, the standard binarization.
+ */
 export function evaluationDataFor(
   model: VaeModel,
-  flags: { data: string; binarize?: string | undefined },
+  flags: { data?: string | undefined; binarize?: string | undefined; rows?: string | undefined },
+  run: RunFacts | null,
   seed: number,
   limit: number | undefined,
-): Dataset {
+): { data: Dataset; source: string; rows: string } {
   const likelihood = likelihoodOf(model);
-  return loadEvaluationData({
-    source: flags.data,
+  const source = flags.data ?? run?.data ?? 'mnist';
+  const ownData = run !== null && (isMnist(source) ? isMnist(run.data) : !isMnist(run.data) && resolve(source) === resolve(run.data));
+  const rows = choiceFlag('rows', flags.rows, EVALUATION_ROWS);
+  if (rows === 'held-out' && !ownData && !isMnist(source)) {
+    throw new UsageError(
+      `--rows held-out needs the run that trained the model on ${source}: pass --run with its folder, or the model.vaekit inside it`,
+    );
+  }
+  const binarize =
+    flags.binarize === undefined && ownData ? run.binarize : resolveBinarization(flags.binarize, source, likelihood);
+  const channels = run?.channels ?? imageChannels(model.inputShape);
+  const heldOut = ownData && !isMnist(source) && rows !== 'all' ? run.split : undefined;
+  const loaded = loadEvaluationData({
+    source,
     likelihood,
-    binarize: resolveBinarization(flags.binarize, flags.data, likelihood),
+    binarize,
     seed,
     expectedShape: model.inputShape,
     ...(limit !== undefined ? { limit } : {}),
+    ...(channels !== undefined ? { channels } : {}),
+    ...(heldOut !== undefined ? { heldOut } : {}),
+    advice: {
+      outOfRange: `scale it into [0, 1] the way the model's training data was (its ${likelihood} likelihood is fixed when it is trained)`,
+      notBinary: `pass --binarize dynamic (the model's ${likelihood} likelihood is fixed when it is trained)`,
+    },
   });
+  return { data: loaded.data, source, rows: loaded.rows };
+}
+
+/** The PNG channels an image model's input shape implies; undefined for flat inputs. */
+function imageChannels(shape: readonly number[]): PictureChannels | undefined {
+  const c = shape.length === 3 ? shape[2] : undefined;
+  return c === 1 || c === 3 || c === 4 ? c : undefined;
 }

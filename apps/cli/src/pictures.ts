@@ -1,27 +1,36 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SeededRandom, type Dataset, type VaeModel } from '@vaekit/core';
-import { tileImages, writePng, type GrayImage } from '@vaekit/data/node';
+import { SeededRandom, type AsyncDataset, type VaeModel } from '@vaekit/core';
+import { tileImages, writePng, type Picture, type PictureChannels } from '@vaekit/data/node';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isFsError, RunError, UsageError } from './errors.js';
 import { specialFileSystem } from './special-file-system.js';
 
-/** Height and width of one picture, or null when examples are not single-channel images. */
-export type PictureShape = readonly [height: number, width: number];
+/** Height, width and channels (1 grey, 3 RGB, 4 RGBA) of one example drawn as a picture. */
+export type PictureShape = readonly [height: number, width: number, channels: PictureChannels];
+
+/** Screen pixels per image pixel: a whole number, or `auto` (enlarge until a grid is about 400 pixels wide). */
+export type PictureScale = number | 'auto';
 
 /**
- * How to draw one example: [h, w] and [h, w, 1] are pictures as they are; a flat vector whose length is
- * a perfect square (MNIST's 784) is drawn as a square. Anything else has no natural picture.
+ * How to draw one example: [h, w] and [h, w, c] with c = 1, 3 or 4 are pictures as they are (grey or in
+ * colour); a flat vector whose length is a perfect square (MNIST's 784) is drawn as a grey square.
+ * Anything else has no natural picture.
  */
 export function pictureShape(exampleShape: readonly number[]): PictureShape | null {
   const [a, b, c] = exampleShape;
-  if (exampleShape.length === 3 && c === 1) return [a!, b!];
-  if (exampleShape.length === 2) return [a!, b!];
+  if (exampleShape.length === 3 && (c === 1 || c === 3 || c === 4)) return [a!, b!, c];
+  if (exampleShape.length === 2) return [a!, b!, 1];
   if (exampleShape.length === 1) {
     const side = Math.round(Math.sqrt(a!));
-    if (side * side === a) return [side, side];
+    if (side * side === a) return [side, side, 1];
   }
   return null;
+}
+
+/** tileImages for examples of `shape`, `columns` per row, enlarged by `scale`. */
+function tile(values: Float32Array, count: number, shape: PictureShape, columns: number, scale: PictureScale): Picture {
+  return tileImages(values, count, shape[0], shape[1], { columns, channels: shape[2], scale });
 }
 
 async function readAndDispose(t: tf.Tensor): Promise<Float32Array> {
@@ -33,22 +42,23 @@ async function readAndDispose(t: tf.Tensor): Promise<Float32Array> {
 }
 
 /** n samples from the prior in a grid; the same seed gives the same latent draws, so grids compare over epochs. */
-export async function samplesPicture(model: VaeModel, n: number, seed: number, shape: PictureShape): Promise<GrayImage> {
+export async function samplesPicture(model: VaeModel, n: number, seed: number, shape: PictureShape, scale: PictureScale = 'auto'): Promise<Picture> {
   const values = await readAndDispose(model.sample(n, new SeededRandom(seed)));
-  return tileImages(values, n, shape[0], shape[1], { columns: Math.min(n, 8) });
+  return tile(values, n, shape, Math.min(n, 8), scale);
 }
 
 /** The examples at the start of `data` (at most n) and their reconstructions, in alternating rows. */
 export async function reconstructionsPicture(
   model: VaeModel,
-  data: Dataset,
+  data: AsyncDataset,
   n: number,
   seed: number,
   shape: PictureShape,
+  scale: PictureScale = 'auto',
   columns = 8,
-): Promise<GrayImage> {
+): Promise<Picture> {
   const count = Math.min(n, data.size);
-  const x = data.batch(range(count), seed);
+  const x = await data.batch(range(count), seed);
   let originals: Float32Array;
   let reconstructions: Float32Array;
   try {
@@ -57,7 +67,7 @@ export async function reconstructionsPicture(
   } finally {
     x.dispose();
   }
-  const pixels = shape[0] * shape[1];
+  const pixels = shape[0] * shape[1] * shape[2];
   const cols = Math.min(columns, count);
   const rows = Math.ceil(count / cols);
   // Lay out row r of originals, then the same examples reconstructed right below, for each r.
@@ -68,7 +78,7 @@ export async function reconstructionsPicture(
     out.set(originals.subarray(i * pixels, (i + 1) * pixels), (2 * r * cols + c) * pixels);
     out.set(reconstructions.subarray(i * pixels, (i + 1) * pixels), ((2 * r + 1) * cols + c) * pixels);
   }
-  return tileImages(out, rows * 2 * cols, shape[0], shape[1], { columns: cols });
+  return tile(out, rows * 2 * cols, shape, cols, scale);
 }
 
 /**
@@ -77,15 +87,16 @@ export async function reconstructionsPicture(
  */
 export async function interpolationPicture(
   model: VaeModel,
-  data: Dataset,
+  data: AsyncDataset,
   pairs: number,
   steps: number,
   seed: number,
   shape: PictureShape,
-): Promise<GrayImage | null> {
+  scale: PictureScale = 'auto',
+): Promise<Picture | null> {
   const rows = Math.min(pairs, Math.floor(data.size / 2));
   if (rows < 1) return null;
-  const x = data.batch(range(2 * rows), seed);
+  const x = await data.batch(range(2 * rows), seed);
   let values: Float32Array;
   try {
     const decoded = tf.tidy(() => {
@@ -103,14 +114,14 @@ export async function interpolationPicture(
   } finally {
     x.dispose();
   }
-  return tileImages(values, rows * steps, shape[0], shape[1], { columns: steps });
+  return tile(values, rows * steps, shape, steps, scale);
 }
 
 /**
  * Writes the PNG. A failed write (disk full, read-only) stays a file-system error, so callers can add
  * what it means for them (train: the last checkpoint), but it names `path`, not its temporary twin.
  */
-export function savePicture(path: string, image: GrayImage): void {
+export function savePicture(path: string, image: Picture): void {
   try {
     writePng(path, image);
   } catch (error) {
@@ -152,3 +163,15 @@ export function requirePictureShape(model: VaeModel): PictureShape {
   if (!shape) throw new UsageError(`the model's examples have shape [${model.inputShape.join(', ')}], which is not a picture`);
   return shape;
 }
+
+/** `--scale N`: a whole number of screen pixels per image pixel; absent means `auto`. */
+export function scaleFlag(raw: string | undefined): PictureScale {
+  if (raw === undefined || raw === 'auto') return 'auto';
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(value) || value < 1 || value > 64) {
+    throw new UsageError(`--scale must be auto or a whole number from 1 to 64 (screen pixels per image pixel), got '${raw}'`);
+  }
+  return value;
+}
+
+export const SCALE_USAGE = '  --scale N           screen pixels per image pixel in the PNG (default auto: at least 400 wide)';

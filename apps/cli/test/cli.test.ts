@@ -65,10 +65,11 @@ describe('vaekit train', () => {
     expect(Number.isFinite(validation.elbo)).toBe(true);
     expect(Number.isFinite((line!.train as Record<string, number>).total)).toBe(true);
 
-    // 8x8 samples of 28x28 with 1-pixel separators; 32 reconstructions as 4 pairs of rows of 8.
-    expect(pngSize(join(run1, 'samples.png'))).toEqual({ width: 8 * 28 + 7, height: 8 * 28 + 7 });
-    expect(pngSize(join(run1, 'reconstructions.png'))).toEqual({ width: 8 * 28 + 7, height: 8 * 28 + 7 });
-    expect(pngSize(join(run1, 'interpolation.png'))).toEqual({ width: 10 * 28 + 9, height: 8 * 28 + 7 });
+    // 8x8 samples of 28x28 with 1-pixel separators; 32 reconstructions as 4 pairs of rows of 8; each
+    // grid enlarged to at least 400 pixels wide (twice for 231, twice for 289).
+    expect(pngSize(join(run1, 'samples.png'))).toEqual({ width: 2 * (8 * 28 + 7), height: 2 * (8 * 28 + 7) });
+    expect(pngSize(join(run1, 'reconstructions.png'))).toEqual({ width: 2 * (8 * 28 + 7), height: 2 * (8 * 28 + 7) });
+    expect(pngSize(join(run1, 'interpolation.png'))).toEqual({ width: 2 * (10 * 28 + 9), height: 2 * (8 * 28 + 7) });
   });
 
   it('refuses to overwrite a run folder without --resume or --force, and changes nothing', async () => {
@@ -139,7 +140,7 @@ describe('vaekit sample, reconstruct and eval', () => {
     const result = await cli(['sample', '--model-file', join(run1, 'model.vaekit'), '--n', '16', '--seed', '3', '--out', out, '--backend', 'cpu']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/^backend: cpu \(JavaScript, 1 thread\)$/m);
-    expect(pngSize(out)).toEqual({ width: 8 * 28 + 7, height: 2 * 28 + 1 });
+    expect(pngSize(out)).toEqual({ width: 2 * (8 * 28 + 7), height: 2 * (2 * 28 + 1) });
   });
 
   it('reconstruct writes originals and reconstructions in alternating rows', async () => {
@@ -147,7 +148,7 @@ describe('vaekit sample, reconstruct and eval', () => {
     const result = await cli(['reconstruct', '--model-file', join(run1, 'model.vaekit'), '--n', '8', '--out', out, '--backend', 'wasm']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/^backend: wasm \(WebAssembly/m);
-    expect(pngSize(out)).toEqual({ width: 8 * 28 + 7, height: 2 * 28 + 1 });
+    expect(pngSize(out)).toEqual({ width: 2 * (8 * 28 + 7), height: 2 * (2 * 28 + 1) });
   });
 
   it('eval prints finite ELBO terms, the IWAE NLL and active units', async () => {
@@ -249,13 +250,14 @@ describe('bad input fails before anything is written', () => {
     expect(readdirSync(broken).map((f) => [f, statSync(join(broken, f)).mtimeMs])).toEqual(before);
   });
 
-  it('trains on a small CSV of its own (4x4 pictures, held-out tail)', async () => {
+  it('trains on a small CSV of its own (4x4 pictures, a tenth held out at random)', async () => {
     const csv = writeCsv('own.csv', 40, 16, (r, c) => String((r + c) % 2));
     const own = join(dir, 'own');
     const result = await cli(['train', '--data', csv, '--epochs', '1', '--hidden', '8', '--latent-dim', '2', '--batch-size', '8', '--backend', 'cpu', '--out', own]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/final ELBO on last 4 examples of/);
-    expect(pngSize(join(own, 'samples.png'))).toEqual({ width: 8 * 4 + 7, height: 8 * 4 + 7 });
+    expect(result.stdout).toMatch(/final ELBO on 4 random rows \(10%, seed 0\) of/);
+    // 39 pixels wide, enlarged 11 times to reach 400.
+    expect(pngSize(join(own, 'samples.png'))).toEqual({ width: 11 * (8 * 4 + 7), height: 11 * (8 * 4 + 7) });
   });
 });
 

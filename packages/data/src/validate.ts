@@ -9,6 +9,19 @@ export interface LikelihoodCheckOptions {
   source?: string;
   /** Values per example: lets errors name the example a bad value belongs to. */
   exampleSize?: number;
+  /**
+   * How the caller's user can fix refused values, in the caller's own terms (a command's flags), for
+   * callers whose users cannot take the default advice (switching likelihood, say, once a model is trained).
+   */
+  advice?: LikelihoodAdvice;
+}
+
+/** The end of each refusal's message: what to change. Each defaults to advice naming the library's settings. */
+export interface LikelihoodAdvice {
+  /** For values outside [0, 1] under a Bernoulli likelihood. */
+  outOfRange?: string;
+  /** For values in [0, 1] that are not 0 or 1, under a Bernoulli likelihood without binarization. */
+  notBinary?: string;
 }
 
 /**
@@ -35,7 +48,7 @@ export function validateForLikelihood(
       const hint = v > 1 && v <= 255 ? ' (8-bit pixel values? divide them by 255)' : '';
       throw new DataError(
         `${source} has a value outside [0, 1] at ${at(i)} (${v})${hint}, which a Bernoulli likelihood ` +
-          `cannot model; scale the data into [0, 1] or use a Gaussian likelihood`,
+          `cannot model; ${options.advice?.outOfRange ?? 'scale the data into [0, 1] or use a Gaussian likelihood'}`,
       );
     }
   }
@@ -45,7 +58,7 @@ export function validateForLikelihood(
     if (v !== 0 && v !== 1) {
       throw new DataError(
         `${source} has a value that is not 0 or 1 at ${at(i)} (${v}), and a Bernoulli likelihood without ` +
-          `binarization needs exactly 0 or 1; binarize it (dynamic binarization) or use a Gaussian likelihood`,
+          `binarization needs exactly 0 or 1; ${options.advice?.notBinary ?? 'binarize it (dynamic binarization) or use a Gaussian likelihood'}`,
       );
     }
   }
@@ -78,6 +91,8 @@ export interface ValidateDataOptions {
   /** Check the values against this likelihood (see validateForLikelihood). */
   likelihood?: Likelihood;
   binarize?: Binarization;
+  /** What refusals of the likelihood check advise (see LikelihoodCheckOptions). */
+  advice?: LikelihoodAdvice;
 }
 
 /**
@@ -112,6 +127,7 @@ export function validateData(loaded: LoadedData, options: ValidateDataOptions = 
   if (options.likelihood !== undefined) {
     const check: LikelihoodCheckOptions = { source, exampleSize };
     if (options.binarize !== undefined) check.binarize = options.binarize;
+    if (options.advice !== undefined) check.advice = options.advice;
     validateForLikelihood(data, options.likelihood, check);
   }
   return { data, count, exampleShape: shape };

@@ -3,6 +3,7 @@ import { BACKEND_OPTION, COMMON_OPTIONS, numberFlag, parse } from '../args.js';
 import { COMPILE_OPTION, COMPILE_EVAL_USAGE, compileSetting } from '../compile-flag.js';
 import type { Command } from '../command.js';
 import { evaluationDataFor } from '../data-source.js';
+import { locateRun, RUN_USAGE } from '../run-facts.js';
 import { evaluationTable, noteOnce } from '../eval-report.js';
 import { withModelFile } from '../model-file.js';
 import { countProgress } from '../progress.js';
@@ -12,7 +13,9 @@ const OPTIONS = {
   ...BACKEND_OPTION,
   ...COMPILE_OPTION,
   'model-file': { type: 'string' },
-  data: { type: 'string', default: 'mnist' },
+  run: { type: 'string' },
+  data: { type: 'string' },
+  rows: { type: 'string' },
   binarize: { type: 'string' },
   k: { type: 'string' },
   limit: { type: 'string' },
@@ -21,15 +24,13 @@ const OPTIONS = {
   json: { type: 'boolean' },
 } as const;
 
-const USAGE = `usage: vaekit eval --model-file runs/X/model.vaekit [options]
+const USAGE = `usage: vaekit eval --run runs/X [options]   (or --model-file runs/X/model.vaekit)
 
 Reports the ELBO and its terms, the importance-weighted (IWAE) estimate of the negative log-likelihood,
 active latent units and any variant-specific metrics (e.g. codebook perplexity), averaged per example.
 
 options:
-  --model-file PATH   a model.vaekit written by vaekit train (required)
-  --data SOURCE       mnist (default: its test split), a .npy or .csv file, or a folder of PNGs
-  --binarize B        dynamic, static or none (default dynamic for mnist with bernoulli, else none)
+${RUN_USAGE}
   --k N               importance samples for the IWAE bound (default 1000; 0 skips it)
   --limit N           evaluate the first N examples only
   --batch-size N      examples per batch (default 256; lower it if memory is tight with large k)
@@ -51,8 +52,10 @@ export const evalCommand: Command = {
     const batchSize = numberFlag('batch-size', values['batch-size'], { integer: true, min: 1 }) ?? 256;
     const seed = numberFlag('seed', values.seed, { integer: true, min: 0 }) ?? 0;
     const json = values.json === true;
-    await withModelFile(values['model-file'], values.backend, { quiet: json, refuseNonFinite: true }, async (model, backend) => {
-      const data = evaluationDataFor(model, values, seed, limit);
+    const { modelFile, run } = locateRun(values);
+    await withModelFile(modelFile, values.backend, { quiet: json, refuseNonFinite: true }, async (model, backend) => {
+      const { data, source, rows } = evaluationDataFor(model, values, run, seed, limit);
+      if (!json) process.stderr.write(`evaluating on ${rows}\n`);
       // With --json nothing but the JSON object goes out, not even progress on stderr.
       const progress = json ? null : countProgress(process.stderr, `evaluating (k=${k})`);
       const compile = compileSetting(values.compile, backend);
@@ -66,8 +69,8 @@ export const evalCommand: Command = {
       });
       progress?.clear();
       const output = json
-        ? JSON.stringify({ model: model.className, backend: backend.name, data: values.data, ...result }, null, 2)
-        : evaluationTable(model.className, values.data, result);
+        ? JSON.stringify({ model: model.className, backend: backend.name, data: source, rows, ...result }, null, 2)
+        : evaluationTable(model.className, source, result);
       process.stdout.write(`${output}\n`);
     });
     return 0;

@@ -1,7 +1,7 @@
 import { BACKEND_OPTION, COMMON_OPTIONS, numberFlag, parse } from '../args.js';
 import type { Command } from '../command.js';
 import { withModelFile } from '../model-file.js';
-import { checkOutputFile, requirePictureShape, samplesPicture, savePicture } from '../pictures.js';
+import { checkOutputFile, SCALE_USAGE, scaleFlag, requirePictureShape, samplesPicture, savePicture } from '../pictures.js';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -10,6 +10,7 @@ const OPTIONS = {
   n: { type: 'string' },
   seed: { type: 'string' },
   out: { type: 'string' },
+  scale: { type: 'string' },
 } as const;
 
 const USAGE = `usage: vaekit sample --model-file runs/X/model.vaekit --out samples.png [options]
@@ -21,6 +22,7 @@ options:
   --out PATH          the PNG to write (required)
   --n N               how many samples (default 64, 8 per row)
   --seed N            seed of the latent draws (default 0)
+${SCALE_USAGE}
   --backend B         auto (default), native, wasm or cpu
   --debug             print stack traces for every error
   -h, --help          this help`;
@@ -33,9 +35,10 @@ export const sampleCommand: Command = {
     const { values } = parse(argv, OPTIONS);
     const n = numberFlag('n', values.n, { integer: true, min: 1 }) ?? 64;
     const seed = numberFlag('seed', values.seed, { integer: true, min: 0 }) ?? 0;
+    const scale = scaleFlag(values.scale);
     const out = checkOutputFile(values.out);
     await withModelFile(values['model-file'], values.backend, {}, async (model) => {
-      savePicture(out, await samplesPicture(model, n, seed, requirePictureShape(model)));
+      savePicture(out, await samplesPicture(model, n, seed, requirePictureShape(model), scale));
     });
     process.stdout.write(`wrote ${n} samples to ${out}\n`);
     return 0;

@@ -4,6 +4,7 @@ import { BACKEND_OPTION, choiceFlag, COMMON_OPTIONS, configOverrides, intListFla
 import { COMPILE_OPTION, COMPILE_USAGE } from '../compile-flag.js';
 import { isMnist, resolveBinarization } from '../data-source.js';
 import { UsageError } from '../errors.js';
+import { scaleFlag } from '../pictures.js';
 import type { RunArgs } from './run-args.js';
 
 const OPTIONS = {
@@ -30,6 +31,8 @@ const OPTIONS = {
   force: { type: 'boolean' },
   'checkpoint-every': { type: 'string' },
   set: { type: 'string', multiple: true },
+  channels: { type: 'string' },
+  scale: { type: 'string' },
 } as const;
 
 const LIKELIHOODS: readonly Likelihood[] = ['bernoulli', 'gaussian'];
@@ -51,11 +54,16 @@ options:
   --conv                  convolutional encoder/decoder (image data, e.g. 28x28)
   --likelihood L          bernoulli (default) or gaussian (fixed unit variance)
   --binarize B            dynamic, static or none (default dynamic for mnist with bernoulli, else none)
+  --channels C            values per pixel of PNG data: 1 (grey, default), 3 (RGB) or 4 (RGBA)
   --kl-warmup STEPS       ramp the KL weight from 0 to 1 over STEPS steps (default 0: off)
   --free-bits NATS        free-bits floor per latent dimension (default 0: off)
   --beta B                weight on the KL term (default: the model's, 1 for VAE)
   --seed N                seed for weights, shuffling, binarization and noise (default 0)
-  --limit N               train on the first N examples only
+  --limit N               train on the first N training examples only
+                          (a user's file: a tenth of its rows, drawn from --seed, is held out
+                          for validation and pictures; config.json records which)
+  --scale N               screen pixels per image pixel in the pictures (default auto: grids at
+                          least 400 pixels wide); may change on --resume
   --out DIR               run folder (default runs/<model>-<date>)
   --resume                continue the run in --out from its checkpoint, with its saved settings
                           (a finished run: rewrite its model, metrics and pictures from the checkpoint)
@@ -119,6 +127,9 @@ function requestedArgs(values: Values, resume: boolean): Partial<RunArgs> {
   set('limit', numberFlag('limit', values.limit, { integer: true, min: 1 }));
   set('checkpointEvery', numberFlag('checkpoint-every', values['checkpoint-every'], { integer: true, min: 0 }));
   set('set', configOverrides(values.set));
+  set('channels', choiceFlag('channels', values.channels, ['1', '3', '4'] as const) === undefined ? undefined : (Number(values.channels) as 1 | 3 | 4));
+  const scale = scaleFlag(values.scale);
+  if (scale !== 'auto') r.scale = scale;
   // The binarization default depends on the data and likelihood, so it is settled once those are known.
   const source = r.data ?? 'mnist';
   const likelihood = r.likelihood ?? 'bernoulli';

@@ -21,6 +21,10 @@ export interface RunArgs {
   checkpointEvery: number;
   /** Model-config fields from `--set key=value` (absent in runs saved before the flag existed). */
   set?: Record<string, unknown>;
+  /** Values per pixel of PNG data, from `--channels` (absent: 1, grey). */
+  channels?: 1 | 3 | 4;
+  /** Screen pixels per image pixel of the run's pictures, from `--scale` (absent: auto). */
+  scale?: number;
 }
 
 export function defaultArgs(): RunArgs {
@@ -63,10 +67,12 @@ const FLAG_OF: Record<keyof RunArgs, string> = {
   limit: '--limit',
   checkpointEvery: '--checkpoint-every',
   set: '--set',
+  channels: '--channels',
+  scale: '--scale',
 };
 
 /** What may change when a run is resumed: how long it goes on and how often it saves, nothing that alters the math. */
-const CHANGEABLE_ON_RESUME: ReadonlySet<keyof RunArgs> = new Set(['epochs', 'checkpointEvery']);
+const CHANGEABLE_ON_RESUME: ReadonlySet<keyof RunArgs> = new Set(['epochs', 'checkpointEvery', 'scale']);
 
 /** Saved settings win; a flag given again must agree with them unless it is one a resume may change. */
 export function mergeForResume(saved: RunArgs, requested: Partial<RunArgs>): RunArgs {

@@ -3,6 +3,7 @@ import type { ModelConfig } from '@vaekit/core';
 import { writeFileAtomic } from '@vaekit/core/node';
 import { describeFsError, isFsError, RunError, UsageError } from '../errors.js';
 import { RUN_FILES, runPath } from '../run-folder.js';
+import type { SplitRecord } from '../held-out-rows.js';
 import { runArgsProblem, type RunArgs } from './run-args.js';
 
 /** The model's config as config.json keeps it: whatever the class records, with its input shape. */
@@ -14,7 +15,12 @@ export interface RunConfig {
   createdAt: string;
   args: RunArgs;
   model: SavedModelConfig;
-  data: { exampleShape: number[]; trainExamples: number; heldOut: string };
+  /**
+   * Facts about the data. `split`: the rows of a user's file held out (absent for MNIST, whose held-out
+   * data is its test split, and in runs saved before runs recorded it, which held out the last tenth).
+   * The binarization is `args.binarize`.
+   */
+  data: { exampleShape: number[]; trainExamples: number; heldOut: string; split?: SplitRecord };
 }
 
 export async function writeRunConfig(out: string, config: RunConfig): Promise<void> {

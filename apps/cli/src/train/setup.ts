@@ -5,6 +5,7 @@ import { selectBackend } from '../backend.js';
 import { compileSetting } from '../compile-flag.js';
 import { loadTrainingData, sameShape, type TrainingData } from '../data-source.js';
 import { UsageError } from '../errors.js';
+import { isSplitRecord, type SplitRecord } from '../held-out-rows.js';
 import { buildModelFromFlags, modelConfig } from '../model-config.js';
 import { buildModel, resolveModelClass } from '../models.js';
 import type { FolderState } from '../run-folder.js';
@@ -81,7 +82,8 @@ export async function loadInputs(flags: TrainFlags, plan: RunPlan): Promise<Trai
     image: args.conv,
     heldOutLimit: Math.min(HELD_OUT_LIMIT, args.limit ?? HELD_OUT_LIMIT),
     ...(args.limit !== null ? { limit: args.limit } : {}),
-    ...(saved ? { expectedShape: saved.model.inputShape } : {}),
+    ...(saved ? { expectedShape: saved.model.inputShape, split: savedSplit(saved) } : {}),
+    ...(args.channels !== undefined ? { channels: args.channels } : {}),
   });
   const model = saved
     ? buildModel(saved.model)
@@ -105,4 +107,10 @@ export async function loadInputs(flags: TrainFlags, plan: RunPlan): Promise<Trai
     );
   }
   return { backend, compile, data, model };
+}
+
+/** The rows a resumed run held out: its record, or the last tenth for a run saved before runs recorded it. */
+function savedSplit(saved: RunConfig): SplitRecord | 'tail' {
+  const split: unknown = saved.data?.split;
+  return isSplitRecord(split) ? split : 'tail';
 }

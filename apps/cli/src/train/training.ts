@@ -10,6 +10,7 @@ import { clearBeforeStart } from './fresh-start.js';
 import { RunRecords } from './records.js';
 import { epochLine, printSummary, reportStopped, stoppedBeforeTraining, trainLog } from './report.js';
 import { writeRunPictures } from './run-pictures.js';
+import type { RunArgs } from './run-args.js';
 import type { RunPlan, TrainInputs } from './setup.js';
 import type { TrainSession } from './session.js';
 import { trackedStore } from './tracked-store.js';
@@ -50,12 +51,17 @@ async function trainWritingFolder(session: TrainSession, stop: StopRequests, pla
       createdAt: new Date().toISOString(),
       args,
       model: { ...model.getConfig(), inputShape: [...model.inputShape] },
-      data: { exampleShape: data.exampleShape, trainExamples: data.train.size, heldOut: data.heldOutName },
+      data: {
+        exampleShape: data.exampleShape,
+        trainExamples: data.train.size,
+        heldOut: data.heldOutName,
+        ...(data.split ? { split: data.split } : {}),
+      },
     });
   }
   if (plan.resumeFrom?.complete) {
     await records.rewrite();
-    return await finishFromCheckpoint(out, plan.resumeFrom.checkpoint, inputs, args.seed, records.epochs);
+    return await finishFromCheckpoint(out, plan.resumeFrom.checkpoint, inputs, args, records.epochs);
   }
 
   if (resumeFrom) log.line(`resuming ${out} from step ${resumeFrom.state.step} (epoch ${resumeFrom.state.epoch + 1})`);
@@ -92,7 +98,7 @@ async function trainWritingFolder(session: TrainSession, stop: StopRequests, pla
       onEpochEnd: async (event, trained, full?: readonly EpochEvent[]) => {
         await records.accepted();
         await saveModel(trained, runPath(out, 'model'));
-        if (shape) for (const path of await writeRunPictures(out, trained, data.heldOut, shape, args.seed)) written.add(path);
+        if (shape) for (const path of await writeRunPictures(out, trained, data.heldOut, shape, args.seed, args.scale ?? 'auto')) written.add(path);
         await records.epochEnded(event, full);
         log.line(epochLine(event));
       },
@@ -122,14 +128,14 @@ async function finishFromCheckpoint(
   out: string,
   checkpoint: DecodedCheckpoint,
   { model, data }: TrainInputs,
-  seed: number,
+  args: RunArgs,
   history: readonly EpochEvent[],
 ): Promise<number> {
   await checkpoint.restoreModel(model);
   await saveModel(model, runPath(out, 'model'));
   const written = ALWAYS_WRITTEN.map((file) => runPath(out, file));
   const shape = pictureShape(data.exampleShape);
-  if (shape) written.push(...(await writeRunPictures(out, model, data.heldOut, shape, seed)));
+  if (shape) written.push(...(await writeRunPictures(out, model, data.heldOut, shape, args.seed, args.scale ?? 'auto')));
   const { epoch, step } = checkpoint.state;
   printSummary(
     out,
