@@ -22,7 +22,14 @@ function logBinMass(location: tf.Tensor, logScale: tf.Tensor, x: tf.Tensor): tf.
   // log σ(a) = a - softplus(a) and log(1 - σ(a)) = -softplus(a): stable at any a.
   const logBelowUpper = tf.sub(upper, tf.softplus(upper));
   const logAboveLower = tf.neg(tf.softplus(lower));
-  const mass = tf.sub(tf.sigmoid(upper), tf.sigmoid(lower));
+  // σ(u) - σ(l) = σ(-l) - σ(-u): above the location both sigmoids are near 1 and their float32 difference
+  // loses its digits (the loss then jitters and a finite-difference check cannot follow it); the
+  // mirrored form subtracts two small numbers instead.
+  const mass = tf.where(
+    tf.greater(centred, 0),
+    tf.sub(tf.sigmoid(tf.neg(lower)), tf.sigmoid(tf.neg(upper))),
+    tf.sub(tf.sigmoid(upper), tf.sigmoid(lower)),
+  );
   const middle = tf.mul(centred, inverseScale);
   const logDensityTimesWidth = tf.add(tf.sub(tf.sub(middle, logScale), tf.mul(2, tf.softplus(middle))), Math.log(2 * HALF_BIN));
   const interior = tf.where(tf.greater(mass, MIN_BIN_MASS), tf.log(tf.maximum(mass, 1e-12)), logDensityTimesWidth);
