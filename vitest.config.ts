@@ -39,7 +39,10 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: UNIT_TIER ? UNIT_TESTS : ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
+          // The README snippets run the built packages, so they are not in the unit tier.
+          include: UNIT_TIER
+            ? UNIT_TESTS
+            : ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'scripts/readme-snippets/*.test.ts'],
           exclude: [...configDefaults.exclude, '**/test/browser/**', WEB_APP_TESTS, ...(UNIT_TIER ? NOT_UNIT : [])],
           // tfjs backends hold global engine state: one file per worker process keeps them apart.
           pool: 'forks',
