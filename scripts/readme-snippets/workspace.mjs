@@ -1,4 +1,4 @@
-// The folder snippets are written to, type-checked and run in: `.snippets/` at the repository root
+// The folder snippets are written to, type-checked and run in: `.snippets/<pid>/` at the repository root
 // (git-ignored), whose node_modules links every workspace package by name and every package a workspace
 // package depends on, so a snippet imports `@vaekit/*` and tfjs as a user's project with them installed would.
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -21,13 +21,35 @@ export const WORK_DIR = '.snippets';
  * @returns {SnippetFiles}
  */
 export function prepareWorkDir(root) {
-  const dir = join(root, WORK_DIR);
+  removeStaleRuns(join(root, WORK_DIR));
+  // A folder per process, so two checks at once (two terminals, two test runs) do not overwrite each other.
+  const dir = join(root, WORK_DIR, String(process.pid));
   rmSync(dir, { recursive: true, force: true });
   const files = { dir, srcDir: join(dir, 'src'), outDir: join(dir, 'out'), runDir: join(dir, 'run') };
   for (const folder of [files.srcDir, files.outDir, files.runDir]) mkdirSync(folder, { recursive: true });
   linkDependencies(root, join(dir, 'node_modules'));
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ private: true, type: 'module' }, null, 2)}\n`);
   return files;
+}
+
+/** Removes the folders of earlier checks whose process has ended; the last run's stays for a look until the next. */
+function removeStaleRuns(/** @type {string} */ workDir) {
+  if (!existsSync(workDir)) return;
+  for (const entry of readdirSync(workDir)) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid || isRunning(pid)) continue;
+    rmSync(join(workDir, entry), { recursive: true, force: true });
+  }
+}
+
+function isRunning(/** @type {number} */ pid) {
+  try {
+    // Signal 0 checks that the process exists without signalling it.
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return /** @type {NodeJS.ErrnoException} */ (error).code === 'EPERM';
+  }
 }
 
 /**
