@@ -1,4 +1,5 @@
 import '@vaekit/variants';
 import { defineConformanceSuite } from '../src/index.js';
+import { conformanceCases } from './helpers/cases.js';
 
-defineConformanceSuite({ backend: 'cpu' });
+defineConformanceSuite({ backend: 'cpu', variants: conformanceCases() });

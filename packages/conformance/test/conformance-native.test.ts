@@ -1,5 +1,6 @@
 import '@vaekit/variants';
 import { defineConformanceSuite } from '../src/index.js';
+import { conformanceCases } from './helpers/cases.js';
 
 // Native is required: when its addon is missing, selecting it throws and every test here fails.
-defineConformanceSuite({ backend: 'native' });
+defineConformanceSuite({ backend: 'native', variants: conformanceCases() });

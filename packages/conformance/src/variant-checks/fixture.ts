@@ -1,7 +1,9 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { prototypeDataset, SeededRandom, type LossTerms, type VaeModel } from '@vaekit/core';
+import { SeededRandom, type Dataset, type LikelihoodDescription, type LossTerms, type VaeModel } from '@vaekit/core';
 import type { BackendName } from '@vaekit/backends';
 import type { VariantCase } from '../cases.js';
+import { declaredLikelihood } from '../declared-likelihood.js';
+import { supportDataset } from '../support-data.js';
 
 export const BATCH = 8;
 
@@ -12,7 +14,10 @@ export interface VariantFixture {
   readonly reference: BackendName;
   /** The model built in the suite's `beforeAll`; checks that train build their own fresh copy. */
   model(): VaeModel;
-  data(): ReturnType<typeof prototypeDataset>;
+  /** What the model declares it models (the contract's binary default when it declares nothing). */
+  likelihood(): LikelihoodDescription;
+  /** A small learnable data set in the declared likelihood's support, the same on every backend. */
+  data(): Dataset;
   /** The first BATCH examples; the caller disposes it. */
   batch(): tf.Tensor;
 }
@@ -23,14 +28,16 @@ export function createVariantFixture(
   reference: BackendName,
   model: () => VaeModel,
 ): VariantFixture {
-  // The data's shape is known only from the model's config, so it is built on first use.
-  let cached: ReturnType<typeof prototypeDataset> | undefined;
-  const data = () => (cached ??= prototypeDataset(model().inputShape));
+  // The data's shape and support are known only from the built model, so it is made on first use.
+  let cached: Dataset | undefined;
+  const likelihood = () => declaredLikelihood(model());
+  const data = () => (cached ??= supportDataset(likelihood().support, model().inputShape));
   return {
     variant,
     backend,
     reference,
     model,
+    likelihood,
     data,
     batch: () => data().batch(Array.from({ length: BATCH }, (_, i) => i), 0),
   };

@@ -1,6 +1,7 @@
 // The conformance suite on tfjs's WebGPU backend in headless Chromium (SwiftShader here, with the flags in
-// scripts/ensure-chromium.mjs), for every registered variant. WebGPU is required: when the page has no
-// adapter, selecting it throws with the reason and every test here fails.
+// scripts/ensure-chromium.mjs), for every registered variant and, with Vae and VqVae, every registered
+// likelihood. WebGPU is required: when the page has no adapter, selecting it throws with the reason and
+// every test here fails.
 //
 // The suite's leak check counts tensors (tf.memory().numTensors), which is tfjs-core's bookkeeping and exact
 // on webgpu too. What it cannot see is the GPU side: webgpu releases a disposed tensor's buffer only once the
@@ -13,10 +14,11 @@ import { train } from '@vaekit/core';
 import { describe, expect, it } from 'vitest';
 
 import { build } from '../../src/cases.js';
-import { defineConformanceSuite, registeredVariantCases } from '../../src/index.js';
+import { defineConformanceSuite } from '../../src/index.js';
 import { createVariantFixture } from '../../src/variant-checks/fixture.js';
+import { conformanceCases } from '../helpers/cases.js';
 
-const variants = registeredVariantCases();
+const variants = conformanceCases();
 defineConformanceSuite({ backend: 'webgpu', variants });
 
 /** Bytes in GPU buffers that live tensors hold, once every queued command is submitted. */
