@@ -81,6 +81,7 @@ export {
   type ModelFactory,
   type RegisteredModel,
   type UntypedModelConfig,
+  type UntypedModelFields,
 } from './registry.js';
 export { CorruptFileError } from './serialization/container.js';
 export { deserializeModel, serializeModel, type DeserializeModelOptions } from './serialization/model-file.js';

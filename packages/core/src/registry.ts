@@ -19,13 +19,16 @@ export type UntypedModelConfig = ModelConfig & { readonly [field: string]: unkno
  * for a className it does not name (or a className only known as a string, e.g. read from a file).
  */
 export type ModelConfigFields<N extends string> = string extends N
-  ? UntypedFields
+  ? UntypedModelFields
   : N extends keyof ModelConfigMap
     ? ModelConfigMap[N]
-    : UntypedFields;
+    : UntypedModelFields;
 
-// Either member lets a config typed as an interface (no index signature) or an object literal with any fields through.
-type UntypedFields = { readonly [field: string]: unknown } | object;
+/**
+ * Any fields: the index signature lets an object literal's fields through, `object` a config typed as an
+ * interface (which has no index signature).
+ */
+export type UntypedModelFields = { readonly [field: string]: unknown } | object;
 
 /** Builds a model from its (complete or partial) config; defaults are the variant's to fill in. */
 export type ModelFactory = (config: Partial<ModelConfig> & Record<string, unknown>) => VaeModel;
