@@ -10,7 +10,8 @@
 //      version, tfjs only as a peer, publint and are-the-types-wrong clean;
 //   4. in a fresh folder installs @vaekit/core, variants, backends and tfjs-backend-wasm with plain npm
 //      (only the @vaekit scope points at Verdaccio) and trains a tiny VAE, then runs the READMEs' examples;
-//   5. in a second fresh folder installs @vaekit/conformance and vitest and certifies a third-party model;
+//   5. in a second fresh folder installs @vaekit/conformance, @vaekit/variants and vitest, certifies a
+//      third-party model, and certifies Vae and VqVae with a likelihood the consumer registers itself;
 //   6. in a third fresh folder installs @vaekit/backends and then tfjs-node without its install script, runs
 //      `npx vaekit-native-setup` (it says what to install while tfjs-node is missing, then builds the addon
 //      against the machine's cached TensorFlow C library) and runs one op on the native backend.

@@ -37,17 +37,25 @@ export async function consumerSteps(step, { registry, version }) {
   });
 
   const certifier = consumerProject('certify-variant', registry);
-  await step(`consumer 2: npm install @vaekit/conformance vitest@${VITEST_VERSION} @tensorflow/tfjs-backend-wasm`, async () => {
+  await step(`consumer 2: npm install @vaekit/conformance @vaekit/variants vitest@${VITEST_VERSION} @tensorflow/tfjs-backend-wasm`, async () => {
     await run(
       npmCommand,
-      ['install', '--no-audit', '--no-fund', '@vaekit/conformance', `vitest@${VITEST_VERSION}`, `@tensorflow/tfjs-backend-wasm@${TFJS_VERSION}`],
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '@vaekit/conformance',
+        '@vaekit/variants',
+        `vitest@${VITEST_VERSION}`,
+        `@tensorflow/tfjs-backend-wasm@${TFJS_VERSION}`,
+      ],
       { cwd: certifier.dir, label: 'npm-install-certify-variant' },
     );
-    await checkInstalled(certifier.dir, ['@vaekit/conformance', '@vaekit/core', '@vaekit/backends'], version);
+    await checkInstalled(certifier.dir, ['@vaekit/conformance', '@vaekit/core', '@vaekit/backends', '@vaekit/variants'], version);
     return certifier.dir;
   });
 
-  await step('consumer 2: certify a third-party model with defineConformanceSuite', async () => {
+  await step("consumer 2: certify a third-party model, and the built-in models with a third-party likelihood ('my-laplace'), with defineConformanceSuite", async () => {
     const report = path.join(certifier.dir, 'vitest-report.json');
     await run(
       process.execPath,
@@ -58,6 +66,10 @@ export async function consumerSteps(step, { registry, version }) {
     check(summary.numFailedTests === 0 && summary.numPassedTests > 0, `vitest: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed`);
     const names = summary.testResults.flatMap((file) => file.assertionResults.map((t) => t.fullName));
     check(names.some((n) => n.includes('MyVae')), 'no test ran for MyVae');
+    // The likelihood the consumer registered itself: its cases ran, and the suite drew their data from its support.
+    for (const className of ['Vae', 'VqVae']) {
+      check(names.some((n) => n.includes(`${className} × my-laplace`)), `no test ran for ${className} × my-laplace`);
+    }
     return `${summary.numPassedTests} passed, ${summary.numPendingTests} skipped (by declared capability), 0 failed`;
   });
 
