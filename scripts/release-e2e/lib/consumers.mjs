@@ -6,8 +6,11 @@ import { pathToFileURL } from 'node:url';
 
 import { check, FIXTURES, PACKAGES, ROOT, run, work } from './context.mjs';
 
-/** Marks a README code block the test runs: `<!-- release-e2e: <fixture>/<file> -->` right above it. */
-const README_MARKER = /<!--\s*release-e2e:\s*([\w.-]+)\/([\w.-]+)\s*-->\s*\n```[a-z]*\n([\s\S]*?)\n```/g;
+/**
+ * Marks a README code block the test runs: `<!-- release-e2e: <fixture>/<file> -->` right above it. The
+ * fence line may carry markers after the language (the README snippet checker's `no-run: <reason>`).
+ */
+const README_MARKER = /<!--\s*release-e2e:\s*([\w.-]+)\/([\w.-]+)\s*-->\s*\n```[a-z]*[^\n]*\n([\s\S]*?)\n```/g;
 
 
 /** The code blocks the READMEs mark for this test, by fixture folder. */
