@@ -1,6 +1,6 @@
+import { read } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { DataError } from '../data-error.js';
-import { readAt } from './npy-file.js';
 
 /**
  * Rows closer than this are read as one span, gap included: one read of a few kilobytes costs less
@@ -45,7 +45,7 @@ export async function readRows(handle: FileHandle, layout: RowLayout, indices: r
   await Promise.all(
     spans.map(async ({ first, last, slots }) => {
       const length = (last - first + 1) * rowBytes;
-      const bytes = await readAt(handle, dataOffset + first * rowBytes, length);
+      const bytes = await readSpan(handle, dataOffset + first * rowBytes, length);
       if (bytes.length < length) throw new DataError(`${source} ended early: rows ${first} to ${last} are past its end (was it truncated after opening?)`);
       for (const { index, slot } of slots) {
         const start = (index - first) * rowBytes;
@@ -54,4 +54,22 @@ export async function readRows(handle: FileHandle, layout: RowLayout, indices: r
     }),
   );
   return rows;
+}
+
+/**
+ * `length` bytes at `position` (fewer only at the end of the file), read through the handle's
+ * descriptor with the callback API: a batch reads thousands of rows, and that costs a half to a third
+ * of what `FileHandle.read` does per call. The dataset closes the handle only once its reads settle.
+ */
+async function readSpan(handle: FileHandle, position: number, length: number): Promise<Uint8Array> {
+  const buffer = new Uint8Array(length);
+  let done = 0;
+  while (done < length) {
+    const bytesRead = await new Promise<number>((resolve, reject) =>
+      read(handle.fd, buffer, done, length - done, position + done, (error, n) => (error ? reject(error) : resolve(n))),
+    );
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return buffer.subarray(0, done);
 }
