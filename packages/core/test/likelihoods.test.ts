@@ -94,7 +94,7 @@ describe('built-in likelihoods', () => {
   });
 
   it('discretized logistic: the 256 levels share all the mass, and the mean is the levels weighted by it', () => {
-    const logistic = createLikelihood({ type: 'discretized-logistic' });
+    const logistic = createLikelihood({ type: 'discretized-logistic', s: 1 });
     const levels = Array.from({ length: 256 }, (_, k) => k / 255);
     for (const [location, scale] of [[0.5, 0.1], [0.02, 0.01], [1.3, 0.2], [0.7, 1e-3], [-2, 0.05]] as const) {
       const masses = Array.from(logProbOfValues(logistic, [location, Math.log(scale)], levels), Math.exp);

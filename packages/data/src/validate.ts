@@ -1,6 +1,7 @@
 import { DataError } from './data-error.js';
 import { formatShape, shapeSize } from './shape.js';
-import type { Binarization, Likelihood, LoadedData } from './types.js';
+import { checkSupport, describeLikelihood, SUPPORT_DESCRIPTIONS, type LikelihoodSupport } from '@vaekit/core';
+import type { Binarization, LikelihoodChoice, LoadedData } from './types.js';
 
 export interface LikelihoodCheckOptions {
   /** The binarization the data will get; anything but 'none' lets Bernoulli data be intensities in [0, 1]. */
@@ -18,29 +19,56 @@ export interface LikelihoodCheckOptions {
 
 /** The end of each refusal's message: what to change. Each defaults to advice naming the library's settings. */
 export interface LikelihoodAdvice {
-  /** For values outside [0, 1] under a Bernoulli likelihood. */
+  /** For values outside [0, 1] under a Bernoulli likelihood, or outside any other likelihood's support. */
   outOfRange?: string;
   /** For values in [0, 1] that are not 0 or 1, under a Bernoulli likelihood without binarization. */
   notBinary?: string;
 }
 
+/** The values a likelihood models (its support), from its type name or config. */
+export function supportOf(likelihood: LikelihoodChoice): LikelihoodSupport {
+  try {
+    return describeLikelihood(typeof likelihood === 'string' ? { type: likelihood } : likelihood).support;
+  } catch (error) {
+    throw new DataError((error as Error).message, { cause: error });
+  }
+}
+
+/** What to try when values fall outside a support, beyond the caller's advice. */
+const SUPPORT_ADVICE: Readonly<Record<LikelihoodSupport, string>> = {
+  binary: 'binarize it (dynamic binarization) or choose a likelihood for grey levels',
+  'unit-interval': 'scale the data into [0, 1] or use a gaussian or laplace likelihood',
+  'eight-bit': '8-bit images load as k/255; for other values in [0, 1] use continuous-bernoulli, for any real values gaussian or laplace',
+  real: 'remove or replace them',
+};
+
 /**
- * Check that a likelihood can model these values. A Bernoulli decoder needs values in [0, 1], and exactly
- * 0 or 1 unless the data will be binarized; a Gaussian one takes any finite value.
- * Throws a DataError that says how to fix the data or the settings.
+ * Check that a likelihood can model these values: they must lie in its support. A Bernoulli decoder
+ * needs values in [0, 1], and exactly 0 or 1 unless the data will be binarized; a Gaussian one takes any
+ * finite value; a discretized logistic the 8-bit levels k/255. Throws a DataError that says how to fix
+ * the data or the settings.
  */
 export function validateForLikelihood(
   data: ArrayLike<number>,
-  likelihood: Likelihood,
+  likelihood: LikelihoodChoice,
   options: LikelihoodCheckOptions = {},
 ): void {
   const source = options.source ?? 'the data';
   const binarize = options.binarize ?? 'none';
   const at = (i: number): string => locate(i, options.exampleSize);
   assertFinite(data, source, options.exampleSize);
-  if (likelihood === 'gaussian') return;
-  if (likelihood !== 'bernoulli') {
-    throw new DataError(`unknown likelihood '${String(likelihood)}': use bernoulli or gaussian`);
+  const support = supportOf(likelihood);
+  const type = typeof likelihood === 'string' ? likelihood : likelihood.type;
+  if (support !== 'binary') {
+    const problem = checkSupport(support, data);
+    if (problem === undefined) return;
+    const index = Number(/at position (\d+)/.exec(problem)?.[1] ?? 0);
+    const v = data[index] as number;
+    const hint = v > 1 && v <= 255 && support !== 'real' ? ' (8-bit pixel values? divide them by 255)' : '';
+    throw new DataError(
+      `${source} has a value at ${at(index)} (${v})${hint} outside what the ${type} likelihood models ` +
+        `(${SUPPORT_DESCRIPTIONS[support]}); ${options.advice?.outOfRange ?? SUPPORT_ADVICE[support]}`,
+    );
   }
   for (let i = 0; i < data.length; i++) {
     const v = data[i] as number;
@@ -48,7 +76,7 @@ export function validateForLikelihood(
       const hint = v > 1 && v <= 255 ? ' (8-bit pixel values? divide them by 255)' : '';
       throw new DataError(
         `${source} has a value outside [0, 1] at ${at(i)} (${v})${hint}, which a Bernoulli likelihood ` +
-          `cannot model; ${options.advice?.outOfRange ?? 'scale the data into [0, 1] or use a Gaussian likelihood'}`,
+          `cannot model; ${options.advice?.outOfRange ?? 'scale the data into [0, 1] or choose a likelihood for real values (gaussian, laplace)'}`,
       );
     }
   }
@@ -58,7 +86,7 @@ export function validateForLikelihood(
     if (v !== 0 && v !== 1) {
       throw new DataError(
         `${source} has a value that is not 0 or 1 at ${at(i)} (${v}), and a Bernoulli likelihood without ` +
-          `binarization needs exactly 0 or 1; ${options.advice?.notBinary ?? 'binarize it (dynamic binarization) or use a Gaussian likelihood'}`,
+          `binarization needs exactly 0 or 1; ${options.advice?.notBinary ?? 'binarize it (dynamic binarization) or choose a likelihood for grey levels (continuous-bernoulli, discretized-logistic for 8-bit images)'}`,
       );
     }
   }
@@ -88,8 +116,8 @@ export interface ValidateDataOptions {
    * reshaped to it (row-major, so [28, 28] images become [784] vectors); any other shape is an error.
    */
   expectedShape?: readonly number[];
-  /** Check the values against this likelihood (see validateForLikelihood). */
-  likelihood?: Likelihood;
+  /** Check the values against this likelihood's support (see validateForLikelihood). */
+  likelihood?: LikelihoodChoice;
   binarize?: Binarization;
   /** What refusals of the likelihood check advise (see LikelihoodCheckOptions). */
   advice?: LikelihoodAdvice;

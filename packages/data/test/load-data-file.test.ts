@@ -28,6 +28,15 @@ describe('loadDataFile', () => {
     expect(loadDataFile(join(folder, 'a.png')).exampleShape).toEqual([2, 2, 1]);
   });
 
+  it('loads a uint8 .npy as 8-bit pixels k/255 unless asked for the raw numbers', () => {
+    const npy = join(dir, 'bytes.npy');
+    writeFileSync(npy, npyBytes({ descr: '|u1', shape: [1, 3], body: Uint8Array.from([0, 51, 255]) }));
+    const pixels = loadDataFile(npy, { likelihood: 'discretized-logistic' });
+    expect(Array.from(pixels.data)).toEqual([0, 51 / 255, 1].map(Math.fround));
+    expect(Array.from(loadDataFile(npy, { npy: { uint8: 'raw' } }).data)).toEqual([0, 51, 255]);
+    expect(() => loadDataFile(npy, { npy: { uint8: 'bytes' as never } })).toThrow(/uint8 must be 'intensity' or 'raw'/);
+  });
+
   it('runs the validator with the file name in its messages', () => {
     const npy = join(dir, 'wide.npy');
     writeFileSync(npy, npyBytes({ descr: '|u1', shape: [1, 28, 30], body: new Uint8Array(840) }));

@@ -48,21 +48,32 @@ describe('validateForLikelihood', () => {
     expect(() => validateForLikelihood([Number.NaN], 'gaussian')).toThrow(/non-finite/);
   });
 
-  it('asks for binarization or a Gaussian when Bernoulli data is not 0/1', () => {
+  it('asks for binarization or a grey-level likelihood when Bernoulli data is not 0/1', () => {
     expect(() => validateForLikelihood([0, 1, 0.3], 'bernoulli', { source: 'x.npy' })).toThrow(
       'x.npy has a value that is not 0 or 1 at index 2 (0.3), and a Bernoulli likelihood without binarization ' +
-        'needs exactly 0 or 1; binarize it (dynamic binarization) or use a Gaussian likelihood',
+        'needs exactly 0 or 1; binarize it (dynamic binarization) or choose a likelihood for grey levels (continuous-bernoulli, discretized-logistic for 8-bit images)',
     );
     expect(() => validateForLikelihood([0, 1, 0.3], 'bernoulli', { binarize: 'static' })).not.toThrow();
     expect(() => validateForLikelihood([0, 1, 1], 'bernoulli')).not.toThrow();
   });
 
-  it('asks for scaling or a Gaussian when values leave [0, 1], even with binarization', () => {
+  it('asks for scaling or a likelihood for real values when values leave [0, 1], even with binarization', () => {
     expect(() => validateForLikelihood([0, 255], 'bernoulli', { binarize: 'dynamic', source: 'x.csv', exampleSize: 2 })).toThrow(
       'x.csv has a value outside [0, 1] at index 1 (example 0, value 1) (255) (8-bit pixel values? divide them by 255), ' +
-        'which a Bernoulli likelihood cannot model; scale the data into [0, 1] or use a Gaussian likelihood',
+        'which a Bernoulli likelihood cannot model; scale the data into [0, 1] or choose a likelihood for real values (gaussian, laplace)',
     );
-    expect(() => validateForLikelihood([-0.5], 'bernoulli', { binarize: 'dynamic' })).toThrow(/outside \[0, 1\].*use a Gaussian likelihood/);
+    expect(() => validateForLikelihood([-0.5], 'bernoulli', { binarize: 'dynamic' })).toThrow(/outside \[0, 1\].*gaussian, laplace/);
+  });
+
+  it("checks every other likelihood against its own support", () => {
+    expect(() => validateForLikelihood([0, 3 / 255, 1], 'discretized-logistic')).not.toThrow();
+    expect(() => validateForLikelihood([0, 0.5], { type: 'discretized-logistic' }, { source: 'g.npy' })).toThrow(
+      /g\.npy has a value at index 1 \(0\.5\) outside what the discretized-logistic likelihood models \(the 256 levels k\/255.*continuous-bernoulli/,
+    );
+    expect(() => validateForLikelihood([0.2, 0.7], 'continuous-bernoulli')).not.toThrow();
+    expect(() => validateForLikelihood([0.2, 200], 'continuous-bernoulli')).toThrow(/\(200\) \(8-bit pixel values\? divide them by 255\)/);
+    expect(() => validateForLikelihood([-3, 250], 'laplace')).not.toThrow();
+    expect(() => validateForLikelihood([1], 'poisson')).toThrow(/unknown likelihood 'poisson'/);
   });
 });
 

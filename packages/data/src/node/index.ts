@@ -5,7 +5,7 @@ export type { MnistArrays, MnistDatasetOptions, MnistSplit } from './mnist.js';
 export { loadDataFile, loadNpy, loadCsv, loadPngs } from './load-data-file.js';
 export { openNpyDataset } from './npy-dataset.js';
 export type { NpyDatasetOptions, StreamingDataset } from './npy-dataset.js';
-export type { LoadDataFileOptions } from './load-data-file.js';
+export type { LoadDataFileOptions, NpyFileOptions } from './load-data-file.js';
 export { loadPngFolder, decodePng, decodePngGray } from './png-folder.js';
 export type { PngFolderOptions } from './png-folder.js';
 export { pngFolderDataset } from './png-folder-dataset.js';

@@ -3,7 +3,7 @@ import { basename, extname } from 'node:path';
 import { parseCsv } from '../csv.js';
 import type { CsvOptions } from '../csv.js';
 import { DataError } from '../data-error.js';
-import { parseNpy } from '../npy.js';
+import { npyLayout, parseNpy, parseNpyHeader } from '../npy.js';
 import type { LoadedData } from '../types.js';
 import { validateData } from '../validate.js';
 import type { ValidateDataOptions } from '../validate.js';
@@ -17,10 +17,29 @@ function readFile(path: string): Buffer {
   }
 }
 
-/** Load a .npy file (see parseNpy) and validate it. */
-export function loadNpy(path: string, options: Omit<ValidateDataOptions, 'source'> = {}): LoadedData {
+export interface NpyFileOptions {
+  /**
+   * What a uint8 ('u1') array holds: `intensity` (the default), 8-bit pixels, loaded as k/255 in [0, 1]
+   * like PNG and IDX images; or `raw`, the numbers 0-255 as they are.
+   */
+  uint8?: 'intensity' | 'raw';
+}
+
+/** Load a .npy file (see parseNpy) and validate it; uint8 arrays are 8-bit pixels unless `uint8: 'raw'`. */
+export function loadNpy(path: string, options: Omit<ValidateDataOptions, 'source'> & NpyFileOptions = {}): LoadedData {
   const source = basename(path);
-  return validateData(parseNpy(readFile(path), source), { ...options, source });
+  const { uint8 = 'intensity', ...checks } = options;
+  if (uint8 !== 'intensity' && uint8 !== 'raw') throw new DataError(`uint8 must be 'intensity' or 'raw', got '${String(uint8)}'`);
+  const bytes = readFile(path);
+  const loaded = parseNpy(bytes, source);
+  if (uint8 === 'intensity' && npyHoldsBytes(bytes, source)) {
+    for (let i = 0; i < loaded.data.length; i++) loaded.data[i]! /= 255;
+  }
+  return validateData(loaded, { ...checks, source });
+}
+
+function npyHoldsBytes(bytes: Uint8Array, source: string): boolean {
+  return npyLayout(parseNpyHeader(bytes, source), source).element.code === 'u1';
 }
 
 /** Load a numeric CSV file (see parseCsv) and validate it. */
@@ -42,7 +61,7 @@ export function loadPngs(dir: string, options: Omit<ValidateDataOptions, 'source
   return validateData(loadPngFolder(dir, png), { ...checks, source: basename(dir) });
 }
 
-export type LoadDataFileOptions = Omit<ValidateDataOptions, 'source'> & { csv?: CsvOptions; png?: PngFolderOptions };
+export type LoadDataFileOptions = Omit<ValidateDataOptions, 'source'> & { csv?: CsvOptions; png?: PngFolderOptions; npy?: NpyFileOptions };
 
 /**
  * Load a user's data by what `path` is: a folder (of PNGs), a .npy, a .csv (or .txt/.tsv) file, or a
@@ -55,11 +74,11 @@ export function loadDataFile(path: string, options: LoadDataFileOptions = {}): L
   } catch (error) {
     throw new DataError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
-  const { csv, png, ...checks } = options;
+  const { csv, png, npy, ...checks } = options;
   if (isFolder) return loadPngs(path, { ...checks, ...(png ? { png } : {}) });
   switch (extname(path).toLowerCase()) {
     case '.npy':
-      return loadNpy(path, checks);
+      return loadNpy(path, { ...checks, ...npy });
     case '.csv':
     case '.txt':
       return loadCsv(path, { ...checks, ...(csv ? { csv } : {}) });

@@ -4,7 +4,9 @@ import { mixSeed } from '@vaekit/core/internal';
 import { DataError } from '../data-error.js';
 import { binarizeInto } from '../image-dataset.js';
 import { formatShape, shapeSize } from '../shape.js';
-import type { Binarization, Likelihood } from '../types.js';
+import { checkSupport } from '@vaekit/core';
+import type { Binarization, LikelihoodChoice } from '../types.js';
+import { supportOf } from '../validate.js';
 import { openNpyFile } from './npy-file.js';
 import { readRows } from './npy-rows.js';
 
@@ -20,7 +22,7 @@ export interface NpyDatasetOptions {
   seed?: number;
   /**
    * What a uint8 ('u1') file holds: `intensity`, 8-bit pixels scaled by 1/255 (as `createImageDataset`
-   * treats a Uint8Array), or `raw`, the numbers 0-255 as they are (as `loadNpy` reads them). Other
+   * treats a Uint8Array, and `loadNpy` by default), or `raw`, the numbers 0-255 as they are. Other
    * dtypes are always read as they are. Default `intensity`.
    */
   uint8?: 'intensity' | 'raw';
@@ -30,11 +32,12 @@ export interface NpyDatasetOptions {
    */
   exampleShape?: readonly number[];
   /**
-   * Check every batch as it is read against this likelihood: a Bernoulli one needs values in {0, 1}
-   * unless they are binarized (then `binary` is true). Values are always checked to be finite, and to
-   * lie in [0, 1] when binarized. A failed check rejects the batch with a DataError naming the example.
+   * Check every batch as it is read against this likelihood's support: a Bernoulli one needs values in
+   * {0, 1} unless they are binarized (then `binary` is true), a discretized logistic 8-bit levels, and so
+   * on. Values are always checked to be finite, and to lie in [0, 1] when binarized. A failed check
+   * rejects the batch with a DataError naming the example.
    */
-  likelihood?: Likelihood;
+  likelihood?: LikelihoodChoice;
 }
 
 /**
@@ -59,10 +62,9 @@ export async function openNpyDataset(path: string, options: NpyDatasetOptions = 
   }
   const uint8 = options.uint8 ?? 'intensity';
   if (uint8 !== 'intensity' && uint8 !== 'raw') throw new DataError(`uint8 must be 'intensity' or 'raw', got '${String(uint8)}'`);
-  const likelihood = options.likelihood;
-  if (likelihood !== undefined && likelihood !== 'bernoulli' && likelihood !== 'gaussian') {
-    throw new DataError(`unknown likelihood '${String(likelihood)}': use bernoulli or gaussian`);
-  }
+  // An unknown likelihood is refused here, when the file is opened, not at the first batch.
+  const support = options.likelihood === undefined ? undefined : supportOf(options.likelihood);
+  const bernoulli = support === 'binary';
   const staticSeed = options.seed ?? 0;
   if (!Number.isFinite(staticSeed)) throw new DataError(`seed must be a finite number, got ${staticSeed}`);
 
@@ -89,7 +91,7 @@ export async function openNpyDataset(path: string, options: NpyDatasetOptions = 
   /** Example values as numbers, checked; for intensity bytes the bytes themselves (already in range). */
   const valuesOf = (rows: Uint8Array, indices: readonly number[]): Uint8Array | Float32Array => {
     if (intensityBytes) {
-      if (!binarized && likelihood === 'bernoulli') checkBinary(rows, indices, 255);
+      if (!binarized && bernoulli) checkBinary(rows, indices, 255);
       return rows;
     }
     const view = new DataView(rows.buffer, rows.byteOffset, rows.byteLength);
@@ -99,13 +101,17 @@ export async function openNpyDataset(path: string, options: NpyDatasetOptions = 
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
       if (!Number.isFinite(v)) throw new DataError(`${source} has a non-finite value (${v}) in ${where(indices, i)}; remove or replace it`);
-      if ((binarized || likelihood === 'bernoulli') && !(v >= 0 && v <= 1)) {
+      if ((binarized || bernoulli) && !(v >= 0 && v <= 1)) {
         const hint = v > 1 && v <= 255 ? ` (8-bit pixel values? divide them by 255${bytes ? " or open the file with uint8: 'intensity'" : ''})` : '';
         const need = binarized ? `binarization ${binarization} needs intensities in [0, 1]` : 'a Bernoulli likelihood needs values in [0, 1]';
         throw new DataError(`${source} has ${v} in ${where(indices, i)}${hint}, but ${need}`);
       }
     }
-    if (!binarized && likelihood === 'bernoulli') checkBinary(values, indices, 1);
+    if (!binarized && bernoulli) checkBinary(values, indices, 1);
+    if (!binarized && support !== undefined && !bernoulli) {
+      const problem = checkSupport(support, values);
+      if (problem !== undefined) throw new DataError(`${source}, in a batch of examples ${indices.slice(0, 3).join(', ')}…: ${problem}`);
+    }
     return values;
   };
 
@@ -115,7 +121,7 @@ export async function openNpyDataset(path: string, options: NpyDatasetOptions = 
       if (v !== 0 && v !== one) {
         throw new DataError(
           `${source} has a value that is not 0 or 1 in ${where(indices, i)} (${v * (1 / one)}), and a Bernoulli likelihood ` +
-            `without binarization needs exactly 0 or 1; binarize it (dynamic binarization) or use a Gaussian likelihood`,
+            `without binarization needs exactly 0 or 1; binarize it (dynamic binarization) or choose a likelihood for grey levels`,
         );
       }
     }
@@ -141,7 +147,7 @@ export async function openNpyDataset(path: string, options: NpyDatasetOptions = 
   return {
     size: layout.count,
     exampleShape,
-    binary: binarized || likelihood === 'bernoulli',
+    binary: binarized || bernoulli,
     batch(indices, batchSeed) {
       if (closed) return Promise.reject(new DataError(`${source} is closed: open it again to read more batches`));
       const pending = build(indices, batchSeed);
