@@ -106,8 +106,10 @@ export function configOverrides(raw: readonly string[] | undefined): Record<stri
   for (const entry of raw) {
     const at = entry.indexOf('=');
     const key = at > 0 ? entry.slice(0, at).trim() : '';
-    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(key)) {
-      throw new UsageError(`--set takes key=value with a config field name as key, such as latentDims=[64,32]; got '${entry}'`);
+    if (!/^(likelihood\.)?[A-Za-z][A-Za-z0-9]*$/.test(key)) {
+      throw new UsageError(
+        `--set takes key=value with a config field name as key, such as latentDims=[64,32], or likelihood.FIELD for the likelihood's, such as likelihood.sigma=0.1; got '${entry}'`,
+      );
     }
     if (key in fields) throw new UsageError(`--set ${key} is given twice`);
     fields[key] = parseValue(entry.slice(at + 1).trim());

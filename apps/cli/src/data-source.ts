@@ -1,7 +1,7 @@
 import { statSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Dataset, VaeModel } from '@vaekit/core';
-import type { Likelihood, LikelihoodAdvice, PictureChannels } from '@vaekit/data';
+import { supportOf, type LikelihoodAdvice, type LikelihoodChoice, type PictureChannels } from '@vaekit/data';
 import { createImageDataset, DataError, loadDataFile, mnistDataset, selectRows, type Binarization, type LoadedData } from '@vaekit/data/node';
 import { choiceFlag } from './args.js';
 import { UsageError } from './errors.js';
@@ -24,8 +24,8 @@ export function isMnist(source: string): boolean {
  * under a Bernoulli likelihood (the literature's setting), none otherwise, so a user's own values and any
  * Gaussian run see the data exactly as given.
  */
-export function resolveBinarization(requested: string | undefined, source: string, likelihood: Likelihood): Binarization {
-  if (requested === undefined) return isMnist(source) && likelihood === 'bernoulli' ? 'dynamic' : 'none';
+export function resolveBinarization(requested: string | undefined, source: string, likelihood: LikelihoodChoice): Binarization {
+  if (requested === undefined) return isMnist(source) && supportOf(likelihood) === 'binary' ? 'dynamic' : 'none';
   if (!(BINARIZATIONS as readonly string[]).includes(requested)) {
     throw new UsageError(`unknown --binarize '${requested}': use ${BINARIZATIONS.join(', ')}`);
   }
@@ -45,7 +45,7 @@ export interface TrainingData {
 
 export interface TrainingDataOptions {
   source: string;
-  likelihood: Likelihood;
+  likelihood: LikelihoodChoice;
   binarize: Binarization;
   seed: number;
   limit?: number;
@@ -124,7 +124,7 @@ export const EVALUATION_ROWS: readonly EvaluationRows[] = ['held-out', 'all'];
 /** Data for `eval` and `reconstruct`: MNIST's test split, or a file's held-out or every row, shaped for the saved model. */
 export function loadEvaluationData(options: {
   source: string;
-  likelihood: Likelihood;
+  likelihood: LikelihoodChoice;
   binarize: Binarization;
   seed: number;
   expectedShape: readonly number[];
@@ -175,7 +175,7 @@ export function loadEvaluationData(options: {
 
 function loadUserData(
   path: string,
-  likelihood: Likelihood,
+  likelihood: LikelihoodChoice,
   binarize: Binarization,
   expectedShape: readonly number[] | undefined,
   channels: PictureChannels | undefined,
@@ -264,8 +264,8 @@ export function evaluationDataFor(
     ...(channels !== undefined ? { channels } : {}),
     ...(heldOut !== undefined ? { heldOut } : {}),
     advice: {
-      outOfRange: `scale it into [0, 1] the way the model's training data was (its ${likelihood} likelihood is fixed when it is trained)`,
-      notBinary: `pass --binarize dynamic (the model's ${likelihood} likelihood is fixed when it is trained)`,
+      outOfRange: `scale it the way the model's training data was (its ${likelihood.type} likelihood is fixed when it is trained)`,
+      notBinary: `pass --binarize dynamic (the model's ${likelihood.type} likelihood is fixed when it is trained)`,
     },
   });
   return { data: loaded.data, source, rows: loaded.rows };

@@ -12,16 +12,21 @@ export function noteOnce(write: (line: string) => void): (event: CompileEvent) =
   };
 }
 
-/** The figures of `vaekit eval` as a two-column table, per example, in nats. */
-export function evaluationTable(className: string, source: string, r: EvaluationResult): string {
+/**
+ * The figures of `vaekit eval` as a two-column table, per example, in nats, with the likelihood and, for
+ * the bounds, bits per data value (−log p / (D ln 2), D values per example).
+ */
+export function evaluationTable(className: string, source: string, r: EvaluationResult, likelihood: string, dimensions: number): string {
+  const bits = (nats: number): string => `${(nats / (dimensions * Math.LN2)).toFixed(3)} bits/dim`;
   const rows: string[][] = [
     ['model', className],
+    ['likelihood', likelihood],
     ['data', `${source} (${r.examples} examples)`],
-    ['ELBO', `${r.elbo.toFixed(2)} nats`],
+    ['ELBO', `${r.elbo.toFixed(2)} nats (${bits(-r.elbo)})`],
     ['reconstruction', `${r.reconstruction.toFixed(2)} nats`],
     ['KL', `${r.kl.toFixed(2)} nats`],
   ];
-  if (r.iwae) rows.push([`IWAE NLL (k=${r.iwae.k})`, `${r.iwae.nll.toFixed(2)} nats`]);
+  if (r.iwae) rows.push([`IWAE NLL (k=${r.iwae.k})`, `${r.iwae.nll.toFixed(2)} nats (${bits(r.iwae.nll)})`]);
   if (r.activeUnits) {
     const rule =
       r.activeUnits.criterion === 'kl'

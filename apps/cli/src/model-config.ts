@@ -1,5 +1,4 @@
 import { createModel, type LikelihoodConfig, type VaeModel } from '@vaekit/core';
-import type { Likelihood } from '@vaekit/data';
 import { UsageError } from './errors.js';
 
 export interface ModelOptions {
@@ -8,10 +7,11 @@ export interface ModelOptions {
   latentDim?: number;
   hidden?: number[];
   conv: boolean;
-  likelihood: Likelihood;
+  /** A registered likelihood type. */
+  likelihood: string;
   beta?: number;
   seed: number;
-  /** Further config fields, from `--set`. */
+  /** Further config fields, from `--set`; `likelihood.FIELD` keys set the likelihood's fields. */
   fields?: Record<string, unknown>;
 }
 
@@ -20,7 +20,7 @@ const FLAG_FOR_FIELD: Readonly<Record<string, string>> = {
   className: '--model',
   inputShape: 'the data',
   latentDim: '--latent-dim',
-  likelihood: '--likelihood',
+  likelihood: '--likelihood (and --set likelihood.FIELD=VALUE)',
   beta: '--beta',
   seed: '--seed',
 };
@@ -33,15 +33,15 @@ const CONV_ARCHITECTURE = { type: 'conv', filters: [32, 64], kernelSize: 3, dens
  * passed; every variant fills in its own defaults, so new variants need no code here.
  */
 export function modelConfig(options: ModelOptions): { className: string } & Record<string, unknown> {
-  for (const key of Object.keys(options.fields ?? {})) {
+  const { likelihood: likelihoodFields, model: modelFields } = splitFields(options.fields ?? {});
+  for (const key of Object.keys(modelFields)) {
     const flag = FLAG_FOR_FIELD[key];
     if (flag) throw new UsageError(`--set ${key} is not allowed: ${key} is set by ${flag}`);
   }
-  if (options.fields?.['architecture'] !== undefined && (options.hidden || options.conv)) {
+  if (modelFields['architecture'] !== undefined && (options.hidden || options.conv)) {
     throw new UsageError('--set architecture=... replaces --hidden and --conv: give one or the other');
   }
-  const likelihood: LikelihoodConfig =
-    options.likelihood === 'gaussian' ? { type: 'gaussian', variance: 'fixed' } : { type: 'bernoulli' };
+  const likelihood: LikelihoodConfig = { type: options.likelihood, ...likelihoodFields };
   // Architecture and latent size go in only when asked for: a variant's own defaults (a ladder VAE's
   // per-layer latent sizes, say) may not fit the plain VAE's.
   const architecture = options.conv
@@ -57,8 +57,21 @@ export function modelConfig(options: ModelOptions): { className: string } & Reco
     likelihood,
     ...(options.beta !== undefined ? { beta: options.beta } : {}),
     seed: options.seed,
-    ...options.fields,
+    ...modelFields,
   };
+}
+
+const LIKELIHOOD_PREFIX = 'likelihood.';
+
+/** `--set` fields for the model, and those (`likelihood.FIELD`) for its likelihood, without the prefix. */
+function splitFields(fields: Record<string, unknown>): { model: Record<string, unknown>; likelihood: Record<string, unknown> } {
+  const model: Record<string, unknown> = {};
+  const likelihood: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (key.startsWith(LIKELIHOOD_PREFIX)) likelihood[key.slice(LIKELIHOOD_PREFIX.length)] = value;
+    else model[key] = value;
+  }
+  return { model, likelihood };
 }
 
 /**

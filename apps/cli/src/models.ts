@@ -1,7 +1,6 @@
-import { createModel, listModels, UnknownModelError, type ModelConfig, type UntypedModelConfig, type VaeModel } from '@vaekit/core';
+import { createModel, listLikelihoods, listModels, UnknownModelError, type LikelihoodConfig, type ModelConfig, type UntypedModelConfig, type VaeModel } from '@vaekit/core';
 // Importing the variants registers every built-in model class; the CLI only ever looks them up by name.
 import '@vaekit/variants';
-import type { Likelihood } from '@vaekit/data';
 import { UsageError } from './errors.js';
 
 /**
@@ -30,7 +29,16 @@ export function buildModel(config: ModelConfig): VaeModel {
  * Which likelihood a saved model decodes with, for data checks and binarization defaults. Models that do
  * not record one are Bernoulli, the library's default.
  */
-export function likelihoodOf(model: VaeModel): Likelihood {
+export function likelihoodOf(model: VaeModel): LikelihoodConfig {
   const saved = (model.getConfig() as UntypedModelConfig)['likelihood'];
-  return typeof saved === 'object' && saved !== null && 'type' in saved && saved.type === 'gaussian' ? 'gaussian' : 'bernoulli';
+  return typeof saved === 'object' && saved !== null && typeof (saved as { type?: unknown }).type === 'string'
+    ? (saved as LikelihoodConfig)
+    : { type: 'bernoulli' };
+}
+
+/** `type  description` lines for help text, from core's likelihood registry. */
+export function describeLikelihoods(): string {
+  return listLikelihoods()
+    .map((entry) => `  ${entry.type.padEnd(22)} ${entry.description}`)
+    .join('\n');
 }

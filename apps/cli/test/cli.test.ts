@@ -155,7 +155,8 @@ describe('vaekit sample, reconstruct and eval', () => {
     const text = await cli(['eval', '--model-file', join(run1, 'model.vaekit'), '--k', '8', '--limit', '64', '--backend', 'cpu']);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/ELBO\s+-\d/);
-    expect(text.stdout).toMatch(/IWAE NLL \(k=8\)\s+\d/);
+    expect(text.stdout).toMatch(/IWAE NLL \(k=8\)\s+\d+\.\d+ nats \(0\.\d+ bits\/dim\)/);
+    expect(text.stdout).toMatch(/likelihood\s+bernoulli/);
     expect(text.stdout).toMatch(/active units\s+\d\/4/);
     expect(text.stderr).toMatch(/evaluating \(k=8\) 64\/64/);
 

@@ -5,6 +5,7 @@ import type { Command } from '../command.js';
 import { evaluationDataFor } from '../data-source.js';
 import { locateRun, RUN_USAGE } from '../run-facts.js';
 import { evaluationTable, noteOnce } from '../eval-report.js';
+import { likelihoodOf } from '../models.js';
 import { withModelFile } from '../model-file.js';
 import { countProgress } from '../progress.js';
 
@@ -69,8 +70,8 @@ export const evalCommand: Command = {
       });
       progress?.clear();
       const output = json
-        ? JSON.stringify({ model: model.className, backend: backend.name, data: source, rows, ...result }, null, 2)
-        : evaluationTable(model.className, source, result);
+        ? JSON.stringify({ model: model.className, likelihood: likelihoodOf(model), backend: backend.name, data: source, rows, ...result }, null, 2)
+        : evaluationTable(model.className, source, result, likelihoodOf(model).type, model.inputShape.reduce((a, b) => a * b, 1));
       process.stdout.write(`${output}\n`);
     });
     return 0;

@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
-import type { Likelihood } from '@vaekit/data';
+import { listLikelihoods } from '@vaekit/core';
 import { BACKEND_OPTION, choiceFlag, COMMON_OPTIONS, configOverrides, intListFlag, numberFlag, parse } from '../args.js';
 import { COMPILE_OPTION, COMPILE_USAGE } from '../compile-flag.js';
 import { isMnist, resolveBinarization } from '../data-source.js';
 import { UsageError } from '../errors.js';
+import { describeLikelihoods } from '../models.js';
 import { scaleFlag } from '../pictures.js';
 import type { RunArgs } from './run-args.js';
 
@@ -35,7 +36,6 @@ const OPTIONS = {
   scale: { type: 'string' },
 } as const;
 
-const LIKELIHOODS: readonly Likelihood[] = ['bernoulli', 'gaussian'];
 
 export const TRAIN_USAGE = `usage: vaekit train [options]
 
@@ -52,8 +52,11 @@ options:
   --hidden A,B            MLP hidden layer widths (default: the model's, 512,512 for VAE);
                           with --conv, one number: the dense layer's width (default 256)
   --conv                  convolutional encoder/decoder (image data, e.g. 28x28)
-  --likelihood L          bernoulli (default) or gaussian (fixed unit variance)
-  --binarize B            dynamic, static or none (default dynamic for mnist with bernoulli, else none)
+  --likelihood L          p(x | z): bernoulli (default) or another registered likelihood, below;
+                          set its fields with --set likelihood.FIELD=VALUE,
+                          e.g. --likelihood gaussian --set likelihood.variance=learned-per-pixel
+  --binarize B            dynamic, static or none (default dynamic for mnist with bernoulli, else none;
+                          only a bernoulli likelihood needs binary data)
   --channels C            values per pixel of PNG data: 1 (grey, default), 3 (RGB) or 4 (RGBA)
   --kl-warmup STEPS       ramp the KL weight from 0 to 1 over STEPS steps (default 0: off)
   --free-bits NATS        free-bits floor per latent dimension (default 0: off)
@@ -80,7 +83,10 @@ ${COMPILE_USAGE}
 
 Ctrl-C (SIGINT) or SIGTERM stops at the next step, writes a checkpoint and exits with 130 or 143;
 a second signal stops at once without a new checkpoint and exits with 3. While it runs, --out is
-locked (vaekit.lock): a second train on the same folder is refused.`;
+locked (vaekit.lock): a second train on the same folder is refused.
+
+likelihoods (--likelihood; fields and defaults in @vaekit/core's README):
+${describeLikelihoods()}`;
 
 /** The train command line, checked: what the run asks for, and how it treats its folder. */
 export interface TrainFlags {
@@ -106,6 +112,15 @@ export function parseTrainFlags(argv: readonly string[]): TrainFlags {
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
 
+/** A registered likelihood type, matched case-insensitively. */
+function likelihoodFlag(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const types = listLikelihoods().map((entry) => entry.type);
+  const match = types.find((type) => type === value.toLowerCase());
+  if (!match) throw new UsageError(`unknown --likelihood '${value}': use ${types.join(', ')}`);
+  return match;
+}
+
 function requestedArgs(values: Values, resume: boolean): Partial<RunArgs> {
   const r: Partial<RunArgs> = {};
   const set = <K extends keyof RunArgs>(key: K, value: RunArgs[K] | undefined): void => {
@@ -119,7 +134,7 @@ function requestedArgs(values: Values, resume: boolean): Partial<RunArgs> {
   set('latentDim', numberFlag('latent-dim', values['latent-dim'], { integer: true, min: 1 }));
   set('hidden', intListFlag('hidden', values.hidden));
   set('conv', values.conv);
-  set('likelihood', choiceFlag('likelihood', values.likelihood, LIKELIHOODS));
+  set('likelihood', likelihoodFlag(values.likelihood));
   set('klWarmup', numberFlag('kl-warmup', values['kl-warmup'], { integer: true, min: 0 }));
   set('freeBits', numberFlag('free-bits', values['free-bits'], { min: 0 }));
   set('beta', numberFlag('beta', values.beta, { min: 0 }));

@@ -1,4 +1,4 @@
-import type { Binarization, Likelihood } from '@vaekit/data';
+import type { Binarization } from '@vaekit/data';
 import { UsageError } from '../errors.js';
 
 /** Everything that defines a run, as saved in config.json; a resume reads it back. */
@@ -11,7 +11,8 @@ export interface RunArgs {
   latentDim: number | null;
   hidden: number[] | null;
   conv: boolean;
-  likelihood: Likelihood;
+  /** A registered likelihood type; its fields come from `--set likelihood.FIELD=VALUE`. */
+  likelihood: string;
   binarize: Binarization;
   klWarmup: number;
   freeBits: number;
