@@ -13,6 +13,7 @@ import {
   type EpochEvent,
   type TrainOptions,
 } from '../src/index.js';
+import { epochBatches, mixSeed } from '../src/internal.js';
 import { asyncOf } from './helpers/async-data.js';
 import { linearVae } from './helpers/linear-vae.js';
 import { recordingStore, storeWith, weightsOf, withoutTime } from './helpers/resume-runs.js';
@@ -68,6 +69,15 @@ describe('training on an asynchronous data set', () => {
       return Array.from({ length: plan.length }, (_, b) => plan.at(b)!);
     });
     expect(source.log.requests).toEqual(planned.map(({ indices, seed }) => ({ indices: [...indices], seed })));
+  });
+
+  it('follows the order and seeds epochBatches and mixSeed have always given, so older checkpoints resume exactly', () => {
+    for (const [size, batchSize, seed, epoch] of [[40, 16, 7, 0], [1000, 64, 3, 5], [7, 10, 0, 2]] as const) {
+      const plan = trainingEpochPlan(size, batchSize, seed, epoch);
+      const batches = epochBatches(size, batchSize, seed, epoch);
+      expect(Array.from({ length: plan.length }, (_, b) => plan.at(b))).toEqual(batches.map((indices, b) => ({ indices, seed: mixSeed(seed, epoch, b) })));
+      expect(plan.at(plan.length)).toBeUndefined();
+    }
   });
 
   it('resumed from any checkpoint, with the data now asynchronous, repeats the uninterrupted synchronous run exactly', async () => {
