@@ -63,7 +63,7 @@ describe('built-in likelihoods', () => {
 
   it('learned-global Gaussian trains its scale: the gradient moves sigma toward the residual spread', () => {
     const likelihood = createLikelihood({ type: 'gaussian', variance: 'learned-global', sigma: 1 });
-    const [{ variable }] = likelihood.variables() as [{ variable: tf.Variable }];
+    const variable = likelihood.variables()[0]!.variable;
     const mean = tf.zeros([4, 3]);
     const x = tf.fill([4, 3], 0.1);
     const { grads } = tf.variableGrads(() => tf.neg(tf.sum(likelihood.logProb(mean, x))) as tf.Scalar, [variable]);

@@ -79,7 +79,7 @@ export async function loadInputs(flags: TrainFlags, plan: RunPlan): Promise<Trai
     likelihood: args.likelihood,
     binarize: args.binarize,
     seed: args.seed,
-    image: args.conv,
+    image: args.conv || setsConvArchitecture(args.set),
     heldOutLimit: Math.min(HELD_OUT_LIMIT, args.limit ?? HELD_OUT_LIMIT),
     ...(args.limit !== null ? { limit: args.limit } : {}),
     ...(saved ? { expectedShape: saved.model.inputShape, split: savedSplit(saved) } : {}),
@@ -113,4 +113,10 @@ export async function loadInputs(flags: TrainFlags, plan: RunPlan): Promise<Trai
 function savedSplit(saved: RunConfig): SplitRecord | 'tail' {
   const split: unknown = saved.data?.split;
   return isSplitRecord(split) ? split : 'tail';
+}
+
+/** `--set architecture={"type":"conv",…}` asks for image-shaped inputs as `--conv` does. */
+function setsConvArchitecture(fields: Record<string, unknown> | undefined): boolean {
+  const architecture = fields?.['architecture'];
+  return typeof architecture === 'object' && architecture !== null && (architecture as { type?: unknown }).type === 'conv';
 }
