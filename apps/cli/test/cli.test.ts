@@ -227,7 +227,7 @@ describe('bad input fails before anything is written', () => {
   it('non-binary data with a Bernoulli likelihood and --binarize none', async () => {
     const csv = writeCsv('gray.csv', 20, 16, (r, c) => String(((r + c) % 5) / 4));
     const result = await cli(['train', ...TINY, '--data', csv, '--binarize', 'none', '--out', out()]);
-    expectUserError(result, /binarize it \(dynamic binarization\) or use a Gaussian likelihood/);
+    expectUserError(result, /binarize it \(dynamic binarization\) or choose a likelihood for grey levels \(continuous-bernoulli/);
     expectNothingWritten();
   });
 
