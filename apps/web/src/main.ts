@@ -9,17 +9,9 @@ import { createVae } from '@vaekit/variants';
 
 import { interleaveRows, paintDigits, paintLoss } from './draw.js';
 import { loadPageMnist, type PageMnist } from './mnist.js';
+import { BATCH_SIZE, LEARNING_RATE, MODEL } from './training-settings.js';
 import { configureWasmBinaries } from './wasm-paths.js';
 
-/** The model trained here: an MLP VAE small enough to learn recognisable digits in a few hundred steps. */
-const MODEL = {
-  inputShape: [784],
-  latentDim: 16,
-  architecture: { type: 'mlp' as const, hiddenUnits: [256] },
-  seed: 1,
-};
-const BATCH_SIZE = 100;
-const LEARNING_RATE = 2e-3;
 /** Samples and reconstructions are redrawn every this many steps. */
 const REDRAW_EVERY = 25;
 const SHOWN_SAMPLES = 64;

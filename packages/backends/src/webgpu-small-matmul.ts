@@ -1,13 +1,18 @@
-// tfjs-backend-webgpu 4.22 computes a matMul whose output has at most 128 elements with its "reduce"
-// program: one workgroup of 256 invocations per output element, summing through workgroup memory with a
-// barrier per step. On a software adapter (SwiftShader, where invocations are CPU fibers and each barrier
-// switches between all of them) that is the slowest program tfjs has. Measured in headless Chromium on
-// SwiftShader, per call with the read-back: 8x10 @ 10x12 took 160 ms with the reduce program and 3.7 ms
-// with tfjs's small-output program (same values); a tiny VAE's loss spent 259 of 271 ms in four such
-// matMuls. On software adapters this replacement runs those matMuls with the small-output program by
-// setting tfjs's own program switch for the call. Hardware adapters keep tfjs's choice (not measured here).
+// tfjs-backend-webgpu 4.22's matMul programs on a software adapter, where each of them is slow for the same
+// reason: they synchronise the invocations of a workgroup with barriers, and SwiftShader runs those
+// invocations as CPU fibers, so every barrier switches between all of them. On software adapters this
+// module replaces the BatchMatMul and _FusedMatMul kernels with ones that run vaekit's blocked program
+// (webgpu-blocked-matmul.ts, no barriers) wherever it applies, unless tfjs's WEBGPU_MATMUL_PROGRAM_TYPE
+// flag names one of tfjs's programs. Where it does not apply (a prelu or leakyrelu activation, batch
+// dimensions that broadcast), tfjs's kernel runs, but never with its "reduce" program: for
+// a matMul whose output has at most 128 elements tfjs picks that one (a 256-invocation workgroup per output
+// element, a barrier per step), and measured in headless Chromium on SwiftShader, per call with the
+// read-back, 8x10 @ 10x12 took 160 ms with it and 3.7 ms with tfjs's small-output program (same values).
+// Hardware adapters keep tfjs's kernels untouched (not measured here: there is no GPU).
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+
+import { blockedMatMulKernel } from './webgpu-blocked-matmul.js';
 
 const MATMUL_KERNELS = ['BatchMatMul', '_FusedMatMul'] as const;
 const PROGRAM_FLAG = 'WEBGPU_MATMUL_PROGRAM_TYPE';
@@ -25,13 +30,11 @@ function outputSize(a: TensorInfo, b: TensorInfo, transposeA: boolean, transpose
   return Math.max(batchOf(a.shape), batchOf(b.shape)) * rows * cols;
 }
 
-function avoidReduceProgram(original: KernelConfig): KernelConfig {
-  const kernelFunc: KernelFunc = (args) => {
+function softwareMatMul(original: KernelConfig): KernelConfig {
+  const withoutReduceProgram: KernelFunc = (args) => {
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
     const attrs = args.attrs as { transposeA?: boolean; transposeB?: boolean };
     const env = tf.env();
-    // Someone chose a program on purpose: leave it.
-    if (env.getNumber(PROGRAM_FLAG) >= 0) return original.kernelFunc(args);
     if (outputSize(a, b, attrs.transposeA === true, attrs.transposeB === true) > REDUCE_MAX_OUTPUT) return original.kernelFunc(args);
     env.set(PROGRAM_FLAG, SMALL_OUTPUT_PROGRAM);
     try {
@@ -40,12 +43,16 @@ function avoidReduceProgram(original: KernelConfig): KernelConfig {
       env.set(PROGRAM_FLAG, -1);
     }
   };
+  const blocked = blockedMatMulKernel(withoutReduceProgram);
+  // Someone chose one of tfjs's programs on purpose: leave it.
+  const kernelFunc: KernelFunc = (args) => (tf.env().getNumber(PROGRAM_FLAG) >= 0 ? original.kernelFunc(args) : blocked(args));
   return { ...original, kernelFunc };
 }
 
 /**
- * Makes tfjs's webgpu matMul kernels use the small-output program instead of the reduce program. Call after
- * tfjs-backend-webgpu is imported, for a software adapter. Idempotent; false when the kernels are missing.
+ * Makes tfjs's webgpu matMul kernels run the blocked program, or tfjs's small-output program instead of its
+ * reduce program. Call after tfjs-backend-webgpu is imported, for a software adapter. Idempotent; false when
+ * the kernels are missing.
  */
 export function installWebgpuSmallMatMulFix(): boolean {
   let installed = false;
@@ -54,7 +61,7 @@ export function installWebgpuSmallMatMulFix(): boolean {
     if (!current) continue;
     if (INSTALLED.get(name) !== current) {
       tf.unregisterKernel(name, 'webgpu');
-      tf.registerKernel(avoidReduceProgram(current));
+      tf.registerKernel(softwareMatMul(current));
       INSTALLED.set(name, tf.getKernel(name, 'webgpu')!);
     }
     installed = true;
@@ -62,7 +69,7 @@ export function installWebgpuSmallMatMulFix(): boolean {
   return installed;
 }
 
-/** Whether the replacement matMul kernels are the ones tfjs runs on webgpu. */
+/** Whether the software-adapter matMul kernels are the ones tfjs runs on webgpu. */
 export function webgpuSmallMatMulFixActive(): boolean {
   return MATMUL_KERNELS.every((name) => {
     const current = tf.getKernel(name, 'webgpu');

@@ -14,6 +14,7 @@ import { selectEntry } from './select-entry.js';
 import { backendTolerance } from './tolerance.js';
 import { describeAdapter, reportAdapter, type GpuDeviceLike, type WebgpuAdapterReport } from './webgpu-adapter.js';
 import { installWebgpuAddNFix } from './webgpu-addn.js';
+import { installWebgpuDirectSum } from './webgpu-direct-sum.js';
 import { probeWebgpu } from './webgpu-probe.js';
 import { installWebgpuSmallMatMulFix } from './webgpu-small-matmul.js';
 import { guardWebgpuSyncReads } from './webgpu-sync-read.js';
@@ -51,7 +52,10 @@ export const webgpuBackend: BackendEntry = {
     softwareAdapter = (await probeWebgpu()).report.software;
     await importOptional('webgpu', PACKAGE, () => import('@tensorflow/tfjs-backend-webgpu'));
     installWebgpuAddNFix();
-    if (softwareAdapter) installWebgpuSmallMatMulFix();
+    if (softwareAdapter) {
+      installWebgpuSmallMatMulFix();
+      installWebgpuDirectSum();
+    }
     // The package registers its factory only when it sees navigator.gpu at import time; the probe has just
     // seen it, so a missing factory means tfjs-core came from a second copy (two tfjs-core versions).
     if (!tf.findBackendFactory('webgpu')) {

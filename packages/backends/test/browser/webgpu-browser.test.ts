@@ -89,17 +89,99 @@ describe('webgpu in Chromium', () => {
     const [a, b] = [tf.tensor2d(Array.from({ length: 80 }, (_, i) => Math.sin(i)), [8, 10]), tf.tensor2d(Array.from({ length: 120 }, (_, i) => Math.cos(i)), [10, 12])];
     const product = tf.matMul(a, b);
     const onGpu = await product.data();
-    const pipelines = Object.keys((tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache);
-    if (info.adapter?.software) {
-      expect(pipelines.some((key) => key.startsWith('matMulReduce'))).toBe(false);
-      expect(pipelines.some((key) => key.startsWith('matMulSmallOutputSize'))).toBe(true);
-    }
     const expected = Array.from({ length: 96 }, (_, i) => {
       const [row, col] = [Math.floor(i / 12), i % 12];
       return Array.from({ length: 10 }, (_, k) => Math.sin(row * 10 + k) * Math.cos(k * 12 + col)).reduce((p, v) => p + v, 0);
     });
     onGpu.forEach((v, i) => expect(Math.abs(v - expected[i]!)).toBeLessThanOrEqual(1e-5 + 1e-4 * Math.abs(expected[i]!)));
-    tf.dispose([a, b, product]);
+    // A prelu activation is one the blocked program leaves to tfjs, which must then avoid its reduce program.
+    const prelu = tf.fused.matMul({ a, b, activation: 'prelu', preluActivationWeights: tf.scalar(0.5) });
+    const preluValues = await prelu.data();
+    preluValues.forEach((v, i) => {
+      const e = expected[i]! < 0 ? 0.5 * expected[i]! : expected[i]!;
+      expect(Math.abs(v - e)).toBeLessThanOrEqual(1e-5 + 1e-4 * Math.abs(e));
+    });
+    if (info.adapter?.software) {
+      const pipelines = Object.keys((tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache);
+      expect(pipelines.some((key) => key.startsWith('matMulReduce'))).toBe(false);
+      expect(pipelines.some((key) => key.startsWith('matMulSmallOutputSize'))).toBe(true);
+    }
+    tf.dispose([a, b, product, prelu]);
+  });
+
+  it('runs matMuls with the blocked program on a software adapter: every transpose, odd sizes, batches, bias and activation', async () => {
+    const info = await useBackend('webgpu');
+    const pipelineKeys = () => Object.keys((tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache);
+    const valueAt = (seed: number, i: number) => Math.sin(seed * 7.1 + i * 0.37);
+    // [batch, m, k] @ [batch, k, n] computed here, from the same values laid out as each case asks.
+    const cases = [
+      { m: 5, k: 7, n: 9, batchA: 1, batchB: 1, tA: false, tB: false },
+      { m: 6, k: 3, n: 5, batchA: 1, batchB: 1, tA: true, tB: false },
+      { m: 9, k: 11, n: 6, batchA: 1, batchB: 1, tA: false, tB: true },
+      { m: 4, k: 13, n: 8, batchA: 1, batchB: 1, tA: true, tB: true },
+      { m: 3, k: 5, n: 7, batchA: 3, batchB: 3, tA: false, tB: false },
+      { m: 6, k: 4, n: 2, batchA: 2, batchB: 1, tA: false, tB: true },
+      { m: 2, k: 6, n: 5, batchA: 1, batchB: 4, tA: true, tB: false },
+    ];
+    for (const c of cases) {
+      const batch = Math.max(c.batchA, c.batchB);
+      const aAt = (bt: number, r: number, k: number) => valueAt(1, (bt % c.batchA) * c.m * c.k + r * c.k + k);
+      const bAt = (bt: number, k: number, col: number) => valueAt(2, (bt % c.batchB) * c.k * c.n + k * c.n + col);
+      const layout = (n: number, rows: number, cols: number, at: (bt: number, r: number, col: number) => number, transpose: boolean) =>
+        Array.from({ length: n * rows * cols }, (_, i) => {
+          const bt = Math.floor(i / (rows * cols));
+          const [r, col] = transpose ? [i % rows, Math.floor(i / rows) % cols] : [Math.floor(i / cols) % rows, i % cols];
+          return at(bt, r, col);
+        });
+      const aShape = c.tA ? [c.batchA, c.k, c.m] : [c.batchA, c.m, c.k];
+      const bShape = c.tB ? [c.batchB, c.n, c.k] : [c.batchB, c.k, c.n];
+      const a = tf.tensor3d(layout(c.batchA, c.m, c.k, aAt, c.tA), aShape as [number, number, number]);
+      const b = tf.tensor3d(layout(c.batchB, c.k, c.n, bAt, c.tB), bShape as [number, number, number]);
+      const bias = tf.tensor1d(Array.from({ length: c.n }, (_, i) => 0.25 * i - 0.5));
+      const plain = tf.matMul(a, b, c.tA, c.tB);
+      const fused = tf.fused.matMul({ a, b, transposeA: c.tA, transposeB: c.tB, bias, activation: 'relu' });
+      const [plainValues, fusedValues] = [await plain.data(), await fused.data()];
+      expect(plain.shape).toEqual([batch, c.m, c.n]);
+      for (let i = 0; i < batch * c.m * c.n; i++) {
+        const [bt, r, col] = [Math.floor(i / (c.m * c.n)), Math.floor(i / c.n) % c.m, i % c.n];
+        const e = Array.from({ length: c.k }, (_, k) => aAt(bt, r, k) * bAt(bt, k, col)).reduce((p, v) => p + v, 0);
+        const label = `${JSON.stringify(c)} element ${i}`;
+        expect(Math.abs(plainValues[i]! - e), label).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(e));
+        expect(Math.abs(fusedValues[i]! - Math.max(0, e + 0.25 * col - 0.5)), label).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(e));
+      }
+      tf.dispose([a, b, bias, plain, fused]);
+    }
+    if (info.adapter?.software) expect(pipelineKeys().some((key) => key.startsWith('vaekitBlockedMatMul'))).toBe(true);
+  });
+
+  it('sums over any axes on a software adapter with the same values as the arithmetic here', async () => {
+    const info = await useBackend('webgpu');
+    const shape = [4, 5, 6];
+    const values = Array.from({ length: 120 }, (_, i) => Math.cos(i * 0.61) * (1 + (i % 7)));
+    const x = tf.tensor3d(values, shape as [number, number, number]);
+    const at = (i: number, j: number, k: number) => values[i * 30 + j * 6 + k]!;
+    for (const axes of [[0], [1], [2], [0, 1], [1, 2], [0, 2], [0, 1, 2]]) {
+      for (const keepDims of [false, true]) {
+        const sum = tf.sum(x, axes, keepDims);
+        const expectedShape = keepDims ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i));
+        expect(sum.shape, `axes ${axes}`).toEqual(expectedShape);
+        const expected = new Map<string, number>();
+        for (let i = 0; i < 4; i++)
+          for (let j = 0; j < 5; j++)
+            for (let k = 0; k < 6; k++) {
+              const key = [i, j, k].filter((_, d) => !axes.includes(d)).join(',');
+              expected.set(key, (expected.get(key) ?? 0) + at(i, j, k));
+            }
+        const actual = await sum.data();
+        [...expected.values()].forEach((e, n) => expect(Math.abs(actual[n]! - e), `axes ${axes}, value ${n}`).toBeLessThanOrEqual(1e-4));
+        sum.dispose();
+      }
+    }
+    x.dispose();
+    if (info.adapter?.software) {
+      const pipelines = Object.keys((tf.backend() as unknown as { pipelineCache: Record<string, unknown> }).pipelineCache);
+      expect(pipelines.some((key) => key.startsWith('vaekitDirectSum'))).toBe(true);
+    }
   });
 
   it("'auto' prefers webgpu in a browser", async () => {
