@@ -29,10 +29,12 @@ const UNIFORMS = 'dimAOuter : i32, dimBOuter : i32, dimInner : i32, batchA : i32
 function shaderSource(transposeA: boolean, transposeB: boolean, hasBias: boolean, activation: string): string {
   const lanes = Array.from({ length: BLOCK }, (_, i) => i);
   // Rows and columns past the edge read the last one (clamped) and are never written.
-  const aAt = (r: number) => (transposeA ? `A[aBase + k * M + r${r}]` : `A[aRow${r} + k]`);
-  const bAt = (c: number) => (transposeB ? `B[bCol${c} + k]` : `B[bBase + k * N + c${c}]`);
+  // f32() because a tensor cast to float32 from int32 or bool keeps its integer buffer: tfjs declares each
+  // storage buffer with the type its data has, not the tensor's dtype.
+  const aAt = (r: number) => (transposeA ? `f32(A[aBase + k * M + r${r}])` : `f32(A[aRow${r} + k])`);
+  const bAt = (c: number) => (transposeB ? `f32(B[bCol${c} + k])` : `f32(B[bBase + k * N + c${c}])`);
   const value = (r: number, c: number) => {
-    const biased = hasBias ? `acc${r}[${c}] + bias[(col + ${c}) * uniforms.biasStride]` : `acc${r}[${c}]`;
+    const biased = hasBias ? `acc${r}[${c}] + f32(bias[(col + ${c}) * uniforms.biasStride])` : `acc${r}[${c}]`;
     return `activation(${biased})`;
   };
   return `

@@ -14,6 +14,8 @@ const WORKGROUP = 64;
 
 let installed: KernelConfig | undefined;
 
+// f32() because a tensor cast to float32 from int32 or bool keeps its integer buffer, and tfjs declares the
+// storage buffer with the type of its data.
 const SHADER = `
   fn main(index : i32) {
     if (index >= uniforms.outputs) { return; }
@@ -22,7 +24,7 @@ const SHADER = `
     var offset = outerIndex * uniforms.reduced * uniforms.inner + innerIndex;
     var total = 0.0;
     for (var r = 0; r < uniforms.reduced; r = r + 1) {
-      total = total + x[offset];
+      total = total + f32(x[offset]);
       offset = offset + uniforms.inner;
     }
     result[index] = total;

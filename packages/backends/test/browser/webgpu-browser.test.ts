@@ -152,6 +152,14 @@ describe('webgpu in Chromium', () => {
       tf.dispose([a, b, bias, plain, fused]);
     }
     if (info.adapter?.software) expect(pipelineKeys().some((key) => key.startsWith('vaekitBlockedMatMul'))).toBe(true);
+    // A float32 tensor cast from int32 keeps its integer buffer on webgpu; the program must read it as numbers.
+    const counts = tf.cast(tf.oneHot(tf.tensor1d([2, 0, 1, 2], 'int32'), 3), 'float32');
+    const codes = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]);
+    const picked = tf.matMul(counts, codes);
+    const summed = tf.sum(counts, 0);
+    expect(Array.from(await picked.data())).toEqual([5, 6, 1, 2, 3, 4, 5, 6]);
+    expect(Array.from(await summed.data())).toEqual([1, 1, 2]);
+    tf.dispose([counts, codes, picked, summed]);
   });
 
   it('sums over any axes on a software adapter with the same values as the arithmetic here', async () => {
