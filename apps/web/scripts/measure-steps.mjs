@@ -24,6 +24,8 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../../scripts/ensure-chromium.m
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
+  // `pnpm run <script> -- --flag` hands the script the `--` too.
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
     backends: { type: 'string', default: 'webgpu,webgl,wasm' },
     steps: { type: 'string', default: '12' },

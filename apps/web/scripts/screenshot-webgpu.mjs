@@ -4,7 +4,7 @@
 // /?backend=webgpu&steps=N&autostart=1 and waits for the run to finish. Bounded: past --timeout-min it
 // presses Stop, takes the screenshot of what there is, says so and exits with status 1.
 //
-//   pnpm --filter @vaekit/web screenshot:webgpu [-- --steps 300 --timeout-min 15 --out docs/images/web-webgpu.png]
+//   pnpm --filter @vaekit/web screenshot:webgpu [--steps 300 --timeout-min 15 --out docs/images/web-webgpu.png]
 //
 // The workspace packages must be built first (the page imports their dist): pnpm turbo run build --filter=@vaekit/web^...
 import { mkdirSync } from 'node:fs';
@@ -20,6 +20,8 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../../scripts/ensure-chromium.m
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const repoDir = resolve(appDir, '..', '..');
 const { values } = parseArgs({
+  // `pnpm run <script> -- --flag` hands the script the `--` too.
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
   options: {
     steps: { type: 'string', default: '300' },
     'timeout-min': { type: 'string', default: '15' },
