@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { prototypeDataset, SeededRandom, type Dataset, type LikelihoodSupport } from '@vaekit/core';
+import { valuesDataset } from '@vaekit/core/internal';
 
 /** How far the grey levels sit from the edges of [0, 1], and how much seeded noise each value carries. */
 const DARK = 0.2;
@@ -27,21 +27,7 @@ export function supportDataset(
   const binary = prototypeDataset(exampleShape, size, seed);
   if (support === 'binary') return binary;
   const values = mapIntoSupport(support, binary.values, new SeededRandom(seed ^ 0x2c1b_3c6d));
-  const valuesPerExample = exampleShape.reduce((a, b) => a * b, 1);
-  return {
-    size,
-    exampleShape: [...exampleShape],
-    binary: false,
-    values,
-    batch(indices) {
-      const out = new Float32Array(indices.length * valuesPerExample);
-      indices.forEach((index, row) => {
-        if (!Number.isInteger(index) || index < 0 || index >= size) throw new RangeError(`index ${index} out of range 0..${size - 1}`);
-        out.set(values.subarray(index * valuesPerExample, (index + 1) * valuesPerExample), row * valuesPerExample);
-      });
-      return tf.tensor(out, [indices.length, ...exampleShape]);
-    },
-  };
+  return valuesDataset(values, exampleShape, false);
 }
 
 function mapIntoSupport(support: Exclude<LikelihoodSupport, 'binary'>, bits: Float32Array, rng: SeededRandom): Float32Array {

@@ -2,6 +2,7 @@
 // users of core do not need. It carries no compatibility promise and changes with any release.
 export { brandError, hasErrorBrand } from './error-brand.js';
 export { datasetFingerprint, FINGERPRINT_SAMPLE } from './dataset.js';
+export { valuesDataset } from './synthetic-dataset.js';
 export { decodeContainer, encodeContainer } from './serialization/container.js';
 export { assignWeights } from './serialization/model-file.js';
 export { MODEL_FORMAT } from './serialization/model-meta.js';

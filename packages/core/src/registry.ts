@@ -1,4 +1,5 @@
 import { brandError, hasErrorBrand } from './error-brand.js';
+import { programWideMap } from './program-registry.js';
 import type { ModelConfig, VaeModel } from './model.js';
 import type { WeightSpec } from './serialization/weight-manifest.js';
 
@@ -58,15 +59,9 @@ export interface RegisteredModel {
   readonly source?: string;
 }
 
-// One registry per program, even if two copies of this module are loaded (bundlers can do that):
-// the map lives on globalThis under a symbol.
-const REGISTRY_KEY = Symbol.for('vaekit.model-registry');
-type RegistryHolder = { [REGISTRY_KEY]?: Map<string, RegisteredModel> };
-
+// One registry per program, even if two copies of this module are loaded (bundlers can do that).
 function registry(): Map<string, RegisteredModel> {
-  const holder = globalThis as RegistryHolder;
-  holder[REGISTRY_KEY] ??= new Map();
-  return holder[REGISTRY_KEY];
+  return programWideMap<RegisteredModel>('vaekit.model-registry');
 }
 
 const UNKNOWN_MODEL_ERROR = Symbol.for('vaekit.UnknownModelError');

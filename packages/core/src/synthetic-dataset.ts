@@ -21,15 +21,25 @@ export function prototypeDataset(exampleShape: readonly number[], size = 64, see
       values[i * valuesPerExample + j] = flip ? 1 - proto[j]! : proto[j]!;
     }
   }
+  return valuesDataset(values, exampleShape, true);
+}
+
+/**
+ * A `Dataset` over `values` held in memory, example after example (row-major), read by `batch` as they
+ * are (no transform, so `seed` is unused); `values` is returned with it.
+ */
+export function valuesDataset(values: Float32Array, exampleShape: readonly number[], binary: boolean): Dataset & { values: Float32Array } {
+  const valuesPerExample = exampleShape.reduce((a, b) => a * b, 1);
+  const size = values.length / valuesPerExample;
   return {
     size,
     exampleShape: [...exampleShape],
-    binary: true,
+    binary,
     values,
     batch(indices) {
       const out = new Float32Array(indices.length * valuesPerExample);
       indices.forEach((index, row) => {
-        if (!Number.isInteger(index) || index < 0 || index >= size) throw new RangeError(`index ${index} out of range`);
+        if (!Number.isInteger(index) || index < 0 || index >= size) throw new RangeError(`index ${index} out of range 0..${size - 1}`);
         out.set(values.subarray(index * valuesPerExample, (index + 1) * valuesPerExample), row * valuesPerExample);
       });
       return tf.tensor(out, [indices.length, ...exampleShape]);

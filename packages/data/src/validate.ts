@@ -1,6 +1,6 @@
 import { DataError } from './data-error.js';
 import { formatShape, shapeSize } from './shape.js';
-import { checkSupport, describeLikelihood, SUPPORT_DESCRIPTIONS, type LikelihoodSupport } from '@vaekit/core';
+import { describeLikelihood, firstOutsideSupport, SUPPORT_DESCRIPTIONS, type LikelihoodSupport } from '@vaekit/core';
 import type { Binarization, LikelihoodChoice, LoadedData } from './types.js';
 
 export interface LikelihoodCheckOptions {
@@ -60,9 +60,8 @@ export function validateForLikelihood(
   const support = supportOf(likelihood);
   const type = typeof likelihood === 'string' ? likelihood : likelihood.type;
   if (support !== 'binary') {
-    const problem = checkSupport(support, data);
-    if (problem === undefined) return;
-    const index = Number(/at position (\d+)/.exec(problem)?.[1] ?? 0);
+    const index = firstOutsideSupport(support, data);
+    if (index < 0) return;
     const v = data[index] as number;
     const hint = v > 1 && v <= 255 && support !== 'real' ? ' (8-bit pixel values? divide them by 255)' : '';
     throw new DataError(

@@ -17,7 +17,7 @@ export {
   UnknownLikelihoodError,
   type RegisterLikelihoodOptions,
 } from './registry.js';
-export { checkSupport, drawFromSupport, inSupport, SUPPORT_DESCRIPTIONS, supportRange } from './support.js';
+export { checkSupport, drawFromSupport, firstOutsideSupport, inSupport, SUPPORT_DESCRIPTIONS, supportRange } from './support.js';
 export { splitParams } from './params.js';
 export { bernoulliLogProb } from './bernoulli.js';
 export { gaussianLogProb } from './gaussian.js';

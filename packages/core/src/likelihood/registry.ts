@@ -1,5 +1,6 @@
 import { rejectUnknownFields } from '../config-schema.js';
 import { brandError, hasErrorBrand } from '../error-brand.js';
+import { programWideMap } from '../program-registry.js';
 import { bernoulliDefinition } from './bernoulli.js';
 import { continuousBernoulliDefinition } from './continuous-bernoulli.js';
 import { discretizedLogisticDefinition } from './discretized-logistic.js';
@@ -16,14 +17,9 @@ const BUILT_IN: readonly LikelihoodDefinition[] = [
   discretizedLogisticDefinition,
 ].map((definition) => ({ ...definition, source: '@vaekit/core' }));
 
-// One registry per program, even when a bundler loads two copies of core: it lives on globalThis.
-const REGISTRY_KEY = Symbol.for('vaekit.likelihood-registry');
-type RegistryHolder = { [REGISTRY_KEY]?: Map<string, LikelihoodDefinition> };
-
+// One registry per program, even when a bundler loads two copies of core.
 function registry(): Map<string, LikelihoodDefinition> {
-  const holder = globalThis as RegistryHolder;
-  holder[REGISTRY_KEY] ??= new Map(BUILT_IN.map((definition) => [definition.type, definition]));
-  return holder[REGISTRY_KEY];
+  return programWideMap('vaekit.likelihood-registry', () => BUILT_IN.map((definition) => [definition.type, definition] as const));
 }
 
 const UNKNOWN_LIKELIHOOD_ERROR = Symbol.for('vaekit.UnknownLikelihoodError');

@@ -28,13 +28,16 @@ export function inSupport(support: LikelihoodSupport, value: number): boolean {
   }
 }
 
+/** The position of the first value outside `support`, or -1 when all are inside. */
+export function firstOutsideSupport(support: LikelihoodSupport, values: ArrayLike<number>): number {
+  for (let i = 0; i < values.length; i++) if (!inSupport(support, values[i]!)) return i;
+  return -1;
+}
+
 /** The first value outside `support`, described with its position, or undefined when all are inside. */
 export function checkSupport(support: LikelihoodSupport, values: ArrayLike<number>): string | undefined {
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (!inSupport(support, v)) return `value ${v} at position ${i} is outside the support (${SUPPORT_DESCRIPTIONS[support]})`;
-  }
-  return undefined;
+  const i = firstOutsideSupport(support, values);
+  return i < 0 ? undefined : `value ${values[i]} at position ${i} is outside the support (${SUPPORT_DESCRIPTIONS[support]})`;
 }
 
 /**
