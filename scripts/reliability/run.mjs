@@ -38,7 +38,7 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 if (!isBuilt()) {
-  console.error(`build first (pnpm turbo run build --filter=vaekit...): ${BIN} is missing`);
+  console.error(`build first (pnpm turbo run build --filter=@vaekit/cli...): ${BIN} is missing`);
   process.exit(2);
 }
 const seed = env.VAEKIT_RELIABILITY_SEED !== undefined ? Number(env.VAEKIT_RELIABILITY_SEED) : Math.floor(Math.random() * 2 ** 31);

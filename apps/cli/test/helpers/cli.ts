@@ -34,7 +34,7 @@ export interface CliOptions {
 }
 
 export function assertBuilt(): void {
-  if (!existsSync(BIN)) throw new Error(`build the CLI first (pnpm turbo run build --filter=vaekit...): ${BIN} is missing`);
+  if (!existsSync(BIN)) throw new Error(`build the CLI first (pnpm turbo run build --filter=@vaekit/cli...): ${BIN} is missing`);
 }
 
 /** Runs `vaekit ...args` to its end, never longer than `timeoutMs`. */
