@@ -28,7 +28,7 @@ export class TrainProgress {
 
   step(event: StepEvent): void {
     const fraction = event.batch / event.batches;
-    const head = `epoch ${event.epoch + 1}/${event.epochs}  batch ${event.batch}/${event.batches}`;
+    const head = `epoch ${event.epoch}/${event.epochs}  batch ${event.batch}/${event.batches}`;
     const tail = `ETA ${formatDuration(event.etaMs)}  ${formatTerms(event.terms)}  ${formatNumber(event.examplesPerSecond, 3)} ex/s`;
     if (this.stream.isTTY) {
       const now = Date.now();

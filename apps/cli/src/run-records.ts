@@ -6,7 +6,7 @@ import { runPath } from './run-folder.js';
 /** One line of metrics.jsonl: the epoch's terms and nothing that depends on the clock, so reruns compare byte for byte. */
 export function metricsLine(event: EpochEvent): Record<string, unknown> {
   return {
-    epoch: event.epoch + 1,
+    epoch: event.epoch,
     step: event.step,
     train: event.train,
     ...(event.validation ? { validation: event.validation } : {}),

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
+  CHECKPOINT_FORMAT,
   decodeCheckpoint,
   memoryCheckpointStore,
   prototypeDataset,
@@ -183,8 +184,10 @@ describe('checkpoint formats', () => {
   });
 
   it('refuses a checkpoint from a newer format, saying so', async () => {
-    const newer = await rewriteState(await checkpointAfter(2), (state) => ({ ...state, format: 3 }));
-    await expect(decodeCheckpoint(newer, 'ckpt')).rejects.toThrow(/ckpt is a checkpoint of format 3, written by a newer vaekit; this one reads format 2: upgrade vaekit/);
+    const newer = await rewriteState(await checkpointAfter(2), (state) => ({ ...state, format: CHECKPOINT_FORMAT + 1 }));
+    await expect(decodeCheckpoint(newer, 'ckpt')).rejects.toThrow(
+      `ckpt is a checkpoint of format ${CHECKPOINT_FORMAT + 1}, written by a newer vaekit; this one reads format ${CHECKPOINT_FORMAT}: upgrade vaekit`,
+    );
     await expect(resume(newer, {})).rejects.toThrow(/newer vaekit/);
   });
 });

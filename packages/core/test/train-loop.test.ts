@@ -40,7 +40,7 @@ describe('the training loop', () => {
     expect(result.status).toBe('completed');
     expect(result.resumedFromStep).toBe(4);
     expect(result.steps).toBe(9);
-    expect(result.history.map((h) => h.epoch)).toEqual([0, 1, 2]);
+    expect(result.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
     expect(await weightsOf(resumed)).toEqual(await weightsOf(straight));
     straight.dispose();
     resumed.dispose();
@@ -65,6 +65,7 @@ describe('the training loop', () => {
   it('reports progress with loss terms and an ETA, and epoch means', async () => {
     const model = linearVae();
     const steps: number[] = [];
+    const epochsAndBatches: [number, number][] = [];
     const etas: number[] = [];
     const result = await train(model, data, {
       epochs: 2,
@@ -72,15 +73,21 @@ describe('the training loop', () => {
       validation: data,
       onStep: (e) => {
         steps.push(e.step);
+        epochsAndBatches.push([e.epoch, e.batch]);
         etas.push(e.etaMs);
         expect(Object.keys(e.terms)).toEqual(['total', 'reconstruction', 'kl']);
         expect(e.totalSteps).toBe(6);
       },
     });
     expect(steps).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(epochsAndBatches).toEqual([[1, 1], [1, 2], [1, 3], [2, 1], [2, 2], [2, 3]]);
     expect(etas.at(-1)).toBe(0);
     expect(result.history).toHaveLength(2);
-    expect(result.history[1]!.validation!.elbo).toBeLessThan(0);
+    expect(result.history.map((h) => h.epoch)).toEqual([1, 2]);
+    const validation = result.history[1]!.validation!;
+    expect(Object.keys(validation)).toEqual(Object.keys(result.history[1]!.train));
+    expect(validation.total).toBeGreaterThan(0);
+    expect(validation.total).toBeCloseTo(validation.reconstruction! + validation.kl!, 4);
     model.dispose();
   });
 

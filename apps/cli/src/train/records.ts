@@ -52,11 +52,11 @@ export class RunRecords {
 
   /** An epoch ended: `full` is the trainer's own history (the checkpoint's) where the trainer passes it. */
   async epochEnded(event: EpochEvent, full: readonly EpochEvent[] | undefined): Promise<void> {
-    this.history = full ? [...full] : [...this.history.slice(0, event.epoch), event];
+    this.history = full ? [...full] : [...this.history.slice(0, event.epoch - 1), event];
     await writeMetrics(this.out, this.history);
     this.timing = [
-      ...this.timing.slice(0, event.epoch),
-      { epoch: event.epoch + 1, step: event.step, elapsedMs: Math.round(event.elapsedMs), finishedAt: new Date().toISOString() },
+      ...this.timing.slice(0, event.epoch - 1),
+      { epoch: event.epoch, step: event.step, elapsedMs: Math.round(event.elapsedMs), finishedAt: new Date().toISOString() },
     ];
     await writeTiming(this.out, this.timing);
   }

@@ -25,9 +25,9 @@ export function trainLog(): TrainLog {
 
 export function epochLine(event: EpochEvent): string {
   const validation = event.validation
-    ? `  |  held-out ELBO ${formatNumber(event.validation.elbo ?? Number.NaN)} (rec ${formatNumber(event.validation.reconstruction ?? Number.NaN)}, kl ${formatNumber(event.validation.kl ?? Number.NaN)})`
+    ? `  |  held-out loss ${formatNumber(event.validation.total ?? Number.NaN)} (rec ${formatNumber(event.validation.reconstruction ?? Number.NaN)}, kl ${formatNumber(event.validation.kl ?? Number.NaN)})`
     : '';
-  return `epoch ${event.epoch + 1}/${event.epochs} done  step ${event.step}  train ${formatTerms(event.train)}${validation}  (${formatDuration(event.elapsedMs)})`;
+  return `epoch ${event.epoch}/${event.epochs} done  step ${event.step}  train ${formatTerms(event.train)}${validation}  (${formatDuration(event.elapsedMs)})`;
 }
 
 /** A stop request that came before anything was written: nothing to checkpoint, so EXIT_STOPPED. */
@@ -54,7 +54,8 @@ export function printSummary(out: string, result: TrainResult, heldOutName: stri
   if (last?.validation) {
     const v = last.validation;
     lines.push(
-      `final ELBO on ${heldOutName}: ${formatNumber(v.elbo ?? Number.NaN)} nats (reconstruction ${formatNumber(v.reconstruction ?? Number.NaN)}, KL ${formatNumber(v.kl ?? Number.NaN)})`,
+      // Events report the held-out loss (−ELBO); the summary states the bound itself, as `vaekit eval` does.
+      `final ELBO on ${heldOutName}: ${formatNumber(-(v.total ?? Number.NaN))} nats (reconstruction ${formatNumber(v.reconstruction ?? Number.NaN)}, KL ${formatNumber(v.kl ?? Number.NaN)})`,
     );
   }
   lines.push('wrote:', ...written.filter((path) => existsSync(path)).map((path) => `  ${path}`));

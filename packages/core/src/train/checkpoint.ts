@@ -14,9 +14,12 @@ const CHECKPOINT_KIND = 'vaekit-checkpoint';
 /**
  * The checkpoint format this code writes. 1: vaekit before exact resume (no format field; seed, batch
  * size, data size and optimizer recorded). 2: adds the epoch's running sums, the consecutive-skip count,
- * every setting that shapes the run, fingerprints of the data, and where the run was trained.
+ * every setting that shapes the run, fingerprints of the data, and where the run was trained. 3: the
+ * history's epochs count from 1 and its validation terms are losses (`total` = −ELBO); the learning-rate
+ * schedule and its state, early stopping's state and best weights, gradient clipping, and the record of
+ * settings changed on a resume.
  */
-export const CHECKPOINT_FORMAT = 2;
+export const CHECKPOINT_FORMAT = 3;
 
 /** Running sums of the epoch in progress, so a resumed epoch reports the same train means. */
 export interface EpochSums {

@@ -1,9 +1,15 @@
 import { brandError, hasErrorBrand } from '../error-brand.js';
 
-/** Emitted after every optimizer step. Loss terms are plain numbers (batch means, in nats). */
+/**
+ * Emitted after every optimizer step. Loss terms are plain numbers (batch means, in nats), as losses:
+ * lower is better. Epochs and batches count from 1: the step that ends batch 5 of epoch 3 of 10 reports
+ * `epoch: 3, epochs: 10, batch: 5`, as the CLI prints it and `metrics.jsonl` records it.
+ */
 export interface StepEvent {
+  /** The epoch this step belongs to, 1-based. */
   readonly epoch: number;
   readonly epochs: number;
+  /** The batch within the epoch, 1-based. */
   readonly batch: number;
   readonly batches: number;
   /** Global step, 1-based after the step completes. */
@@ -20,14 +26,26 @@ export interface StepEvent {
 
 /**
  * Emitted once per epoch: mean training terms, and validation terms when a validation set is given.
- * Every field but `elapsedMs` is a function of the run's settings and data alone, so a resumed run's
- * events equal the uninterrupted run's; `elapsedMs` is wall-clock time since this `train` call started.
+ * Both are losses in nats per example, lower is better, under the same names: `total`, `reconstruction`
+ * (−log p(x|z)) and `kl`. Every field but `elapsedMs` is a function of the run's settings and data alone,
+ * so a resumed run's events equal the uninterrupted run's; `elapsedMs` is wall-clock time since this
+ * `train` call started.
  */
 export interface EpochEvent {
+  /** The epoch that ended, 1-based: the last event of a 10-epoch run has `epoch: 10, epochs: 10`. */
   readonly epoch: number;
   readonly epochs: number;
+  /** Global steps completed at the epoch's end. */
   readonly step: number;
+  /**
+   * Means over the epoch's steps of the model's loss terms: `total` is the training objective (the
+   * negative ELBO with the step's KL weight and free bits), plus any terms the model adds.
+   */
   readonly train: Readonly<Record<string, number>>;
+  /**
+   * The held-out loss at the epoch's end: `total` is the negative ELBO (KL weight 1, no free bits), so
+   * `validation.total` = `reconstruction` + `kl`, and −`validation.total` is `evaluate`'s `elbo`.
+   */
   readonly validation?: Readonly<Record<string, number>>;
   readonly elapsedMs: number;
   readonly skippedSteps: number;
@@ -35,8 +53,11 @@ export interface EpochEvent {
 
 /** A resume from a checkpoint, told before training continues. */
 export interface ResumeEvent {
+  /** Global steps completed before the resume. */
   readonly step: number;
+  /** The epoch training continues in, 1-based, like `StepEvent.epoch`. */
   readonly epoch: number;
+  /** Batches of that epoch already trained (so training continues with batch `nextBatch + 1`). */
   readonly nextBatch: number;
   /** The checkpoint's format (`CHECKPOINT_FORMAT` unless it was written by an older vaekit). */
   readonly format: number;

@@ -28,7 +28,7 @@ export async function runSettings(data: AsyncDataset, options: TrainOptions, set
   };
 }
 
-/** The validation figures reported at an epoch's end. */
+/** The validation figures reported at an epoch's end, as losses named like the training terms. */
 export async function validationTerms(
   model: VaeModel,
   data: AsyncDataset,
@@ -41,5 +41,5 @@ export async function validationTerms(
     prefetch: settings.prefetch,
     ...(limit !== undefined ? { limit } : {}),
   });
-  return { elbo: result.elbo, reconstruction: result.reconstruction, kl: result.kl };
+  return { total: -result.elbo, reconstruction: result.reconstruction, kl: result.kl };
 }

@@ -71,7 +71,7 @@ export async function train(model: VaeModel, data: AsyncDataset, options: TrainO
       progress = progressOf(checkpoint.state);
       resumedFromStep = progress.step;
       const { step, epoch, nextBatch } = progress;
-      const event: ResumeEvent = { step, epoch, nextBatch, format: checkpoint.format, notes };
+      const event: ResumeEvent = { step, epoch: epoch + 1, nextBatch, format: checkpoint.format, notes };
       if (options.onResume) options.onResume(event);
       else if (notes.length) console.warn(`vaekit: resuming from ${location}: ${notes.join('; ')}`);
     }
@@ -135,7 +135,7 @@ export async function train(model: VaeModel, data: AsyncDataset, options: TrainO
           const elapsedMs = performance.now() - started;
           const stepsDone = progress.step - stepsAtStart;
           options.onStep?.({
-            epoch,
+            epoch: epoch + 1,
             epochs: options.epochs,
             batch: b + 1,
             batches: plan.length,
@@ -160,7 +160,7 @@ export async function train(model: VaeModel, data: AsyncDataset, options: TrainO
         ? await validationTerms(model, options.validation, settings, options.validationLimit)
         : undefined;
       const event: EpochEvent = {
-        epoch,
+        epoch: epoch + 1,
         epochs: options.epochs,
         step: progress.step,
         train: meansOf(progress.epochSums),
