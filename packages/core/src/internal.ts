@@ -9,3 +9,4 @@ export { MODEL_FORMAT } from './serialization/model-meta.js';
 export { encodeCheckpoint } from './train/checkpoint.js';
 export { createOptimizer, DEFAULT_OPTIMIZER } from './train/optimizer.js';
 export { epochBatches, mixSeed, shuffledIndices } from './train/order.js';
+export { ProtobufWriter } from './compile/protobuf-writer.js';

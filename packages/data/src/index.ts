@@ -14,6 +14,8 @@ export { validateData, validateForLikelihood, assertFinite, supportOf } from './
 export type { LikelihoodAdvice, LikelihoodCheckOptions, ValidateDataOptions } from './validate.js';
 export { tileImages } from './tile-images.js';
 export type { GrayImage, Picture, PictureChannels, TileOptions } from './tile-images.js';
+export { pictureShapeOf } from './picture-shape.js';
+export type { PictureShape } from './picture-shape.js';
 export { splitIndices, selectRows, splitDatasets } from './split.js';
 export type { Split, SplitSpec, SplitDatasetsOptions } from './split.js';
 export { generateShapes } from './shapes.js';

@@ -1,7 +1,7 @@
 /**
- * Just enough of the protocol-buffer wire format to serialize TensorFlow's GraphDef: varints, 32-bit
- * floats and length-delimited fields. Written here because the only consumer is the compiled-step tracer
- * and a protobuf runtime would be a large dependency for a few dozen lines.
+ * Just enough of the protocol-buffer wire format to serialize TensorFlow's GraphDef and TensorBoard's
+ * Event records: varints, 32- and 64-bit floats and length-delimited fields. Written here because a
+ * protobuf runtime would be a large dependency for a few dozen lines.
  */
 export class ProtobufWriter {
   private readonly chunks: Uint8Array[] = [];
@@ -24,7 +24,7 @@ export class ProtobufWriter {
     this.push(Uint8Array.from(out));
   }
 
-  private tag(field: number, wireType: 0 | 2 | 5): void {
+  private tag(field: number, wireType: 0 | 1 | 2 | 5): void {
     this.varint(field * 8 + wireType);
   }
 
@@ -41,6 +41,13 @@ export class ProtobufWriter {
     this.tag(field, 5);
     const bytes = new Uint8Array(4);
     new DataView(bytes.buffer).setFloat32(0, value, true);
+    this.push(bytes);
+  }
+
+  double(field: number, value: number): void {
+    this.tag(field, 1);
+    const bytes = new Uint8Array(8);
+    new DataView(bytes.buffer).setFloat64(0, value, true);
     this.push(bytes);
   }
 
@@ -68,6 +75,13 @@ export class ProtobufWriter {
     const bytes = new Uint8Array(4 * values.length);
     const view = new DataView(bytes.buffer);
     values.forEach((v, i) => view.setFloat32(4 * i, v, true));
+    this.bytes(field, bytes);
+  }
+
+  packedDoubles(field: number, values: readonly number[]): void {
+    const bytes = new Uint8Array(8 * values.length);
+    const view = new DataView(bytes.buffer);
+    values.forEach((v, i) => view.setFloat64(8 * i, v, true));
     this.bytes(field, bytes);
   }
 

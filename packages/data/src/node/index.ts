@@ -13,3 +13,6 @@ export type { PngFolderDatasetOptions } from './png-folder-dataset.js';
 export type { DecodedPng, PngChannels } from './png-decode.js';
 export type { PngLimits } from './png-limits.js';
 export { encodePng, writePng } from './png.js';
+export { tensorBoardLogger } from './tensorboard/tensorboard-logger.js';
+export type { TensorBoardLogger, TensorBoardLoggerOptions } from './tensorboard/tensorboard-logger.js';
+export { TensorBoardWriter } from './tensorboard/event-file-writer.js';
