@@ -86,6 +86,7 @@ export {
 export { CorruptFileError } from './serialization/container.js';
 export { deserializeModel, serializeModel, type DeserializeModelOptions } from './serialization/model-file.js';
 export type { LoadLimits } from './serialization/load-limits.js';
+export * from './export/index.js';
 export type { WeightDtype, WeightSpec } from './serialization/weight-manifest.js';
 export {
   estimateEncoderGradient,

@@ -6,7 +6,9 @@ import {
   klMonteCarlo,
   tileDraws,
   type LossContext,
+  type ExportableNetworks,
   type LossTerms,
+  type ModelWithExport,
   type NamedVariable,
   type SeededRandom,
 } from '@vaekit/core';
@@ -62,7 +64,7 @@ export interface FlowDraw extends FlowResult {
  *
  * Deliberately not a `GaussianLatentModel` (no `posterior`/`klPerDimension`): the posterior is not Gaussian.
  */
-export abstract class FlowVae<C extends FlowVaeConfig> extends SingleLatentModel<C> {
+export abstract class FlowVae<C extends FlowVaeConfig> extends SingleLatentModel<C> implements ModelWithExport {
   /** Numbers per example the encoder emits for the flow, after the base mean and log-variance. */
   protected readonly flowInputUnits: number;
 
@@ -105,6 +107,23 @@ export abstract class FlowVae<C extends FlowVaeConfig> extends SingleLatentModel
       const { z } = this.draw(x, POSTERIOR_MEAN_DRAWS, rng);
       return tf.mean(tf.reshape(z, [POSTERIOR_MEAN_DRAWS, x.shape[0]!, this.config.latentDim]), 0) as tf.Tensor2D;
     });
+  }
+
+  /**
+   * The encoder's base Gaussian q0 (its mean, and log-variance) and the decoder: the flow itself is not a
+   * plain network, so the exported encoder stops before it.
+   */
+  exportableNetworks(): ExportableNetworks {
+    return {
+      encoder: this.nets.encoder,
+      decoder: this.nets.decoder,
+      encoderOutput: { kind: 'gaussian', latentDim: this.config.latentDim },
+      notes: [
+        `${this.className}: the exported encoder gives the flow's base Gaussian q0(z_0 | x) (mean μ_0, and log-variance), ` +
+          `before the ${this.config.latentDim}-dimensional flow; vaekit's encode applies the flow to μ_0, which the export does not include. ` +
+          'The decoder is complete: it maps any code to the likelihood mean.',
+      ],
+    };
   }
 
   encode(x: tf.Tensor): tf.Tensor {

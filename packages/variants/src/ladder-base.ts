@@ -4,14 +4,17 @@ import {
   describeLikelihood,
   DiagonalGaussian,
   elbo,
+  ExportError,
   gaussianLogProbFromNoise,
   klDiagonal,
   klMonteCarlo,
   klStandardNormal,
   standardNormalLogProb,
   tileDraws,
+  type ExportableNetworks,
   type LossContext,
   type LossTerms,
+  type ModelWithExport,
   type NamedVariable,
   type SeededRandom,
 } from '@vaekit/core';
@@ -71,7 +74,7 @@ export function ladderModelWeights(config: LadderVaeConfig, contextUnits: number
  * Not a `GaussianLatentModel`: the lower layers' priors are not N(0, I), so there is no single
  * diagonal posterior whose KL to a standard normal is the model's KL.
  */
-export abstract class LadderBase<C extends LadderVaeConfig> extends ModelBase<C> {
+export abstract class LadderBase<C extends LadderVaeConfig> extends ModelBase<C> implements ModelWithExport {
   private readonly nets: LadderNetworks;
   private readonly contextUnits: number;
 
@@ -158,6 +161,19 @@ export abstract class LadderBase<C extends LadderVaeConfig> extends ModelBase<C>
       layers[i] = complete(i, precisionWeightedMerge(estimates[i]!, prior), prior);
     }
     return layers;
+  }
+
+  /**
+   * Refuses: a ladder's posterior merges the bottom-up estimates with the top-down priors layer by layer,
+   * and its prior over z_1 runs the top-down networks, so neither a code nor a sample comes from one plain network.
+   */
+  exportableNetworks(): ExportableNetworks {
+    throw new ExportError(
+      `${this.className} cannot be exported as plain TensorFlow.js networks: its posterior merges bottom-up and top-down passes ` +
+        'by precision weighting at every layer, and its prior over the bottom layer z_1 runs the top-down networks, neither of which is ' +
+        'a network of built-in layers. Keep the .vaekit file and run it with vaekit, or train a Vae, BetaVae, LearnedPriorVae, ' +
+        'a flow VAE or a VqVae for export.',
+    );
   }
 
   encode(x: tf.Tensor): tf.Tensor {

@@ -59,6 +59,13 @@ export class LearnedPriorVae extends Vae<LearnedPriorVaeConfig> {
   constructor(config: LearnedPriorVaeConfig) {
     super(config, new LearnedDiagonalPrior(config.latentDim));
   }
+
+  protected override exportNotes(): string[] {
+    return [
+      'LearnedPriorVae: its prior is learned, not N(0, I): to sample, feed the decoder codes drawn from N(prior/mean, exp(prior/logVar)), ' +
+        "the model's weights of those names (not part of the export).",
+    ];
+  }
 }
 
 export const learnedPriorVaeVariant = defineVariant(LEARNED_PRIOR_VAE_SCHEMA, LearnedPriorVae, {

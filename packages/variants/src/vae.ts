@@ -6,7 +6,9 @@ import {
   klMonteCarlo,
   sumPerExample,
   tileDraws,
+  type ExportableNetworks,
   type GaussianLatentModel,
+  type ModelWithExport,
   type LossContext,
   type LossTerms,
   type SeededRandom,
@@ -23,7 +25,7 @@ import { defineVariant, TINY_NETWORK } from './variant-definition.js';
  * (N(0, I) unless a subclass passes another) and a decoder p(x|z), trained on the β-weighted ELBO. The
  * other Gaussian-latent variants extend it and override only what differs (the prior, `objective`).
  */
-export class Vae<C extends VaeConfig = VaeConfig> extends SingleLatentModel<C> implements GaussianLatentModel<C> {
+export class Vae<C extends VaeConfig = VaeConfig> extends SingleLatentModel<C> implements GaussianLatentModel<C>, ModelWithExport {
   constructor(config: C, prior?: LatentPrior) {
     super(config, posteriorUnits(config), prior);
   }
@@ -36,6 +38,21 @@ export class Vae<C extends VaeConfig = VaeConfig> extends SingleLatentModel<C> i
 
   encode(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => this.posterior(x).mean);
+  }
+
+  /** The encoder emits the posterior's mean then log-variance; the decoder is a plain network. */
+  exportableNetworks(): ExportableNetworks {
+    return {
+      encoder: this.nets.encoder,
+      decoder: this.nets.decoder,
+      encoderOutput: { kind: 'gaussian', latentDim: this.config.latentDim },
+      notes: this.exportNotes(),
+    };
+  }
+
+  /** What a deployment of the exported networks must know about this model beyond a plain VAE's. */
+  protected exportNotes(): string[] {
+    return [];
   }
 
   klPerDimension(x: tf.Tensor): tf.Tensor2D {

@@ -2,9 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   elbo,
   tileDraws,
+  type ExportableNetworks,
   type GradientCheckTarget,
   type LossContext,
   type LossTerms,
+  type ModelWithExport,
   type ModelWithGradientCheckTargets,
   type ModelWithMetrics,
   type ModelWithStepState,
@@ -55,7 +57,7 @@ export function vqVaeWeights(config: VqVaeConfig): PlannedWeight[] {
  */
 export class VqVae
   extends ModelBase<VqVaeConfig>
-  implements ModelWithMetrics, ModelWithGradientCheckTargets, ModelWithStepState
+  implements ModelWithMetrics, ModelWithGradientCheckTargets, ModelWithStepState, ModelWithExport
 {
   private readonly nets: EncoderDecoder;
   private readonly state: CodebookState;
@@ -92,6 +94,27 @@ export class VqVae
       const flat = this.flatten(this.encodeContinuous(x));
       return tf.reshape(nearestCodes(flat, this.codebook), [x.shape[0]!, this.config.numLatents]) as tf.Tensor2D;
     });
+  }
+
+  /**
+   * The encoder to the vectors before quantization, the decoder from quantized vectors, and the codebook;
+   * quantizing (each vector to its nearest code) is left to the consumer.
+   */
+  exportableNetworks(): ExportableNetworks {
+    const { numLatents, embeddingDim, codebookSize } = this.config;
+    return {
+      encoder: this.nets.encoder,
+      decoder: this.nets.decoder,
+      encoderOutput: { kind: 'code' },
+      codeShape: [numLatents, embeddingDim],
+      codebook: this.codebook,
+      notes: [
+        `VqVae: the exported encoder gives the ${numLatents} vectors z_e before quantization, [batch, ${numLatents}, ${embeddingDim}]; ` +
+          `vaekit's encode replaces each by its nearest codebook vector (least squared distance), which the consumer does itself. ` +
+          `The codebook model maps code indices [batch, ${numLatents}] (int32, 0 to ${codebookSize - 1}) to those vectors, and the decoder ` +
+          'maps quantized vectors [batch, numLatents, embeddingDim] to the likelihood mean.',
+      ],
+    };
   }
 
   /** The quantized code z_q: each encoder vector replaced by its nearest code. */

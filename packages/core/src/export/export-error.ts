@@ -1,0 +1,4 @@
+/** A model, or a part of it, that cannot be written as a plain TensorFlow.js LayersModel, with the reason. */
+export class ExportError extends Error {
+  override readonly name = 'ExportError';
+}
