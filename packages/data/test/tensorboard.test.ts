@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { train, type EpochEvent, type StepEvent } from '@vaekit/core';
-import { useCpu } from '@vaekit/test-utils';
+import { readWithTensorBoard, tensorBoardMissing, useCpu } from '@vaekit/test-utils';
 import { createVae } from '@vaekit/variants';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,6 @@ import { tensorBoardLogger, TensorBoardWriter } from '../src/node/index.js';
 import { crc32c, maskedCrc32c } from '../src/node/tensorboard/crc32c.js';
 import { histogramOf } from '../src/node/tensorboard/histogram.js';
 import { frameRecord } from '../src/node/tensorboard/tfrecord.js';
-import { readWithTensorBoard, tensorBoardMissing } from './helpers/tensorboard-reader.js';
 
 const root = mkdtempSync(join(tmpdir(), 'vaekit-tensorboard-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

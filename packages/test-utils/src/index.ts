@@ -10,3 +10,4 @@ export { useCpu } from './setup-backend.js';
  * as source and as built code.
  */
 export const LOAD_IN_CHILD = fileURLToPath(new URL('../fixtures/load-in-child.mjs', import.meta.url));
+export { readWithTensorBoard, tensorBoardMissing, type ReadBack } from './tensorboard-reader.js';

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const SCRIPT = fileURLToPath(new URL('./read-tensorboard.py', import.meta.url));
+// Resolved from this module, which sits one folder below the package root both as source and as built code.
+const SCRIPT = fileURLToPath(new URL('../fixtures/read-tensorboard.py', import.meta.url));
 const INSTALL_HINT = 'install it with `python3 -m pip install tensorboard` (.ci/run does)';
 
 export interface ReadBack {
