@@ -114,3 +114,14 @@ export {
 export { NonFiniteLossError, type EpochEvent, type ResumeEvent, type StepEvent, type TrainResult } from './train/events.js';
 export type { OptimizerConfig } from './train/optimizer.js';
 export { checkpointStanding, type CheckpointStanding } from './train/checkpoint.js';
+export {
+  resolveLearningRateSchedule,
+  scheduledLearningRate,
+  type LearningRateSchedule,
+  type Monitor,
+  type PlateauState,
+  type ResolvedLearningRateSchedule,
+  type StepPosition,
+} from './lr-schedule/index.js';
+export type { EarlyStoppingOptions, EarlyStoppingRule, EarlyStoppingState } from './train/early-stopping.js';
+export type { ResumeChangeable, RunChange } from './train/run-changes.js';

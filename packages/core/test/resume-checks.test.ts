@@ -76,7 +76,7 @@ describe('resume checks the settings that shape the run', () => {
     ['freeBits', { freeBits: 0 }, /freeBits 0\.1 \(now 0\)/],
     ['batchSize', { batchSize: 8 }, /batchSize 16 \(now 8\)/],
     ['seed', { seed: 4 }, /seed 3 \(now 4\)/],
-    ['optimizer', { optimizer: { type: 'adam', learningRate: 0.01 } }, /optimizer \{"learningRate":0\.001,"type":"adam"\} \(now \{"learningRate":0\.01,"type":"adam"\}\)/],
+    ['optimizer', { optimizer: { type: 'adam', learningRate: 0.01 } }, /optimizer \{"learningRate":0\.001,"type":"adam"\} \(now \{"learningRate":0\.01,"type":"adam"\}; allowResumeChanges: \['learningRate'\] lets a resume change it\)/],
     ['validation data', { validation: prototypeDataset([12], 24, 6) }, /validation 24 examples of \[12\], content [0-9a-f]{12} \(now 24 examples of \[12\], content [0-9a-f]{12}\)/],
     ['validationLimit', { validationLimit: 10 }, /validationLimit all \(now 10\)/],
   ] as const)('refuses a changed %s, naming the old and the new value and what to do', async (_name, change, message) => {

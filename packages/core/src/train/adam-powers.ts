@@ -23,7 +23,8 @@ export function powerByRepeatedProduct(beta: number, updates: number): number {
  * uninterrupted one. This puts back the values training itself would hold after `updates` updates.
  */
 export function restoreAdamPowers(optimizer: tf.Optimizer, updates: number): void {
-  if (!(optimizer instanceof tf.AdamOptimizer)) return;
+  // By class name: tfjs optimizers answer `instanceof` by duck typing, so every one passes for Adam.
+  if (optimizer.getClassName() !== 'Adam') return;
   const adam = optimizer as unknown as AdamPowers;
   tf.tidy(() => {
     adam.accBeta1.assign(tf.scalar(powerByRepeatedProduct(adam.beta1, updates)));

@@ -7,9 +7,14 @@ import type { EpochEvent } from './events.js';
 import type { OptimizerConfig } from './optimizer.js';
 import type { DataFingerprint } from '../dataset.js';
 import type { ScheduleConfig } from '../schedules.js';
+import type { PlateauState } from '../lr-schedule/plateau.js';
+import type { ResolvedLearningRateSchedule } from '../lr-schedule/schedule-config.js';
 import { restoreAdamPowers } from './adam-powers.js';
+import type { EarlyStoppingRule, EarlyStoppingState } from './early-stopping.js';
+import type { RunChange } from './run-changes.js';
 
 const CHECKPOINT_KIND = 'vaekit-checkpoint';
+const BEST_SECTION = 'best';
 
 /**
  * The checkpoint format this code writes. 1: vaekit before exact resume (no format field; seed, batch
@@ -45,6 +50,12 @@ export interface RunSettings {
   readonly data: DataFingerprint;
   /** The validation data and its cap, which shape the history's validation terms; null without validation. */
   readonly validation: { readonly data: DataFingerprint; readonly limit: number | null } | null;
+  /** How the learning rate moves, defaults filled in (a resume may change it only when asked). */
+  readonly learningRateSchedule: ResolvedLearningRateSchedule;
+  /** The cap on the gradient's global norm; null when gradients are not clipped. */
+  readonly clipGradientNorm: number | null;
+  /** When to stop early; null without early stopping. */
+  readonly earlyStopping: EarlyStoppingRule | null;
 }
 
 /** Where a run was trained: a change does not refuse a resume, but its steps then round differently. */
@@ -67,6 +78,12 @@ export interface LoopState {
   readonly epochSums: EpochSums;
   /** One event per completed epoch; an epoch is in it from the checkpoint written at its end on. */
   readonly history: readonly EpochEvent[];
+  /** A reduce-on-plateau schedule's state; null for other schedules. */
+  readonly plateau: PlateauState | null;
+  /** Early stopping's state; null without early stopping. */
+  readonly earlyStopping: EarlyStoppingState | null;
+  /** Settings changed by resumes that were allowed to change them, in order. */
+  readonly changes: readonly RunChange[];
   /** Settings a resume must match, or the continuation would not be the same run. */
   readonly run: RunSettings;
   readonly optimizer: OptimizerConfig;
@@ -92,6 +109,8 @@ export async function encodeCheckpoint(
   model: VaeModel,
   optimizer: tf.Optimizer,
   state: LoopState,
+  /** The best epoch's model file (`serializeModel`), kept for early stopping's `restoreBest`. */
+  bestModel: Uint8Array | null = null,
 ): Promise<Uint8Array> {
   const optimizerWeights = await optimizer.getWeights();
   // getWeights makes a fresh scalar for the iteration count; the other entries are the optimizer's own.
@@ -104,7 +123,9 @@ export async function encodeCheckpoint(
   }
   const { specs, bytes } = encoded;
   const meta: CheckpointMeta = { state, optimizerWeights: specs };
-  return encodeContainer(CHECKPOINT_KIND, meta, { model: await serializeModel(model), optimizer: bytes });
+  const sections: Record<string, Uint8Array> = { model: await serializeModel(model), optimizer: bytes };
+  if (bestModel) sections[BEST_SECTION] = bestModel;
+  return encodeContainer(CHECKPOINT_KIND, meta, sections);
 }
 
 export interface DecodedCheckpoint {
@@ -116,6 +137,8 @@ export interface DecodedCheckpoint {
   /** A fresh model built from the checkpoint (import @vaekit/variants first). */
   loadModel(): Promise<VaeModel>;
   restoreOptimizer(optimizer: tf.Optimizer): Promise<void>;
+  /** The best epoch's model file, when early stopping kept one. */
+  readonly bestModel: Uint8Array | null;
 }
 
 export async function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): Promise<DecodedCheckpoint> {
@@ -123,24 +146,12 @@ export async function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint')
   const { optimizerWeights } = container.header.meta;
   const state = readState(container.header.meta.state, source);
   const modelBytes = container.section('model');
+  const bestModel = container.header.sections.some((s) => s.name === BEST_SECTION) ? container.section(BEST_SECTION) : null;
   return {
     format: state.format,
     state,
-    async restoreModel(model) {
-      const saved = await deserializeModel(modelBytes, source);
-      try {
-        if (JSON.stringify(saved.getConfig()) !== JSON.stringify(model.getConfig())) {
-          throw new CorruptFileError(
-            `${source} was written by a model with a different config; resume with the same model options`,
-          );
-        }
-        const values: tf.NamedTensorMap = {};
-        for (const { name, variable } of saved.variables()) values[name] = variable;
-        assignWeights(model, values, source);
-      } finally {
-        saved.dispose();
-      }
-    },
+    bestModel,
+    restoreModel: (model) => restoreWeights(model, modelBytes, source),
     loadModel: () => deserializeModel(modelBytes, source),
     async restoreOptimizer(optimizer) {
       const values = decodeNamedTensors(optimizerWeights, container.section('optimizer'));
@@ -153,6 +164,21 @@ export async function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint')
       }
     },
   };
+}
+
+/** Puts the weights of a model file into a model of the same config. */
+export async function restoreWeights(model: VaeModel, modelBytes: Uint8Array, source: string): Promise<void> {
+  const saved = await deserializeModel(modelBytes, source);
+  try {
+    if (JSON.stringify(saved.getConfig()) !== JSON.stringify(model.getConfig())) {
+      throw new CorruptFileError(`${source} was written by a model with a different config; resume with the same model options`);
+    }
+    const values: tf.NamedTensorMap = {};
+    for (const { name, variable } of saved.variables()) values[name] = variable;
+    assignWeights(model, values, source);
+  } finally {
+    saved.dispose();
+  }
 }
 
 /** A state of this format; one from a newer vaekit, or from a pre-release one, is refused rather than misread. */

@@ -1,4 +1,5 @@
 import { brandError, hasErrorBrand } from '../error-brand.js';
+import type { RunChange } from './run-changes.js';
 
 /**
  * Emitted after every optimizer step. Loss terms are plain numbers (batch means, in nats), as losses:
@@ -17,6 +18,9 @@ export interface StepEvent {
   readonly totalSteps: number;
   readonly terms: Readonly<Record<string, number>>;
   readonly klWeight: number;
+  /** The learning rate this step's update used, after the schedule. */
+  readonly learningRate: number;
+  /** The global L2 norm of the step's gradients, before any clipping (`clipGradientNorm`). */
   readonly gradientNorm: number;
   readonly examplesPerSecond: number;
   readonly elapsedMs: number;
@@ -66,15 +70,23 @@ export interface ResumeEvent {
    * (an older checkpoint format, another backend or compile setting). Empty when the resume is exact.
    */
   readonly notes: readonly string[];
+  /** Settings this resume changed, as `allowResumeChanges` let it (also recorded in the checkpoint). */
+  readonly changes: readonly RunChange[];
 }
 
 export interface TrainResult {
-  readonly status: 'completed' | 'aborted';
+  /** `stopped-early` when early stopping's patience ran out (in this call, or before the resume). */
+  readonly status: 'completed' | 'aborted' | 'stopped-early';
   /** Epochs fully completed (including ones done before a resume). */
   readonly epochsCompleted: number;
   readonly steps: number;
   readonly history: readonly EpochEvent[];
   readonly resumedFromStep: number | null;
+  /**
+   * With early stopping: the best epoch (1-based) and its monitored value, and whether its weights were
+   * put back into the model (`restoreBest`); null without early stopping or before any epoch ended.
+   */
+  readonly best: { readonly epoch: number; readonly value: number; readonly restored: boolean } | null;
 }
 
 const NON_FINITE_LOSS_ERROR = Symbol.for('vaekit.NonFiniteLossError');

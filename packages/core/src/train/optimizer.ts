@@ -6,10 +6,12 @@ export type OptimizerConfig =
   | { type: 'sgd'; learningRate: number }
   | { type: 'rmsprop'; learningRate: number; decay?: number; momentum?: number; epsilon?: number };
 
-export const DEFAULT_OPTIMIZER: OptimizerConfig = { type: 'adam', learningRate: 1e-3 };
+export const DEFAULT_LEARNING_RATE = 1e-3;
+
+export const DEFAULT_OPTIMIZER: OptimizerConfig = { type: 'adam', learningRate: DEFAULT_LEARNING_RATE };
 
 export function createOptimizer(config: OptimizerConfig): tf.Optimizer {
-  const lr = config.learningRate ?? 1e-3;
+  const lr = config.learningRate ?? DEFAULT_LEARNING_RATE;
   if (!(lr > 0) || !Number.isFinite(lr)) throw new RangeError(`learning rate must be a positive number, got ${lr}`);
   switch (config.type) {
     case 'adam':

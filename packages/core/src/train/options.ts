@@ -5,9 +5,12 @@ import type { VaeModel } from '../model.js';
 import type { ScheduleConfig } from '../schedules.js';
 import type { CheckpointStore } from './checkpoint.js';
 import type { EpochEvent, ResumeEvent, StepEvent } from './events.js';
-import { DEFAULT_OPTIMIZER, type OptimizerConfig } from './optimizer.js';
+import { DEFAULT_LEARNING_RATE, DEFAULT_OPTIMIZER, type OptimizerConfig } from './optimizer.js';
 import type { CompileEvent } from './step-runner.js';
 import { checkWholeCount } from '../whole-count.js';
+import type { LearningRateSchedule } from '../lr-schedule/schedule-config.js';
+import { resolveEarlyStopping, type EarlyStoppingOptions, type EarlyStoppingRule } from './early-stopping.js';
+import { checkResumeChangeable, type ResumeChangeable } from './run-changes.js';
 
 export interface TrainOptions {
   epochs: number;
@@ -15,6 +18,28 @@ export interface TrainOptions {
   batchSize?: number;
   /** Default Adam with learning rate 1e-3. */
   optimizer?: OptimizerConfig;
+  /**
+   * How the learning rate moves during the run: a multiple of the optimizer's `learningRate` by step or
+   * epoch (step, exponential, cosine with warm-up), or reduced when a monitored figure stops improving
+   * (`plateau`). Recorded in checkpoints and repeated exactly on resume. Default constant.
+   */
+  learningRateSchedule?: LearningRateSchedule;
+  /**
+   * Scale each step's gradients down so their global L2 norm is at most this, before the optimizer
+   * sees them. `StepEvent.gradientNorm` is the norm before clipping. Default off.
+   */
+  clipGradientNorm?: number;
+  /**
+   * Stop when a figure (the held-out loss by default) has not improved for `patience` epochs, keeping
+   * the best epoch's weights (in checkpoints too, so a resume can still restore them).
+   */
+  earlyStopping?: EarlyStoppingOptions;
+  /**
+   * Called when the early-stopping figure reaches a new best, with the model holding that epoch's
+   * weights: after validation and before the epoch's checkpoint, so a run stopped in between repeats
+   * the epoch on resume and calls it again with the same weights.
+   */
+  onBest?: (event: EpochEvent, model: VaeModel) => void | Promise<void>;
   /** Drives shuffling, dynamic binarization and the reparameterization noise. Default 0. */
   seed?: number;
   /** Weight on the KL term by step (KL warm-up, cyclical annealing). Default constant 1. */
@@ -55,6 +80,12 @@ export interface TrainOptions {
    */
   resume?: boolean;
   /**
+   * Settings a resume may change from the checkpoint's: `learningRate` (the optimizer's; its other
+   * fields must match) and `learningRateSchedule`. A change takes effect at the step the run resumes
+   * from, is recorded in the checkpoint's `changes` and told to `onResume`. Default none.
+   */
+  allowResumeChanges?: readonly ResumeChangeable[];
+  /**
    * Told when training resumes from a checkpoint, with notes on what could not be checked or will not
    * repeat bit for bit. Without it, notes go to console.warn.
    */
@@ -82,6 +113,11 @@ export interface Settings {
   maxSkippedSteps: number;
   checkpointEverySteps: number;
   prefetch: number;
+  /** The optimizer's learning rate, which the schedule scales. */
+  baseLearningRate: number;
+  clipGradientNorm: number | null;
+  earlyStopping: EarlyStoppingRule | null;
+  allowResumeChanges: readonly ResumeChangeable[];
 }
 
 export function validateOptions(model: VaeModel, data: AsyncDataset, options: TrainOptions): Settings {
@@ -106,14 +142,25 @@ export function validateOptions(model: VaeModel, data: AsyncDataset, options: Tr
   if (compile === 'xla' && tf.getBackend() !== 'tensorflow') {
     throw new RangeError(`compile: 'xla' needs the native backend; the active backend is ${tf.getBackend()}`);
   }
+  const optimizer = options.optimizer ?? DEFAULT_OPTIMIZER;
+  const baseLearningRate = optimizer.learningRate ?? DEFAULT_LEARNING_RATE;
+  const clip = options.clipGradientNorm;
+  if (clip !== undefined && !(typeof clip === 'number' && Number.isFinite(clip) && clip > 0)) {
+    throw new RangeError(`clipGradientNorm must be a positive finite number, got ${JSON.stringify(clip)}`);
+  }
+  const hasValidation = options.validation !== undefined;
   return {
     batchSize,
     seed: options.seed ?? 0,
     freeBits,
-    optimizer: options.optimizer ?? DEFAULT_OPTIMIZER,
+    optimizer,
     onNonFinite: options.onNonFinite ?? 'throw',
     maxSkippedSteps: options.maxSkippedSteps ?? 10,
     checkpointEverySteps: options.checkpointEverySteps ?? 0,
     prefetch,
+    baseLearningRate,
+    clipGradientNorm: clip ?? null,
+    earlyStopping: options.earlyStopping ? resolveEarlyStopping(options.earlyStopping, hasValidation) : null,
+    allowResumeChanges: checkResumeChangeable(options.allowResumeChanges ?? []),
   };
 }

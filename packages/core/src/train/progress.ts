@@ -18,6 +18,6 @@ export function meansOf(sums: EpochSums): Record<string, number> {
 
 /** The loop's progress from a checkpoint's state. */
 export function progressOf(state: LoopState): Progress {
-  const { epoch, nextBatch, step, skippedSteps, consecutiveSkips, epochSums, history } = state;
-  return { epoch, nextBatch, step, skippedSteps, consecutiveSkips, epochSums, history };
+  const { epoch, nextBatch, step, skippedSteps, consecutiveSkips, epochSums, history, plateau, earlyStopping, changes } = state;
+  return { epoch, nextBatch, step, skippedSteps, consecutiveSkips, epochSums, history, plateau, earlyStopping, changes };
 }

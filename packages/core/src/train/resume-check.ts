@@ -1,10 +1,19 @@
 import type { DataFingerprint } from '../dataset.js';
 import type { LoopState, RunSettings, TrainingEnvironment } from './checkpoint.js';
-import type { OptimizerConfig } from './optimizer.js';
+import { DEFAULT_LEARNING_RATE, type OptimizerConfig } from './optimizer.js';
+import type { ResumeChangeable, RunChange } from './run-changes.js';
+
+export interface ResumeCheck {
+  /** What could not be checked, or why the continuation will not repeat an uninterrupted run exactly. */
+  readonly notes: string[];
+  /** The allowed changes this resume makes, to be recorded. */
+  readonly changes: RunChange[];
+}
 
 /**
  * Refuses a resume whose settings or data differ from the checkpoint's (a RangeError naming each
- * difference, old and new), and returns notes on what could not be checked or will not repeat exactly.
+ * difference, old and new), but for the settings `allowed` lets change; returns those changes and notes
+ * on what could not be checked or will not repeat exactly.
  */
 export function checkResume(
   saved: LoopState,
@@ -12,18 +21,37 @@ export function checkResume(
   optimizer: OptimizerConfig,
   environment: TrainingEnvironment,
   location: string,
-): string[] {
+  allowed: readonly ResumeChangeable[] = [],
+): ResumeCheck {
   const mismatches: string[] = [];
   const notes: string[] = [];
-  const compare = <T>(name: string, was: T, now: T, show: (value: T) => string = showValue): void => {
-    if (canonicalJson(was) !== canonicalJson(now)) mismatches.push(`${name} ${show(was)} (now ${show(now)})`);
+  const changes: RunChange[] = [];
+  const compare = <T>(name: string, was: T, now: T, show: (value: T) => string = showValue, hint = ''): void => {
+    if (canonicalJson(was) !== canonicalJson(now)) mismatches.push(`${name} ${show(was)} (now ${show(now)}${hint})`);
   };
+  const changeHint = (setting: ResumeChangeable): string => `; allowResumeChanges: ['${setting}'] lets a resume change it`;
   compare('seed', saved.run.seed, current.seed);
   compare('batchSize', saved.run.batchSize, current.batchSize);
   const was = saved.run;
   compare('klSchedule', was.klSchedule, current.klSchedule);
   compare('freeBits', was.freeBits, current.freeBits);
-  compare('optimizer', saved.optimizer, optimizer);
+  const rateWas = saved.optimizer.learningRate ?? DEFAULT_LEARNING_RATE;
+  const rateNow = optimizer.learningRate ?? DEFAULT_LEARNING_RATE;
+  if (allowed.includes('learningRate')) {
+    compare('optimizer', { ...saved.optimizer, learningRate: 0 }, { ...optimizer, learningRate: 0 }, (o) => showValue({ ...o, learningRate: undefined }));
+    if (rateWas !== rateNow) changes.push({ step: saved.step, setting: 'learningRate', from: rateWas, to: rateNow });
+  } else {
+    compare('optimizer', saved.optimizer, optimizer, showValue, rateWas !== rateNow ? changeHint('learningRate') : '');
+  }
+  if (allowed.includes('learningRateSchedule')) {
+    if (canonicalJson(was.learningRateSchedule) !== canonicalJson(current.learningRateSchedule)) {
+      changes.push({ step: saved.step, setting: 'learningRateSchedule', from: was.learningRateSchedule, to: current.learningRateSchedule });
+    }
+  } else {
+    compare('learningRateSchedule', was.learningRateSchedule, current.learningRateSchedule, showValue, changeHint('learningRateSchedule'));
+  }
+  compare('clipGradientNorm', was.clipGradientNorm, current.clipGradientNorm);
+  compare('earlyStopping', was.earlyStopping, current.earlyStopping);
   // The NaN policy has shaped the run only once a step was skipped: until then every policy reaches the
   // same state (a 'throw' run that met a NaN stopped there, with no later checkpoint), so switching
   // before that is exact, and is how a run that stopped on a NaN is continued with `skip`.
@@ -50,7 +78,7 @@ export function checkResume(
         "Resume with the run's own settings and data, or start a new run (in another folder, or without resuming).",
     );
   }
-  return notes;
+  return { notes, changes };
 }
 
 function showValue(value: unknown): string {

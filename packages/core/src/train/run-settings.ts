@@ -2,12 +2,19 @@ import { datasetFingerprint, type AsyncDataset } from '../dataset.js';
 import { evaluate } from '../evaluate.js';
 import type { VaeModel } from '../model.js';
 import type { ScheduleConfig } from '../schedules.js';
+import type { ResolvedLearningRateSchedule } from '../lr-schedule/schedule-config.js';
 import type { RunSettings } from './checkpoint.js';
 import type { Settings, TrainOptions } from './options.js';
 import { mixSeed } from './order.js';
 
 /** What a checkpoint records of the run, so a resume can be checked against it. */
-export async function runSettings(data: AsyncDataset, options: TrainOptions, settings: Settings, klSchedule: ScheduleConfig): Promise<RunSettings> {
+export async function runSettings(
+  data: AsyncDataset,
+  options: TrainOptions,
+  settings: Settings,
+  klSchedule: ScheduleConfig,
+  learningRateSchedule: ResolvedLearningRateSchedule,
+): Promise<RunSettings> {
   const { validation, validationLimit } = options;
   return {
     seed: settings.seed,
@@ -25,6 +32,9 @@ export async function runSettings(data: AsyncDataset, options: TrainOptions, set
           limit: validationLimit === undefined || validationLimit >= validation.size ? null : validationLimit,
         }
       : null,
+    learningRateSchedule,
+    clipGradientNorm: settings.clipGradientNorm,
+    earlyStopping: settings.earlyStopping,
   };
 }
 

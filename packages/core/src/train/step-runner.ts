@@ -5,6 +5,7 @@ import type { CompiledStep, CompileMode } from '../compile/compiled-step.js';
 import type { StepProgram } from '../compile/probe.js';
 import { UntraceableStepError } from '../compile/step-structure.js';
 import { traceStep, type TraceReport } from '../compile/trace-step.js';
+import { rateTensorSign, setOptimizerLearningRate } from './optimizer-rate.js';
 import { lossAndGradients, readSummary, type StepOutcome } from './step-terms.js';
 
 export interface StepSettings {
@@ -12,6 +13,10 @@ export interface StepSettings {
   readonly step: number;
   readonly klWeight: number;
   readonly freeBits: number;
+  /** The rate of this step's update. */
+  readonly learningRate: number;
+  /** The cap on the gradient's global norm, or null. It is fixed for a run: a compiled step bakes it in. */
+  readonly clipGradientNorm: number | null;
 }
 
 /** Runs training steps one at a time: eagerly op by op, or as compiled TensorFlow functions. */
@@ -46,9 +51,10 @@ function trainingStepTerms(
   trainable: tf.Variable[],
   x: tf.Tensor,
   context: LossContext,
+  clipNorm: number | null,
 ): ReturnType<typeof lossAndGradients> {
   if (hasStepState(model)) model.trainingStep(x, context);
-  return lossAndGradients(model, optimizer, trainable, x, context);
+  return lossAndGradients(model, optimizer, trainable, x, context, clipNorm);
 }
 
 export function eagerStepRunner(model: VaeModel, optimizer: tf.Optimizer, trainable: tf.Variable[]): StepRunner {
@@ -60,10 +66,13 @@ export function eagerStepRunner(model: VaeModel, optimizer: tf.Optimizer, traina
         klWeight: settings.klWeight,
         freeBits: settings.freeBits,
         training: true,
-      });
+      }, settings.clipGradientNorm);
       try {
         const outcome = readSummary(names, await summary.data());
-        if (outcome.finite) optimizer.applyGradients(grads);
+        if (outcome.finite) {
+          setOptimizerLearningRate(optimizer, settings.learningRate);
+          optimizer.applyGradients(grads);
+        }
         return outcome;
       } finally {
         tf.dispose(Object.values(grads));
@@ -92,16 +101,25 @@ export function compiledStepRunner(
   let names: string[] = [];
   let fallback = false;
   const iterations = iterationsOf(optimizer);
+  // The rate enters the update as a tensor the optimizer makes from it (±rate): fed as that tensor's
+  // value, it is an input of the function, so a schedule changes it every step without tracing again.
+  const sign = rateTensorSign(optimizer);
+  const scalarsOf = (settings: StepSettings) => ({
+    klWeight: settings.klWeight,
+    step: settings.step,
+    signedLearningRate: sign * settings.learningRate,
+  });
 
-  const programFor = (freeBits: number): StepProgram => ({ x, scalars, rng }) => {
+  const programFor = (freeBits: number, clipNorm: number | null): StepProgram => ({ x, scalars, rng }) => {
     const terms = trainingStepTerms(model, optimizer, trainable, x, {
       rng,
       step: scalars.step!,
       klWeight: scalars.klWeight!,
       freeBits,
       training: true,
-    });
+    }, clipNorm);
     names = terms.names;
+    setOptimizerLearningRate(optimizer, sign * scalars.signedLearningRate!);
     optimizer.applyGradients(terms.grads);
     tf.dispose(Object.values(terms.grads));
     return [terms.summary];
@@ -111,10 +129,10 @@ export function compiledStepRunner(
     const key = x.shape.join('x');
     const known = steps.get(key);
     if (known) return known;
-    const scalars = { klWeight: settings.klWeight, step: settings.step };
+    const scalars = scalarsOf(settings);
     try {
       const { step, report } = traceStep({
-        program: programFor(settings.freeBits),
+        program: programFor(settings.freeBits, settings.clipGradientNorm),
         x,
         scalars,
         seed: settings.noiseSeed,
@@ -124,6 +142,7 @@ export function compiledStepRunner(
           save: () => optimizer.iterations,
           restore: (saved) => {
             iterations.iterations_ = saved as number;
+            setOptimizerLearningRate(optimizer, settings.learningRate);
           },
         },
       });
@@ -142,11 +161,13 @@ export function compiledStepRunner(
     async run(x, settings) {
       const step = fallback ? null : compiledFor(x, settings);
       if (!step) return eager.run(x, settings);
-      const run = step.run(x, { klWeight: settings.klWeight, step: settings.step }, settings.noiseSeed);
+      const run = step.run(x, scalarsOf(settings), settings.noiseSeed);
       try {
         const outcome = readSummary(names, await run.outputs[0]!.data());
         if (outcome.finite) {
           run.commit();
+          // Eager steps and checkpoints read the optimizer's own rate: keep it the rate just applied.
+          setOptimizerLearningRate(optimizer, settings.learningRate);
           // Read through the getter: tfjs leaves iterations_ undefined until the first update.
           iterations.iterations_ = optimizer.iterations + 1;
         }

@@ -4,18 +4,27 @@ import type { LossContext, LossTerms, VaeModel } from '../model.js';
 export interface StepTerms {
   /** Names of the model's loss terms, in the order of `summary`. */
   readonly names: string[];
+  /** The gradients to apply: clipped to the global norm cap when there is one. */
   readonly grads: tf.NamedTensorMap;
-  /** The loss terms followed by the global gradient norm, as one tensor: one read gets them all. */
+  /**
+   * The loss terms followed by the global gradient norm before clipping, as one tensor: one read gets
+   * them all.
+   */
   readonly summary: tf.Tensor1D;
 }
 
-/** The loss terms, their gradients and a summary of both; nothing is read back and nothing applied. */
+/**
+ * The loss terms, their gradients and a summary of both; nothing is read back and nothing applied. With
+ * `clipNorm`, gradients whose global L2 norm exceeds it are scaled by clipNorm / norm; below the cap the
+ * scale is exactly 1, so clipping that never triggers changes no bit of the run.
+ */
 export function lossAndGradients(
   model: VaeModel,
   optimizer: tf.Optimizer,
   trainable: tf.Variable[],
   x: tf.Tensor,
   context: LossContext,
+  clipNorm: number | null = null,
 ): StepTerms {
   const names: string[] = [];
   const reported: tf.Scalar[] = [];
@@ -30,13 +39,23 @@ export function lossAndGradients(
     }, trainable);
     // The returned value is normally the very `total` tensor kept above; dispose it only if it is not.
     if (!reported.includes(computed.value)) computed.value.dispose();
-    const { grads } = computed;
-    const summary = tf.tidy(() => {
-      const squares = Object.values(grads).map((g) => tf.sum(tf.square(g)));
-      const norm = tf.sqrt(squares.length ? tf.addN(squares) : tf.scalar(0));
-      return tf.stack([...reported, norm]) as tf.Tensor1D;
+    const raw = computed.grads;
+    const norm = tf.tidy(() => {
+      const squares = Object.values(raw).map((g) => tf.sum(tf.square(g)));
+      return tf.sqrt(squares.length ? tf.addN(squares) : tf.scalar(0));
     });
-    return { names, grads, summary };
+    try {
+      const summary = tf.tidy(() => tf.stack([...reported, norm]) as tf.Tensor1D);
+      if (clipNorm === null) return { names, grads: raw, summary };
+      const grads = tf.tidy(() => {
+        const scale = tf.div(clipNorm, tf.maximum(norm, clipNorm));
+        return Object.fromEntries(Object.entries(raw).map(([name, g]) => [name, tf.mul(g, scale)]));
+      });
+      tf.dispose(Object.values(raw));
+      return { names, grads, summary };
+    } finally {
+      norm.dispose();
+    }
   } finally {
     tf.dispose(reported);
   }

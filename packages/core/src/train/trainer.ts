@@ -4,13 +4,20 @@ import { createSchedule, type ScheduleConfig } from '../schedules.js';
 import { trainingEpochPlan } from '../batch-plan.js';
 import type { AsyncDataset } from '../dataset.js';
 import { prefetchBatches } from '../prefetch.js';
-import { CHECKPOINT_FORMAT, decodeCheckpoint, encodeCheckpoint, type DecodedCheckpoint, type LoopState, type TrainingEnvironment } from './checkpoint.js';
+import { CHECKPOINT_FORMAT, decodeCheckpoint, encodeCheckpoint, restoreWeights, type DecodedCheckpoint, type LoopState, type TrainingEnvironment } from './checkpoint.js';
+import { scheduledLearningRate } from '../lr-schedule/learning-rate.js';
+import { monitoredValue } from '../lr-schedule/monitor.js';
+import { plateauAfterEpoch, startPlateau } from '../lr-schedule/plateau.js';
+import { resolveLearningRateSchedule, type ResolvedLearningRateSchedule } from '../lr-schedule/schedule-config.js';
+import { serializeModel } from '../serialization/model-file.js';
+import { EARLY_STOPPING_START, earlyStoppingAfterEpoch } from './early-stopping.js';
+import type { RunChange } from './run-changes.js';
 import { NonFiniteLossError, type EpochEvent, type ResumeEvent, type TrainResult } from './events.js';
 import { createOptimizer } from './optimizer.js';
 import { validateOptions, type TrainOptions } from './options.js';
 import { mixSeed } from './order.js';
 import { addToSums, meansOf, NO_SUMS, progressOf, type Progress } from './progress.js';
-import { checkResume } from './resume-check.js';
+import { checkResume, type ResumeCheck } from './resume-check.js';
 import { runnerFor } from './runner-choice.js';
 import { runSettings, validationTerms } from './run-settings.js';
 import type { StepRunner } from './step-runner.js';
@@ -28,6 +35,9 @@ export type { TrainOptions } from './options.js';
  * `data` may produce its batches asynchronously (a file read by byte range): the next `prefetch`
  * batches are read while a step runs. Which batches are read, and with which seeds, depends on the
  * plan alone, so sync, async, prefetched or not, a run is the same, and a resume repeats it exactly.
+ *
+ * The learning rate follows `learningRateSchedule`; a reduce-on-plateau schedule's state and early
+ * stopping's (with the best epoch's weights) are in every checkpoint too, so they resume exactly.
  */
 export async function train(model: VaeModel, data: AsyncDataset, options: TrainOptions): Promise<TrainResult> {
   const settings = validateOptions(model, data, options);
@@ -37,8 +47,26 @@ export async function train(model: VaeModel, data: AsyncDataset, options: TrainO
   const batchesPerEpoch = Math.ceil(data.size / settings.batchSize);
   const totalSteps = batchesPerEpoch * options.epochs;
   const environment: TrainingEnvironment = { backend: tf.getBackend(), compile: options.compile ?? 'auto' };
+
+  // A resume reads its checkpoint first: a cosine schedule without decaySteps keeps the length it had.
+  let loaded: { checkpoint: DecodedCheckpoint; location: string } | null = null;
+  if (options.resume && options.checkpoint) {
+    const bytes = await options.checkpoint.load();
+    const { location } = options.checkpoint;
+    if (bytes) loaded = { checkpoint: await decodeCheckpoint(bytes, location), location };
+  }
+  const learningRateSchedule = resolveLearningRateSchedule(options.learningRateSchedule ?? { type: 'constant' }, {
+    totalSteps,
+    hasValidation: options.validation !== undefined,
+    saved: loaded?.checkpoint.state.run.learningRateSchedule,
+  });
   // Fingerprinting reads part of the data: only a run that writes or reads checkpoints needs it.
-  const run = options.checkpoint ? await runSettings(data, options, settings, klSchedule) : null;
+  const run = options.checkpoint ? await runSettings(data, options, settings, klSchedule, learningRateSchedule) : null;
+  // Checked before anything is built, so a refused resume leaves nothing to clean up.
+  const check: ResumeCheck | null =
+    loaded && run
+      ? checkResume(loaded.checkpoint.state, run, settings.optimizer, environment, loaded.location, settings.allowResumeChanges)
+      : null;
 
   let progress: Progress = {
     epoch: 0,
@@ -48,33 +76,30 @@ export async function train(model: VaeModel, data: AsyncDataset, options: TrainO
     consecutiveSkips: 0,
     epochSums: NO_SUMS,
     history: [],
+    plateau: learningRateSchedule.type === 'plateau' ? startPlateau(settings.baseLearningRate) : null,
+    earlyStopping: settings.earlyStopping ? EARLY_STOPPING_START : null,
+    changes: [],
   };
   let resumedFromStep: number | null = null;
-  let resumed: { checkpoint: DecodedCheckpoint; notes: string[]; location: string } | null = null;
-  if (options.resume && options.checkpoint && run) {
-    const bytes = await options.checkpoint.load();
-    if (bytes) {
-      const { location } = options.checkpoint;
-      const checkpoint = await decodeCheckpoint(bytes, location);
-      // Checked before anything is built, so a refused resume leaves nothing to clean up.
-      resumed = { checkpoint, location, notes: checkResume(checkpoint.state, run, settings.optimizer, environment, location) };
-    }
-  }
+  let bestModel: Uint8Array | null = null;
 
   const optimizer = createOptimizer(settings.optimizer);
   let runner: StepRunner | null = null;
   try {
-    if (resumed) {
-      const { checkpoint, notes, location } = resumed;
+    if (loaded && check) {
+      const { checkpoint, location } = loaded;
+      const { notes, changes } = check;
       await checkpoint.restoreModel(model);
       await checkpoint.restoreOptimizer(optimizer);
-      progress = progressOf(checkpoint.state);
+      progress = withChanges(progressOf(checkpoint.state), changes, learningRateSchedule, settings.baseLearningRate);
+      bestModel = checkpoint.bestModel;
       resumedFromStep = progress.step;
       const { step, epoch, nextBatch } = progress;
-      const event: ResumeEvent = { step, epoch: epoch + 1, nextBatch, format: checkpoint.format, notes };
+      const event: ResumeEvent = { step, epoch: epoch + 1, nextBatch, format: checkpoint.format, notes, changes };
       if (options.onResume) options.onResume(event);
       else if (notes.length) console.warn(`vaekit: resuming from ${location}: ${notes.join('; ')}`);
     }
+    if (progress.earlyStopping?.stopped) return await finish('stopped-early');
 
     const started = performance.now();
     const stepsAtStart = progress.step;
@@ -82,7 +107,7 @@ export async function train(model: VaeModel, data: AsyncDataset, options: TrainO
     const save = async (): Promise<void> => {
       if (!options.checkpoint || !run) return;
       const state: LoopState = { format: CHECKPOINT_FORMAT, ...progress, run, optimizer: settings.optimizer, environment };
-      await options.checkpoint.save(await encodeCheckpoint(model, optimizer, state));
+      await options.checkpoint.save(await encodeCheckpoint(model, optimizer, state, bestModel));
     };
 
     for (let epoch = progress.epoch; epoch < options.epochs; epoch++) {
@@ -93,10 +118,12 @@ export async function train(model: VaeModel, data: AsyncDataset, options: TrainO
         for (let b = first; b < plan.length; b++) {
           if (options.signal?.aborted) {
             await save();
-            return finish('aborted');
+            return await finish('aborted');
           }
           const examples = Math.min(settings.batchSize, data.size - b * settings.batchSize);
           const klWeight = klWeightAt(progress.step);
+          const position = { step: progress.step, epoch };
+          const learningRate = scheduledLearningRate(learningRateSchedule, settings.baseLearningRate, position, progress.plateau);
           const x = (await reader.next())!;
           let outcome: StepOutcome;
           try {
@@ -105,6 +132,8 @@ export async function train(model: VaeModel, data: AsyncDataset, options: TrainO
               step: progress.step,
               klWeight,
               freeBits: settings.freeBits,
+              learningRate,
+              clipGradientNorm: settings.clipGradientNorm,
             });
           } finally {
             x.dispose();
@@ -143,6 +172,7 @@ export async function train(model: VaeModel, data: AsyncDataset, options: TrainO
             totalSteps,
             terms: outcome.terms,
             klWeight,
+            learningRate,
             gradientNorm: outcome.gradientNorm,
             examplesPerSecond: (stepsDone * settings.batchSize * 1000) / Math.max(elapsedMs, 1),
             elapsedMs,
@@ -155,7 +185,8 @@ export async function train(model: VaeModel, data: AsyncDataset, options: TrainO
         await reader.close();
       }
 
-      // The epoch's end: validation, then the checkpoint (its history holds this epoch), then onEpochEnd.
+      // The epoch's end: validation, the schedules that watch it, then the checkpoint (its history holds
+      // this epoch), then onEpochEnd.
       const validation = options.validation
         ? await validationTerms(model, options.validation, settings, options.validationLimit)
         : undefined;
@@ -168,17 +199,65 @@ export async function train(model: VaeModel, data: AsyncDataset, options: TrainO
         elapsedMs: performance.now() - started,
         skippedSteps: progress.skippedSteps,
       };
-      progress = { ...progress, epoch: epoch + 1, nextBatch: 0, epochSums: NO_SUMS, history: [...progress.history, event] };
+      let { plateau, earlyStopping } = progress;
+      if (learningRateSchedule.type === 'plateau' && plateau) {
+        plateau = plateauAfterEpoch(plateau, learningRateSchedule, monitoredValue(event, learningRateSchedule.monitor, 'learningRateSchedule.monitor'));
+      }
+      if (settings.earlyStopping && earlyStopping) {
+        const rule = settings.earlyStopping;
+        const next = earlyStoppingAfterEpoch(earlyStopping, rule, event.epoch, monitoredValue(event, rule.monitor, 'earlyStopping.monitor'));
+        earlyStopping = next.state;
+        if (next.improved) {
+          bestModel = await serializeModel(model);
+          await options.onBest?.(event, model);
+        }
+      }
+      progress = {
+        ...progress,
+        epoch: epoch + 1,
+        nextBatch: 0,
+        epochSums: NO_SUMS,
+        history: [...progress.history, event],
+        plateau,
+        earlyStopping,
+      };
       await save();
       await options.onEpochEnd?.(event, model, progress.history);
+      if (earlyStopping?.stopped) return await finish('stopped-early');
     }
-    return finish('completed');
+    return await finish('completed');
   } finally {
     runner?.dispose();
     optimizer.dispose();
   }
 
-  function finish(status: TrainResult['status']): TrainResult {
-    return { status, epochsCompleted: progress.epoch, steps: progress.step, history: progress.history, resumedFromStep };
+  async function finish(status: TrainResult['status']): Promise<TrainResult> {
+    const state = progress.earlyStopping;
+    let best: TrainResult['best'] = null;
+    if (state && state.best !== null) {
+      const restore = status !== 'aborted' && options.earlyStopping?.restoreBest === true && bestModel !== null;
+      if (restore) await restoreWeights(model, bestModel!, 'the best epoch\'s weights');
+      best = { epoch: state.bestEpoch, value: state.best, restored: restore };
+    }
+    return { status, epochsCompleted: progress.epoch, steps: progress.step, history: progress.history, resumedFromStep, best };
   }
+}
+
+/**
+ * The progress of a resume that changed the learning rate or its schedule: the changes are recorded,
+ * and a plateau schedule's rate starts over from the new base rate (a new schedule starts fresh).
+ */
+function withChanges(
+  progress: Progress,
+  changes: readonly RunChange[],
+  schedule: ResolvedLearningRateSchedule,
+  baseLearningRate: number,
+): Progress {
+  if (!changes.length) return progress;
+  const scheduleChanged = changes.some((change) => change.setting === 'learningRateSchedule');
+  let { plateau } = progress;
+  if (schedule.type !== 'plateau') plateau = null;
+  else if (scheduleChanged || !plateau) plateau = startPlateau(baseLearningRate);
+  else plateau = { ...plateau, learningRate: baseLearningRate };
+  return { ...progress, plateau, changes: [...progress.changes, ...changes] };
 }
