@@ -87,6 +87,7 @@ export { CorruptFileError } from './serialization/container.js';
 export { deserializeModel, serializeModel, type DeserializeModelOptions } from './serialization/model-file.js';
 export type { LoadLimits } from './serialization/load-limits.js';
 export * from './export/index.js';
+export * from './persist/index.js';
 export type { WeightDtype, WeightSpec } from './serialization/weight-manifest.js';
 export {
   estimateEncoderGradient,
