@@ -74,4 +74,36 @@ describe('learning-rate schedules in compiled steps (native)', () => {
       expect(resumed.rates, `checkpoint ${i} (step ${state.step})`).toStrictEqual(whole.rates.slice(state.step));
     }
   });
+
+  it('clips the gradient inside the compiled step: with SGD at rate 1 the applied update is at most the cap', async () => {
+    const one = binaryData(16, 12, 99);
+    const step = async (compile: 'auto' | false, clipGradientNorm?: number) => {
+      const model = smallVae();
+      const events: CompileEvent[] = [];
+      const norms: number[] = [];
+      try {
+        const before = await Promise.all(model.variables().map(async (v) => Array.from(await v.variable.data())));
+        await train(model, one, {
+          epochs: 1,
+          batchSize: 16,
+          compile,
+          optimizer: { type: 'sgd', learningRate: 1 },
+          onCompile: (e) => events.push(e),
+          onStep: (e) => norms.push(e.gradientNorm),
+          ...(clipGradientNorm === undefined ? {} : { clipGradientNorm }),
+        });
+        const after = await Promise.all(model.variables().map(async (v) => Array.from(await v.variable.data())));
+        const update = Math.sqrt(after.flat().reduce((sum, value, i) => sum + (value - before.flat()[i]!) ** 2, 0));
+        return { update, gradientNorm: norms[0]!, statuses: events.map((e) => e.status) };
+      } finally {
+        model.dispose();
+      }
+    };
+    const free = await step(false);
+    const cap = free.gradientNorm / 4;
+    const clipped = await step('auto', cap);
+    expect(clipped.statuses).toEqual(['compiled']);
+    expect(clipped.update).toBeLessThanOrEqual(cap * (1 + 1e-5));
+    expect(clipped.update).toBeGreaterThan(cap * (1 - 1e-3));
+  });
 });
