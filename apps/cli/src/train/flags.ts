@@ -6,7 +6,9 @@ import { isMnist, resolveBinarization } from '../data-source.js';
 import { UsageError } from '../errors.js';
 import { describeLikelihoods } from '../models.js';
 import { scaleFlag } from '../pictures.js';
-import type { RunArgs } from './run-args.js';
+import { checkControlArgs, type RunArgs } from './run-args.js';
+import { tensorBoardFlag } from './tensorboard.js';
+import { CONTROL_OPTIONS, CONTROL_USAGE, earlyStopFlags, lrScheduleFlag } from './controls.js';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -34,6 +36,8 @@ const OPTIONS = {
   set: { type: 'string', multiple: true },
   channels: { type: 'string' },
   scale: { type: 'string' },
+  tensorboard: { type: 'string' },
+  ...CONTROL_OPTIONS,
 } as const;
 
 
@@ -47,7 +51,8 @@ options:
   --data SOURCE           mnist (default), a .npy or .csv file, or a folder of PNGs
   --epochs N              epochs to train (default 10; on --resume, the new total)
   --batch-size N          examples per step (default 128)
-  --lr X                  Adam learning rate (default 1e-3)
+  --lr X                  Adam learning rate (default 1e-3); may change on --resume
+${CONTROL_USAGE}
   --latent-dim N          latent dimensions (default: the model's, 32 for VAE)
   --hidden A,B            MLP hidden layer widths (default: the model's, 512,512 for VAE);
                           with --conv, one number: the dense layer's width (default 256)
@@ -73,6 +78,10 @@ options:
   --force                 start over in an existing --out (its run files are replaced); a run
                           that stopped before its first checkpoint starts over without it
   --checkpoint-every N    also checkpoint every N steps (default: each epoch end only)
+  --tensorboard DIR       also write TensorBoard event files into DIR: loss terms, KL weight and
+                          gradient norm per step, epoch means, the KL per latent dimension as a
+                          histogram and sample grids per epoch; view them with
+                          tensorboard --logdir DIR --host 127.0.0.1 (default: off)
   --set KEY=VALUE         set one field of the model's config, repeatable; VALUE is JSON or a word,
                           e.g. --set latentDims=[64,32] (LadderVae), --set flowSteps=4 (flows),
                           --set codebookSize=128 (VqVae); fields are listed in the package docs
@@ -97,6 +106,8 @@ export interface TrainFlags {
   force: boolean;
   backend: string;
   compile: string | undefined;
+  /** Folder for TensorBoard event files (--tensorboard), resolved; absent when not asked for. */
+  tensorboard: string | undefined;
 }
 
 /** Parses and checks every flag; contradictions between flags are usage errors here, before any work. */
@@ -105,9 +116,11 @@ export function parseTrainFlags(argv: readonly string[]): TrainFlags {
   const resume = values.resume === true;
   const force = values.force === true;
   const requested = requestedArgs(values, resume);
+  if (!resume) checkControlArgs(requested);
   if (resume && force) throw new UsageError('--resume and --force contradict each other: pick one');
   if (resume && values.out === undefined) throw new UsageError('--resume needs --out, the run folder to continue');
-  return { requested, out: values.out, resume, force, backend: values.backend, compile: values.compile };
+  const tensorboard = tensorBoardFlag(values.tensorboard);
+  return { requested, out: values.out, resume, force, backend: values.backend, compile: values.compile, tensorboard };
 }
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
@@ -141,6 +154,10 @@ function requestedArgs(values: Values, resume: boolean): Partial<RunArgs> {
   set('seed', numberFlag('seed', values.seed, { integer: true, min: 0 }));
   set('limit', numberFlag('limit', values.limit, { integer: true, min: 1 }));
   set('checkpointEvery', numberFlag('checkpoint-every', values['checkpoint-every'], { integer: true, min: 0 }));
+  set('lrSchedule', lrScheduleFlag(values['lr-schedule']));
+  set('clipGradNorm', numberFlag('clip-grad-norm', values['clip-grad-norm'], { exclusiveMin: 0 }));
+  set('earlyStop', earlyStopFlags(values));
+  if (values['restore-best']) r.restoreBest = true;
   set('set', configOverrides(values.set));
   set('channels', choiceFlag('channels', values.channels, ['1', '3', '4'] as const) === undefined ? undefined : (Number(values.channels) as 1 | 3 | 4));
   const scale = scaleFlag(values.scale);

@@ -28,6 +28,8 @@ export interface RunPlan {
   resumeFrom: ResumePoint | null;
   /** What a fresh start found in the folder (null on a resume). */
   restart: FolderState | null;
+  /** Where TensorBoard event files go (--tensorboard); absent: none are written. */
+  tensorboard?: string;
 }
 
 /** Takes the run folder's lock and prints what taking it found (a stale lock taken over). */
@@ -54,6 +56,7 @@ export async function planRun(flags: TrainFlags, fresh: RunArgs | null, session:
   } else {
     plan = { args: fresh, saved: null, resumeFrom: null, restart: planFreshStart(out, flags.force) };
   }
+  if (flags.tensorboard !== undefined) plan.tensorboard = flags.tensorboard;
   resolveModelClass(plan.args.model);
   if (plan.args.hidden && plan.args.conv && plan.args.hidden.length !== 1) {
     throw new UsageError('with --conv, --hidden takes one number: the width of the dense layer');

@@ -13,6 +13,7 @@ import { writeRunPictures } from './run-pictures.js';
 import type { RunArgs } from './run-args.js';
 import type { RunPlan, TrainInputs } from './setup.js';
 import type { TrainSession } from './session.js';
+import { runTensorBoard, tensorBoardNote } from './tensorboard.js';
 import { trackedStore } from './tracked-store.js';
 
 /** The files every run folder holds once training has begun, for the summary. */
@@ -70,6 +71,8 @@ async function trainWritingFolder(session: TrainSession, stop: StopRequests, pla
   const shape = pictureShape(data.exampleShape);
   if (!shape) log.line(`note: examples of shape [${data.exampleShape.join(', ')}] are not pictures; no PNG grids will be written`);
   const written = new Set<string>(ALWAYS_WRITTEN.map((file) => runPath(out, file)));
+  const tensorBoard = plan.tensorboard === undefined ? null : runTensorBoard(plan.tensorboard, data.heldOut, shape, args.seed);
+  if (plan.tensorboard !== undefined) log.line(tensorBoardNote(plan.tensorboard));
 
   let result: TrainResult;
   try {
@@ -93,6 +96,7 @@ async function trainWritingFolder(session: TrainSession, stop: StopRequests, pla
       onStep: (event) => {
         session.step = event.step;
         log.progress.step(event);
+        tensorBoard?.onStep(event);
       },
       // `full`: the trainer's own history (the checkpoint's), where the trainer passes it.
       onEpochEnd: async (event, trained, full?: readonly EpochEvent[]) => {
@@ -100,11 +104,13 @@ async function trainWritingFolder(session: TrainSession, stop: StopRequests, pla
         await saveModel(trained, runPath(out, 'model'));
         if (shape) for (const path of await writeRunPictures(out, trained, data.heldOut, shape, args.seed, args.scale ?? 'auto')) written.add(path);
         await records.epochEnded(event, full);
+        await tensorBoard?.onEpochEnd(event, trained);
         log.line(epochLine(event));
       },
     });
   } finally {
     log.progress.clear();
+    tensorBoard?.close();
   }
 
   await saveModel(model, runPath(out, 'model'));
