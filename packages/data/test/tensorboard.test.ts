@@ -146,6 +146,7 @@ describe.skipIf(missing !== null)(`event files read back by TensorBoard's EventA
     }
     expect(read.scalars['step/kl_weight']).toEqual(stepSeries((s) => s.klWeight));
     expect(read.scalars['step/gradient_norm']).toEqual(stepSeries((s) => s.gradientNorm));
+    expect(read.scalars['step/learning_rate']).toEqual(stepSeries((s) => s.learningRate));
     expect(read.scalars['step/examples_per_second']).toEqual(stepSeries((s) => s.examplesPerSecond));
 
     expect(epochs.map((e) => e.step)).toEqual([4, 8]);

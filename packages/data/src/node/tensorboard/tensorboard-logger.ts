@@ -35,15 +35,12 @@ export interface TensorBoardLogger {
   close(): void;
 }
 
-/** Step events of a trainer that reports its learning rate carry it; older ones do not. */
-type MaybeLearningRate = { readonly learningRate?: unknown };
-
 /**
  * TensorBoard event files for a training run, in `dir`: spread `onStep` and `onEpochEnd` into `train`'s
  * options (calling your own handlers beside them if you have some) and `close()` when training ends.
  *
- * Per step (tags `step/…`): every loss term, the KL weight, the gradient norm, the learning rate when the
- * trainer reports one, and examples per second. Per epoch (`epoch/train/…`, `epoch/validation/…`): the
+ * Per step (tags `step/…`): every loss term, the KL weight, the gradient norm, the learning rate and
+ * examples per second. Per epoch (`epoch/train/…`, `epoch/validation/…`): the
  * epoch's mean terms and the skipped steps; the KL per latent dimension on a fixed validation batch as a
  * histogram (`latent/kl_per_dimension`, one value per dimension) with the count of active units
  * (`latent/active_units`, KL above 0.01 nats); and a grid of samples from the prior (`samples`). Every
@@ -70,9 +67,8 @@ export function tensorBoardLogger(dir: string, options: TensorBoardLoggerOptions
       for (const [term, value] of Object.entries(event.terms)) values[`step/${term}`] = value;
       values['step/kl_weight'] = event.klWeight;
       values['step/gradient_norm'] = event.gradientNorm;
+      values['step/learning_rate'] = event.learningRate;
       values['step/examples_per_second'] = event.examplesPerSecond;
-      const { learningRate } = event as StepEvent & MaybeLearningRate;
-      if (typeof learningRate === 'number') values['step/learning_rate'] = learningRate;
       writer.scalars(values, event.step);
     },
     async onEpochEnd(event, model) {
