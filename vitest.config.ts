@@ -73,6 +73,8 @@ export default defineConfig({
           include: BROWSER_TESTS,
           // Hands tfjs-backend-wasm the URLs of its binaries, as any bundled page must.
           setupFiles: ['packages/backends/test/browser/setup-wasm.ts'],
+          // vaekit in Node exports and saves a model and serves it on 127.0.0.1 for the export test.
+          globalSetup: ['packages/variants/test/browser/export-served.setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 300_000,
           // tfjs holds one engine per page; files run one after another, each in its own fresh page.

@@ -1,0 +1,25 @@
+// Global setup of the browser project for the export test: vaekit in Node (built packages, a child process)
+// exports and saves a model into a temporary folder, which a loopback server serves to the Chromium page.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { TestProject } from 'vitest/node';
+import { serveFolder } from '../helpers/serve-folder.js';
+import type { ServedExport } from './served-export.js';
+
+const SCRIPT = fileURLToPath(new URL('../fixtures/export-for-browser.mjs', import.meta.url));
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const folder = mkdtempSync(join(tmpdir(), 'vaekit-browser-export-'));
+  await promisify(execFile)(process.execPath, [SCRIPT, folder], { timeout: 120_000, cwd: fileURLToPath(new URL('.', import.meta.url)) });
+  const served = await serveFolder(folder);
+  const provided: ServedExport = { url: served.url, expected: JSON.parse(readFileSync(join(folder, 'expected.json'), 'utf8')) };
+  project.provide('vaekitServedExport', provided);
+  return async () => {
+    await served.close();
+    rmSync(folder, { recursive: true, force: true });
+  };
+}
