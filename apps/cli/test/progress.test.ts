@@ -68,7 +68,7 @@ describe('countProgress (the progress of vaekit eval)', () => {
 });
 
 describe('TrainProgress (the progress of vaekit train)', () => {
-  // The fields the display reads; a type assertion, so fields the trainer adds need no edit here.
+  // Every field of a step event; a type assertion, so a field the trainer adds needs no edit here.
   const event = (epoch: number, batch: number): StepEvent =>
     ({
       epoch,
@@ -78,6 +78,9 @@ describe('TrainProgress (the progress of vaekit train)', () => {
       step: (epoch - 1) * 5 + batch,
       totalSteps: 10,
       terms: { total: 90, reconstruction: 80, kl: 10 },
+      klWeight: 1,
+      learningRate: 1e-3,
+      gradientNorm: 1,
       examplesPerSecond: 1000,
       elapsedMs: 1000,
       etaMs: 65_000,
