@@ -9,6 +9,7 @@ import { specialFileSystem } from './special-file-system.js';
 export const RUN_FILES = {
   checkpoint: 'checkpoint.vaekit',
   model: 'model.vaekit',
+  best: 'best.vaekit',
   config: 'config.json',
   metrics: 'metrics.jsonl',
   timing: 'timing.jsonl',

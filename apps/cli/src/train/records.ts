@@ -1,4 +1,4 @@
-import type { EpochEvent } from '@vaekit/core';
+import type { EpochEvent, RunChange } from '@vaekit/core';
 import { readTiming, writeMetrics, writeTiming, type TimingLine } from '../run-records.js';
 import { writeRunConfig, type RunConfig } from './run-config.js';
 
@@ -25,6 +25,12 @@ export class RunRecords {
 
   get epochs(): readonly EpochEvent[] {
     return this.history;
+  }
+
+  /** The changes a resume made, written into config.json with the resume's first write. */
+  noteChanges(changes: readonly RunChange[]): void {
+    if (!this.resumed || changes.length === 0) return;
+    this.resumed.config.changes = [...(this.resumed.config.changes ?? []), ...changes];
   }
 
   /** A fresh run's config.json, written before training starts. */

@@ -5,6 +5,7 @@ import { formatDuration, formatNumber, formatTerms } from '../format.js';
 import { TrainProgress } from '../progress.js';
 import { runPath } from '../run-folder.js';
 import { resumeCommand } from './session.js';
+import type { EarlyStopArgs } from './controls.js';
 
 /** Lines on stderr that never tear the progress display: it is cleared before each one. */
 export interface TrainLog {
@@ -28,6 +29,16 @@ export function epochLine(event: EpochEvent): string {
     ? `  |  held-out loss ${formatNumber(event.validation.total ?? Number.NaN)} (rec ${formatNumber(event.validation.reconstruction ?? Number.NaN)}, kl ${formatNumber(event.validation.kl ?? Number.NaN)})`
     : '';
   return `epoch ${event.epoch}/${event.epochs} done  step ${event.step}  train ${formatTerms(event.train)}${validation}  (${formatDuration(event.elapsedMs)})`;
+}
+
+/** The summary's first line for a run early stopping ended. */
+export function stoppedEarlyHeadline(result: TrainResult, rule: EarlyStopArgs, restored: boolean): string {
+  const best = result.best;
+  const where = best ? `; best epoch ${best.epoch} (${rule.monitor} ${formatNumber(best.value)}), kept in best.vaekit` : '';
+  return (
+    `stopped early after epoch ${result.epochsCompleted}, ${result.steps} steps: ${rule.monitor} did not improve for ` +
+    `${rule.patience} epoch(s)${where}${restored && best?.restored ? '; model.vaekit holds the best weights (--restore-best)' : ''}`
+  );
 }
 
 /** A stop request that came before anything was written: nothing to checkpoint, so EXIT_STOPPED. */

@@ -1,4 +1,6 @@
+import type { LearningRateSchedule } from '@vaekit/core';
 import type { Binarization } from '@vaekit/data';
+import type { EarlyStopArgs } from './controls.js';
 import { UsageError } from '../errors.js';
 
 /** Everything that defines a run, as saved in config.json; a resume reads it back. */
@@ -26,6 +28,14 @@ export interface RunArgs {
   channels?: 1 | 3 | 4;
   /** Screen pixels per image pixel of the run's pictures, from `--scale` (absent: auto). */
   scale?: number;
+  /** How the learning rate moves, from `--lr-schedule` (absent: constant). */
+  lrSchedule?: LearningRateSchedule;
+  /** The cap on the gradient's global norm, from `--clip-grad-norm` (absent: no clipping). */
+  clipGradNorm?: number;
+  /** Early stopping, from `--early-stop`, `--min-delta` and `--monitor` (absent: off). */
+  earlyStop?: EarlyStopArgs;
+  /** Whether model.vaekit ends with the best epoch's weights, from `--restore-best`. */
+  restoreBest?: boolean;
 }
 
 export function defaultArgs(): RunArgs {
@@ -70,10 +80,17 @@ const FLAG_OF: Record<keyof RunArgs, string> = {
   set: '--set',
   channels: '--channels',
   scale: '--scale',
+  lrSchedule: '--lr-schedule',
+  clipGradNorm: '--clip-grad-norm',
+  earlyStop: '--early-stop',
+  restoreBest: '--restore-best',
 };
 
-/** What may change when a run is resumed: how long it goes on and how often it saves, nothing that alters the math. */
-const CHANGEABLE_ON_RESUME: ReadonlySet<keyof RunArgs> = new Set(['epochs', 'checkpointEvery', 'scale']);
+/**
+ * What may change when a run is resumed: how long it goes on, how often it saves, and, recorded as a
+ * change, its learning rate and schedule; nothing else that alters the math.
+ */
+const CHANGEABLE_ON_RESUME: ReadonlySet<keyof RunArgs> = new Set(['epochs', 'checkpointEvery', 'scale', 'lr', 'lrSchedule', 'restoreBest']);
 
 /** Saved settings win; a flag given again must agree with them unless it is one a resume may change. */
 export function mergeForResume(saved: RunArgs, requested: Partial<RunArgs>): RunArgs {
@@ -91,7 +108,14 @@ export function mergeForResume(saved: RunArgs, requested: Partial<RunArgs>): Run
         'settings, or start a new run with another --out',
     );
   }
-  return { ...saved, ...pick(requested, CHANGEABLE_ON_RESUME) };
+  const merged = { ...saved, ...pick(requested, CHANGEABLE_ON_RESUME) };
+  checkControlArgs(merged);
+  return merged;
+}
+
+/** Flags that only mean something beside another. */
+export function checkControlArgs(args: Partial<RunArgs>): void {
+  if (args.restoreBest && !args.earlyStop) throw new UsageError('--restore-best needs --early-stop N');
 }
 
 /** Why saved `args` cannot be a run's settings, or null when every field has the type a resume reads. */
@@ -110,5 +134,6 @@ function pick(values: Partial<RunArgs>, keys: ReadonlySet<keyof RunArgs>): Parti
 
 function show(value: unknown): string {
   if (value === null || value === undefined) return 'unset';
-  return Array.isArray(value) ? value.join(',') : String(value);
+  if (Array.isArray(value)) return value.join(',');
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { ModelConfig } from '@vaekit/core';
+import type { ModelConfig, RunChange } from '@vaekit/core';
 import { writeFileAtomic } from '@vaekit/core/node';
 import { describeFsError, isFsError, RunError, UsageError } from '../errors.js';
 import { RUN_FILES, runPath } from '../run-folder.js';
@@ -21,6 +21,11 @@ export interface RunConfig {
    * The binarization is `args.binarize`.
    */
   data: { exampleShape: number[]; trainExamples: number; heldOut: string; split?: SplitRecord };
+  /**
+   * Settings resumes changed (`--resume --lr`, `--resume --lr-schedule`), in order, each with the step
+   * it took effect at; `args` holds the settings in force now. Absent until a resume changes one.
+   */
+  changes?: RunChange[];
 }
 
 export async function writeRunConfig(out: string, config: RunConfig): Promise<void> {

@@ -8,13 +8,14 @@ import { VERSION } from '../version.js';
 import { withCheckpointHint } from './failure.js';
 import { clearBeforeStart } from './fresh-start.js';
 import { RunRecords } from './records.js';
-import { epochLine, printSummary, reportStopped, stoppedBeforeTraining, trainLog } from './report.js';
+import { epochLine, printSummary, reportStopped, stoppedBeforeTraining, stoppedEarlyHeadline, trainLog } from './report.js';
 import { writeRunPictures } from './run-pictures.js';
 import type { RunArgs } from './run-args.js';
 import type { RunPlan, TrainInputs } from './setup.js';
 import type { TrainSession } from './session.js';
 import { runTensorBoard, tensorBoardNote } from './tensorboard.js';
 import { trackedStore } from './tracked-store.js';
+import { controlOptions, describeChange } from './controls.js';
 
 /** The files every run folder holds once training has begun, for the summary. */
 const ALWAYS_WRITTEN: readonly (keyof typeof RUN_FILES)[] = ['config', 'checkpoint', 'model', 'metrics', 'timing'];
@@ -75,6 +76,7 @@ async function trainWritingFolder(session: TrainSession, stop: StopRequests, pla
   if (plan.tensorboard !== undefined) log.line(tensorBoardNote(plan.tensorboard));
 
   let result: TrainResult;
+  let lastRate: number | null = null;
   try {
     result = await train(model, data.train, {
       epochs: args.epochs,
@@ -92,8 +94,23 @@ async function trainWritingFolder(session: TrainSession, stop: StopRequests, pla
       compile,
       onCompile: (event) => log.line(describeCompile(event)),
       // Why the continuation may not repeat the uninterrupted run bit for bit (an older checkpoint, another backend).
-      onResume: (event) => event.notes.forEach((note) => log.line(`note: ${note}`)),
+      onResume: (event) => {
+        event.notes.forEach((note) => log.line(`note: ${note}`));
+        event.changes.forEach((change) => log.line(describeChange(change)));
+        records.noteChanges(event.changes);
+      },
+      ...controlOptions(args),
+      // A resume may change only these, and only from flags given again (saved settings win otherwise).
+      ...(resumeFrom ? { allowResumeChanges: ['learningRate', 'learningRateSchedule'] as const } : {}),
+      onBest: async (_event, trained) => {
+        await saveModel(trained, runPath(out, 'best'));
+        written.add(runPath(out, 'best'));
+      },
       onStep: (event) => {
+        if (args.lrSchedule?.type === 'plateau' && lastRate !== null && event.learningRate !== lastRate) {
+          log.line(`learning rate reduced from ${lastRate} to ${event.learningRate} at step ${event.step - 1} (no improvement for ${args.lrSchedule.patience} epoch(s))`);
+        }
+        lastRate = event.learningRate;
         session.step = event.step;
         log.progress.step(event);
         tensorBoard?.onStep(event);
@@ -119,7 +136,9 @@ async function trainWritingFolder(session: TrainSession, stop: StopRequests, pla
     reportStopped(out, result.steps, session.savedStep);
     return stop.exitCodeWithCheckpoint();
   }
-  printSummary(out, result, data.heldOutName, [...written]);
+  const headline =
+    result.status === 'stopped-early' && args.earlyStop ? stoppedEarlyHeadline(result, args.earlyStop, args.restoreBest === true) : undefined;
+  printSummary(out, result, data.heldOutName, [...written], headline);
   if (stop.received) log.line('note: the run had finished when the stop request came; every file is written');
   return 0;
 }
@@ -145,7 +164,7 @@ async function finishFromCheckpoint(
   const { epoch, step } = checkpoint.state;
   printSummary(
     out,
-    { status: 'completed', epochsCompleted: epoch, steps: step, history, resumedFromStep: step },
+    { status: 'completed', epochsCompleted: epoch, steps: step, history, resumedFromStep: step, best: null },
     data.heldOutName,
     written,
     `nothing left to train: the run completed ${epoch} epoch(s), ${step} steps; its files now match the checkpoint`,
