@@ -96,14 +96,21 @@ describe('built-in likelihoods', () => {
   it('discretized logistic: the 256 levels share all the mass, and the mean is the levels weighted by it', () => {
     const logistic = createLikelihood({ type: 'discretized-logistic', s: 1 });
     const levels = Array.from({ length: 256 }, (_, k) => k / 255);
+    // The decoder's first number is the location's offset from 0.5, the middle of [0, 1].
     for (const [location, scale] of [[0.5, 0.1], [0.02, 0.01], [1.3, 0.2], [0.7, 1e-3], [-2, 0.05]] as const) {
-      const masses = Array.from(logProbOfValues(logistic, [location, Math.log(scale)], levels), Math.exp);
+      const params = [location - 0.5, Math.log(scale)];
+      const masses = Array.from(logProbOfValues(logistic, params, levels), Math.exp);
       const total = masses.reduce((a, b) => a + b, 0);
       expect(total, `location ${location}, scale ${scale}`).toBeCloseTo(1, 3);
       const levelMean = masses.reduce((sum, p, k) => sum + p * levels[k]!, 0);
-      const mean = tf.tidy(() => logistic.mean(tf.tensor3d([[[location, Math.log(scale)]]])).dataSync()[0]!);
+      const mean = tf.tidy(() => logistic.mean(tf.tensor3d([[params]])).dataSync()[0]!);
       expect(mean, `location ${location}, scale ${scale}`).toBeCloseTo(levelMean, 3);
+      const mostLikely = masses.indexOf(Math.max(...masses)) / 255;
+      // Away from the ends, whose bins take the whole tail, the likeliest level is the location's.
+      if (location - 5 * scale > 0 && location + 5 * scale < 1) expect(Math.abs(mostLikely - location), `location ${location}`).toBeLessThanOrEqual(0.5 / 255);
     }
+    // A decoder that outputs zeros starts at mid-grey, so residuals on [0, 1] data have both signs.
+    expect(tf.tidy(() => logistic.mean(tf.tensor3d([[[0, Math.log(0.1)]]])).dataSync()[0]!)).toBeCloseTo(0.5, 6);
   });
 
   it.each(listLikelihoods().map((d) => d.type))('%s: samples lie in its support, means in its range, log p finite with finite gradients', (type) => {

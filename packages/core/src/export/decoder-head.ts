@@ -68,7 +68,7 @@ function discretizedLogisticHead(facts: LikelihoodFacts): DecoderHead {
     throw new ExportError(
       "the discretized-logistic mean with a learned-per-pixel scale divides by each value's scale, which no tfjs-layers " +
         "built-in layer does; export with decoder output 'parameters' (location and log-scale per value) and compute " +
-        's·softplus(μ/s) − s·softplus((μ−1)/s) with s = max(exp(logScale + log(scale)), minS) in your code',
+        's·softplus(μ/s) − s·softplus((μ−1)/s) with μ = location + 0.5 and s = max(exp(logScale + log(scale)), minS) in your code',
     );
   }
   const fixed = facts.config['s'] as number;
@@ -82,7 +82,8 @@ function discretizedLogisticHead(facts: LikelihoodFacts): DecoderHead {
       const perValue = tfl.layers.reshape({ targetShape: [...shape, 1] }).apply(x) as tfl.SymbolicTensor;
       const scaled = tfl.layers.dense({ units: 2 });
       const both = scaled.apply(perValue) as tfl.SymbolicTensor;
-      tf.tidy(() => scaled.setWeights([tf.tensor2d([[1 / s, 1 / s]]), tf.tensor1d([0, -1 / s])]));
+      // The decoder's output is the location's offset from 0.5: μ/s = (output + 0.5)/s, (μ−1)/s = (output − 0.5)/s.
+      tf.tidy(() => scaled.setWeights([tf.tensor2d([[1 / s, 1 / s]]), tf.tensor1d([0.5 / s, -0.5 / s])]));
       const softplus = activation('softplus', both);
       const difference = tfl.layers.dense({ units: 1, useBias: false });
       const mean = difference.apply(softplus) as tfl.SymbolicTensor;

@@ -41,6 +41,7 @@ function logBinMass(location: tf.Tensor, logScale: tf.Tensor, x: tf.Tensor): tf.
 const family: LocationScaleFamily = {
   type: 'discretized-logistic',
   support: 'eight-bit',
+  locationOrigin: 0.5,
   logDensity: logBinMass,
   // The mean of the logistic clipped to [0, 1], s (softplus(μ/s) - softplus((μ-1)/s)): within O(1/255²) of
   // the discretized mean, which is the midpoint rule for the same integral.
@@ -61,7 +62,9 @@ const settingsOf = (config: Parameters<typeof scaleSettings>[0]) => scaleSetting
 /**
  * A logistic discretized to the 256 levels of 8-bit pixels scaled to [0, 1] (k/255, what the loaders give
  * without binarization), as in PixelCNN++ with one component: exact probabilities, so its -log p in bits
- * per dimension compares with published figures. `scale` defaults to `learned-per-pixel`.
+ * per dimension compares with published figures. `scale` defaults to `learned-per-pixel`. The decoder's
+ * location output is the offset from 0.5, so an untrained decoder starts at mid-grey (see
+ * `LocationScaleFamily.locationOrigin`).
  */
 export const discretizedLogisticDefinition: LikelihoodDefinition = {
   type: 'discretized-logistic',
