@@ -20,7 +20,11 @@ export class TensorBoardWriter {
   readonly path: string;
   private fd: number | null;
 
-  constructor(readonly dir: string) {
+  /** Creates `dir` if need be and a new event file in it; an existing file is never appended to. */
+  constructor(
+    /** The log folder: what `tensorboard --logdir` is given. */
+    readonly dir: string,
+  ) {
     if (typeof dir !== 'string' || dir === '') throw new TypeError(`dir must be a folder path, got ${JSON.stringify(dir)}`);
     mkdirSync(dir, { recursive: true });
     filesOpened += 1;
@@ -30,6 +34,7 @@ export class TensorBoardWriter {
     this.append(encodeEvent({ wallTimeSeconds: Date.now() / 1000, step: 0, fileVersion: FILE_VERSION }));
   }
 
+  /** One number at `step`, stored as float32. */
   scalar(tag: string, value: number, step: number): void {
     this.write(step, [{ tag: checkTag(tag), scalar: value }]);
   }

@@ -5,6 +5,7 @@ import { tileImages } from '../../tile-images.js';
 import { TensorBoardWriter } from './event-file-writer.js';
 import { klPerDimensionOn } from './latent-kl.js';
 
+/** What `tensorBoardLogger` measures besides the training events, and how often. */
 export interface TensorBoardLoggerOptions {
   /**
    * Examples the KL per latent dimension is measured on at each epoch's end (the first `klExamples`
@@ -28,8 +29,11 @@ export interface TensorBoardLoggerOptions {
 
 /** The handlers to pass to `train`, and the writer behind them. */
 export interface TensorBoardLogger {
+  /** The event file, for values of your own beside the logger's. */
   readonly writer: TensorBoardWriter;
+  /** Writes the step's scalars; pass it as `train`'s `onStep`. */
   onStep(event: StepEvent): void;
+  /** Writes the epoch's scalars, KL histogram and sample grid; pass it as `train`'s `onEpochEnd`. */
   onEpochEnd(event: EpochEvent, model: VaeModel): Promise<void>;
   /** Flushes and closes the event file. */
   close(): void;
