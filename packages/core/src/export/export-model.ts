@@ -11,6 +11,7 @@ import { hasExportableNetworks, type ExportableNetworks } from './exportable.js'
 /** What the exported encoder outputs: the posterior mean, or two outputs, its mean and its log-variance. */
 export type EncoderOutput = 'mean' | 'mean-and-log-variance';
 
+/** What `exportModel` writes for each part. */
 export interface ExportOptions {
   /** Default `'mean'`. */
   readonly encoder?: EncoderOutput;
@@ -20,6 +21,7 @@ export interface ExportOptions {
 
 /** One LayersModel `exportModel` wrote. */
 export interface ExportedPart {
+  /** Which part: also its folder (or URL suffix) under the target. */
   readonly part: ExportPart;
   /** One example's input shape, without the batch axis. */
   readonly inputShape: number[];
@@ -27,10 +29,13 @@ export interface ExportedPart {
   readonly outputShapes: number[][];
   /** What the part computes, in a sentence. */
   readonly description: string;
+  /** What the IO handler reported. */
   readonly saveResult: tf.io.SaveResult;
 }
 
+/** The parts `exportModel` wrote, in order, and what a deployment must know about them. */
 export interface ExportResult {
+  /** The encoder, the decoder, then (VQ-VAE) the codebook. */
   readonly parts: ExportedPart[];
   /** How this model's export differs from a plain VAE's, if it does. */
   readonly notes: readonly string[];

@@ -17,6 +17,7 @@ export type EncoderOutputLayout = { readonly kind: 'gaussian'; readonly latentDi
 export interface ExportableNetworks {
   /** Sequential network from inputs [batch, ...inputShape]; batch normalization runs on its moving averages. */
   readonly encoder: tfl.LayersModel;
+  /** What the encoder's output holds. */
   readonly encoderOutput: EncoderOutputLayout;
   /** Sequential network from codes to the likelihood's parameters, as `decode` returns them. */
   readonly decoder: tfl.LayersModel;
@@ -37,6 +38,7 @@ export interface ModelWithExport {
   exportableNetworks(): ExportableNetworks;
 }
 
+/** Whether `exportModel` can ask the model for its networks. */
 export function hasExportableNetworks(model: VaeModel): model is VaeModel & ModelWithExport {
   return typeof (model as Partial<ModelWithExport>).exportableNetworks === 'function';
 }

@@ -5,6 +5,7 @@ import { readFileIfExists, writeFileAtomic } from './file-store.js';
 
 /** The file names of a saved TensorFlow.js model, as tfjs-node's `file://` handler writes them. */
 export const MODEL_JSON = 'model.json';
+/** The weights file `model.json` lists, next to it. */
 export const WEIGHTS_FILE = 'weights.bin';
 
 /** A folder path from a `file://` URL or a plain path. */
