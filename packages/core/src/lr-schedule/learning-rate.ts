@@ -3,7 +3,9 @@ import type { ResolvedLearningRateSchedule } from './schedule-config.js';
 
 /** Where in the run a step is: its global step (0-based) and its epoch (0-based). */
 export interface StepPosition {
+  /** Global steps completed before this one. */
   readonly step: number;
+  /** The epoch the step belongs to, 0-based (the first epoch is 0). */
   readonly epoch: number;
 }
 

@@ -17,15 +17,19 @@ export interface EarlyStoppingOptions {
 
 /** Early stopping's settings as a checkpoint records them (a resume must keep them). */
 export interface EarlyStoppingRule {
+  /** The figure watched (lower is better). */
   readonly monitor: Monitor;
+  /** Epochs in a row without an improvement that end the run. */
   readonly patience: number;
+  /** How far below the best a value must be to count as an improvement. */
   readonly minDelta: number;
 }
 
 /** Where early stopping stands, saved in every checkpoint so a resumed run stops at the same epoch. */
 export interface EarlyStoppingState {
-  /** The best monitored value and its epoch (1-based); null before the first epoch ends. */
+  /** The best monitored value; null before the first epoch ends. */
   readonly best: number | null;
+  /** The epoch (1-based) that reached `best`; 0 before the first epoch ends. */
   readonly bestEpoch: number;
   /** Epochs in a row since the best. */
   readonly badEpochs: number;
