@@ -9,6 +9,7 @@ export const EXTRA_LIKELIHOOD_CONFIGS: readonly LikelihoodConfig[] = [
   { type: 'gaussian', variance: 'learned-global' },
   { type: 'gaussian', variance: 'learned-per-pixel' },
   { type: 'laplace', scale: 'learned-global' },
+  { type: 'discretized-logistic', scale: 'learned-per-pixel' },
 ];
 
 /** A single-latent VAE and a vector-quantized one: a Gaussian posterior and a discrete code, one decoder each. */

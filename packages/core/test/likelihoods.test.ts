@@ -94,7 +94,7 @@ describe('built-in likelihoods', () => {
   });
 
   it('discretized logistic: the 256 levels share all the mass, and the mean is the levels weighted by it', () => {
-    const logistic = createLikelihood({ type: 'discretized-logistic', s: 1 });
+    const logistic = createLikelihood({ type: 'discretized-logistic', scale: 'learned-per-pixel', s: 1 });
     const levels = Array.from({ length: 256 }, (_, k) => k / 255);
     // The decoder's first number is the location's offset from 0.5, the middle of [0, 1].
     for (const [location, scale] of [[0.5, 0.1], [0.02, 0.01], [1.3, 0.2], [0.7, 1e-3], [-2, 0.05]] as const) {
@@ -144,7 +144,8 @@ describe('likelihood registry', () => {
       expect.arrayContaining(['bernoulli', 'continuous-bernoulli', 'discretized-logistic', 'gaussian', 'laplace']),
     );
     expect(resolveLikelihoodConfig({ type: 'gaussian' })).toEqual({ type: 'gaussian', variance: 'fixed', sigma: 1, minSigma: 1e-3 });
-    expect(describeLikelihood({ type: 'discretized-logistic' })).toMatchObject({ support: 'eight-bit', paramsPerValue: 2, weights: [] });
+    expect(describeLikelihood({ type: 'discretized-logistic' })).toMatchObject({ support: 'eight-bit', paramsPerValue: 1, weights: [{ name: 'likelihood/logScale', shape: [] }] });
+    expect(describeLikelihood({ type: 'discretized-logistic', scale: 'learned-per-pixel' })).toMatchObject({ paramsPerValue: 2, weights: [] });
     expect(describeLikelihood({ type: 'laplace', scale: 'learned-global' }).weights).toEqual([
       { name: 'likelihood/logScale', shape: [], dtype: 'float32' },
     ]);

@@ -102,7 +102,7 @@ describe('exportModel', () => {
   }
 
   it('refuses a mean no built-in layer computes, naming the parameters export, which then matches decode', async () => {
-    const model = createModel({ className: 'Vae', ...MLP, latentDim: 3, likelihood: { type: 'discretized-logistic' } });
+    const model = createModel({ className: 'Vae', ...MLP, latentDim: 3, likelihood: { type: 'discretized-logistic', scale: 'learned-per-pixel' } });
     const before = tf.memory().numTensors;
     await expect(exportToMemory(model)).rejects.toThrow(/learned-per-pixel.*'parameters'/);
     expect(tf.memory().numTensors).toBe(before);
