@@ -14,7 +14,16 @@ const SCRIPT = fileURLToPath(new URL('../fixtures/export-for-browser.mjs', impor
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const folder = mkdtempSync(join(tmpdir(), 'vaekit-browser-export-'));
-  await promisify(execFile)(process.execPath, [SCRIPT, folder], { timeout: 120_000, cwd: fileURLToPath(new URL('.', import.meta.url)) });
+  try {
+    await promisify(execFile)(process.execPath, [SCRIPT, folder], { timeout: 120_000 });
+  } catch (error) {
+    rmSync(folder, { recursive: true, force: true });
+    // The script runs the built packages, as a user's Node program would.
+    const stderr = (error as { stderr?: string }).stderr ?? '';
+    throw new Error(
+      `the browser export test's Node side failed; it needs the built packages (pnpm turbo run build --filter=@vaekit/variants...): ${stderr.slice(-1500) || String(error)}`,
+    );
+  }
   const served = await serveFolder(folder);
   const provided: ServedExport = { url: served.url, expected: JSON.parse(readFileSync(join(folder, 'expected.json'), 'utf8')) };
   project.provide('vaekitServedExport', provided);
