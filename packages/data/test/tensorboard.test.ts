@@ -104,6 +104,35 @@ describe.skipIf(missing !== null)(`event files read back by TensorBoard's EventA
     });
   });
 
+  it("reads a resumed run's later file over the steps the first one logged past the checkpoint", () => {
+    const dir = freshDir();
+    const first = new TensorBoardWriter(dir);
+    for (let step = 1; step <= 5; step++) first.scalar('loss', step, step);
+    first.close();
+    // A resume from the checkpoint at step 3 logs steps 4 and 5 again, then goes on.
+    const resumed = new TensorBoardWriter(dir);
+    expect(resumed.path > first.path).toBe(true);
+    resumed.startSession(4);
+    for (let step = 4; step <= 6; step++) resumed.scalar('loss', 10 * step, step);
+    resumed.close();
+    expect(readWithTensorBoard(dir).scalars.loss).toEqual([[1, 1], [2, 2], [3, 3], [4, 40], [5, 50], [6, 60]]);
+  });
+
+  it('starts a session at its first step, so a resumed run replaces the steps it repeats', async () => {
+    const dir = freshDir();
+    const event = (step: number, total: number): StepEvent => ({
+      epoch: 1, epochs: 1, batch: step, batches: 5, step, totalSteps: 5, terms: { total },
+      klWeight: 1, learningRate: 1e-3, gradientNorm: 1, examplesPerSecond: 100, elapsedMs: 1, etaMs: 1,
+    });
+    const first = tensorBoardLogger(dir, { samples: 0 });
+    for (const step of [1, 2, 3, 4]) first.onStep(event(step, step));
+    first.close();
+    const resumed = tensorBoardLogger(dir, { samples: 0 });
+    for (const step of [3, 4, 5]) resumed.onStep(event(step, 10 * step));
+    resumed.close();
+    expect(readWithTensorBoard(dir).scalars['step/total']).toEqual([[1, 1], [2, 2], [3, 30], [4, 40], [5, 50]]);
+  });
+
   it("logs a short training run: every step's and epoch's values, the KL per dimension and the sample grids", async () => {
     const latentDim = 3;
     const side = 4;

@@ -29,9 +29,21 @@ export class TensorBoardWriter {
     mkdirSync(dir, { recursive: true });
     filesOpened += 1;
     const seconds = Math.floor(Date.now() / 1000);
-    this.path = join(dir, `events.out.tfevents.${seconds}.${hostname()}.${process.pid}.${filesOpened}`);
+    // TensorBoard reads a folder's files in name order: the padded count keeps this process's in the order opened.
+    const count = String(filesOpened).padStart(6, '0');
+    this.path = join(dir, `events.out.tfevents.${seconds}.${hostname()}.${process.pid}.${count}`);
     this.fd = openSync(this.path, 'wx');
     this.append(encodeEvent({ wallTimeSeconds: Date.now() / 1000, step: 0, fileVersion: FILE_VERSION }));
+  }
+
+  /**
+   * Marks a (re)start of training at `step`: TensorBoard drops whatever earlier event files in the folder
+   * logged at `step` or later, so a run resumed from a checkpoint replaces the steps it repeats instead
+   * of showing them twice.
+   */
+  startSession(step: number): void {
+    checkStep(step);
+    this.append(encodeEvent({ wallTimeSeconds: Date.now() / 1000, step, sessionStart: true }));
   }
 
   /** One number at `step`, stored as float32. */
@@ -70,7 +82,7 @@ export class TensorBoardWriter {
   }
 
   private write(step: number, values: readonly SummaryValue[]): void {
-    if (!Number.isInteger(step) || step < 0) throw new RangeError(`step must be a whole number >= 0, got ${step}`);
+    checkStep(step);
     this.append(encodeEvent({ wallTimeSeconds: Date.now() / 1000, step, values }));
   }
 
@@ -80,6 +92,10 @@ export class TensorBoardWriter {
     let written = 0;
     while (written < record.length) written += writeSync(this.fd, record, written, record.length - written);
   }
+}
+
+function checkStep(step: number): void {
+  if (!Number.isInteger(step) || step < 0) throw new RangeError(`step must be a whole number >= 0, got ${step}`);
 }
 
 function checkTag(tag: string): string {

@@ -20,23 +20,29 @@ export type SummaryValue =
 export const FILE_VERSION = 'brain.Event:2';
 
 // Field numbers of tensorflow/core/util/event.proto and tensorflow/core/framework/summary.proto.
-const EVENT = { wallTime: 1, step: 2, fileVersion: 3, summary: 5 } as const;
+const EVENT = { wallTime: 1, step: 2, fileVersion: 3, summary: 5, sessionLog: 7 } as const;
+const SESSION_LOG = { status: 1, start: 1 } as const;
 const SUMMARY = { value: 1 } as const;
 const VALUE = { tag: 1, simpleValue: 2, image: 4, histo: 5 } as const;
 const IMAGE = { height: 1, width: 2, colorspace: 3, encodedImage: 4 } as const;
 const HISTOGRAM = { min: 1, max: 2, num: 3, sum: 4, sumSquares: 5, bucketLimit: 6, bucket: 7 } as const;
 
-/** An Event message: the file-version header when `fileVersion` is given, else a summary at `step`. */
+/**
+ * An Event message: the file-version header when `fileVersion` is given, a SessionLog START when
+ * `sessionStart` is (TensorBoard then drops what earlier files logged at `step` or later), else a summary.
+ */
 export function encodeEvent(event: {
   wallTimeSeconds: number;
   step: number;
   fileVersion?: string;
+  sessionStart?: boolean;
   values?: readonly SummaryValue[];
 }): Uint8Array {
   const writer = new ProtobufWriter();
   writer.double(EVENT.wallTime, event.wallTimeSeconds);
   writer.int(EVENT.step, event.step);
   if (event.fileVersion !== undefined) writer.string(EVENT.fileVersion, event.fileVersion);
+  if (event.sessionStart) writer.message(EVENT.sessionLog, (log) => log.int(SESSION_LOG.status, SESSION_LOG.start));
   if (event.values) {
     const values = event.values;
     writer.message(EVENT.summary, (summary) => {

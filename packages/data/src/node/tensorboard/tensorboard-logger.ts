@@ -50,7 +50,8 @@ export interface TensorBoardLogger {
  * (`latent/active_units`, KL above 0.01 nats); and a grid of samples from the prior (`samples`). Every
  * value is written at the global step, so step and epoch charts share their x axis.
  *
- * Works on every backend: vaekit writes the event file itself.
+ * Works on every backend: vaekit writes the event file itself. Each logger writes a new file; a run
+ * resumed into the same folder replaces the steps it repeats (TensorBoard reads every file of a folder).
  */
 export function tensorBoardLogger(dir: string, options: TensorBoardLoggerOptions = {}): TensorBoardLogger {
   const klExamples = options.klExamples ?? 256;
@@ -62,10 +63,19 @@ export function tensorBoardLogger(dir: string, options: TensorBoardLoggerOptions
   checkWhole('everySteps', everySteps, 1);
   if (!Number.isInteger(seed)) throw new RangeError(`seed must be a whole number, got ${seed}`);
   const writer = new TensorBoardWriter(dir);
+  // The first event of this process starts a session there, so a resumed run's repeated steps replace
+  // what an earlier process logged past its checkpoint.
+  let started = false;
+  const start = (step: number): void => {
+    if (started) return;
+    writer.startSession(step);
+    started = true;
+  };
 
   return {
     writer,
     onStep(event) {
+      start(event.step);
       if (event.step % everySteps !== 0) return;
       const values: Record<string, number> = {};
       for (const [term, value] of Object.entries(event.terms)) values[`step/${term}`] = value;
@@ -76,6 +86,7 @@ export function tensorBoardLogger(dir: string, options: TensorBoardLoggerOptions
       writer.scalars(values, event.step);
     },
     async onEpochEnd(event, model) {
+      start(event.step);
       const values: Record<string, number> = {};
       for (const [term, value] of Object.entries(event.train)) values[`epoch/train/${term}`] = value;
       for (const [term, value] of Object.entries(event.validation ?? {})) values[`epoch/validation/${term}`] = value;
