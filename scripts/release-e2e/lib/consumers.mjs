@@ -17,7 +17,7 @@ const README_MARKER = /<!--\s*release-e2e:\s*([\w.-]+)\/([\w.-]+)\s*-->\s*\n```[
 export function readmeExamples() {
   const examples = [];
   for (const dir of PACKAGES) {
-    const readme = path.join(ROOT, 'packages', dir, 'README.md');
+    const readme = path.join(ROOT, dir, 'README.md');
     if (!fs.existsSync(readme)) continue;
     for (const match of fs.readFileSync(readme, 'utf8').matchAll(README_MARKER)) {
       examples.push({ source: path.relative(ROOT, readme), fixture: match[1], file: match[2], code: `${match[3]}\n` });

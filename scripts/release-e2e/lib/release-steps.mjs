@@ -5,7 +5,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { missingRelativeImports } from './consumers.mjs';
-import { check, HERE, npmCommand, PACKAGES, pnpmCommand, readJson, ROOT, run, work } from './context.mjs';
+import { binProblems, tfjsProblems } from './tarball-rules.mjs';
+import { CLI_PACKAGE, check, HERE, npmCommand, PACKAGES, pnpmCommand, readJson, ROOT, run, work } from './context.mjs';
 import { startVerdaccio } from './verdaccio.mjs';
 
 /**
@@ -28,13 +29,14 @@ export async function releaseSteps(step, { skipBuild }) {
     return `installed ${stale.map(([n, v]) => `${n}@${v}`).join(', ')}`;
   });
 
-  await step('build: the five packages (turbo)', async () => {
+  await step('build: the five packages and the CLI (turbo)', async () => {
     if (skipBuild) return 'skipped (--skip-build)';
-    await run(pnpmCommand, ['exec', 'turbo', 'run', 'build', '--filter=./packages/*', '--output-logs=errors-only'], {
+    const filters = PACKAGES.map((dir) => `--filter=./${dir}`);
+    await run(pnpmCommand, ['exec', 'turbo', 'run', 'build', ...filters, '--output-logs=errors-only'], {
       cwd: ROOT,
       label: 'turbo-build',
     });
-    for (const dir of PACKAGES) check(fs.existsSync(path.join(ROOT, 'packages', dir, 'dist')), `packages/${dir}/dist is missing after the build`);
+    for (const dir of PACKAGES) check(fs.existsSync(path.join(ROOT, dir, 'dist')), `${dir}/dist is missing after the build`);
   });
 
   const copy = path.join(work, 'workspace');
@@ -51,7 +53,7 @@ export async function releaseSteps(step, { skipBuild }) {
         const from = path.join(ROOT, group, entry.name);
         if (!entry.isDirectory() || !fs.existsSync(path.join(from, 'package.json'))) continue;
         const to = path.join(copy, group, entry.name);
-        if (group === 'packages' && PACKAGES.includes(entry.name)) {
+        if (PACKAGES.includes(`${group}/${entry.name}`)) {
           fs.cpSync(from, to, { recursive: true, verbatimSymlinks: true, filter: (src) => !src.includes(`${path.sep}.turbo`) });
         } else {
           fs.mkdirSync(to, { recursive: true });
@@ -65,7 +67,7 @@ export async function releaseSteps(step, { skipBuild }) {
     // Always something to release, on top of whatever changesets are pending in the repository.
     fs.writeFileSync(
       path.join(copy, '.changeset', 'release-e2e-check.md'),
-      ['---', ...PACKAGES.map((dir) => `'${readJson(path.join(ROOT, 'packages', dir, 'package.json')).name}': patch`), '---', '', 'Release test.', ''].join('\n'),
+      ['---', ...PACKAGES.map((dir) => `'${readJson(path.join(ROOT, dir, 'package.json')).name}': patch`), '---', '', 'Release test.', ''].join('\n'),
     );
     return copy;
   });
@@ -84,13 +86,13 @@ export async function releaseSteps(step, { skipBuild }) {
   const changeset = path.join(ROOT, 'node_modules', '.bin', 'changeset');
 
   await step('version: changeset version (fixed group)', async () => {
-    const before = Object.fromEntries(PACKAGES.map((dir) => [dir, readJson(path.join(copy, 'packages', dir, 'package.json')).version]));
+    const before = Object.fromEntries(PACKAGES.map((dir) => [dir, readJson(path.join(copy, dir, 'package.json')).version]));
     await run(changeset, ['version'], { cwd: copy, env: publishEnv, label: 'changeset-version' });
-    const after = Object.fromEntries(PACKAGES.map((dir) => [dir, readJson(path.join(copy, 'packages', dir, 'package.json')).version]));
+    const after = Object.fromEntries(PACKAGES.map((dir) => [dir, readJson(path.join(copy, dir, 'package.json')).version]));
     const versions = new Set(Object.values(after));
     check(versions.size === 1, `the fixed group should give every package one version, got ${JSON.stringify(after)}`);
-    for (const dir of PACKAGES) check(after[dir] !== before[dir], `packages/${dir} was not versioned (still ${before[dir]})`);
-    for (const dir of PACKAGES) check(fs.existsSync(path.join(copy, 'packages', dir, 'CHANGELOG.md')), `packages/${dir} got no CHANGELOG.md`);
+    for (const dir of PACKAGES) check(after[dir] !== before[dir], `${dir} was not versioned (still ${before[dir]})`);
+    for (const dir of PACKAGES) check(fs.existsSync(path.join(copy, dir, 'CHANGELOG.md')), `${dir} got no CHANGELOG.md`);
     version = [...versions][0];
     return `${Object.values(before)[0]} -> ${version}`;
   });
@@ -98,7 +100,7 @@ export async function releaseSteps(step, { skipBuild }) {
   await step('publish: changeset publish to Verdaccio', async () => {
     await run(changeset, ['publish', '--no-git-tag'], { cwd: copy, env: publishEnv, label: 'changeset-publish' });
     for (const dir of PACKAGES) {
-      const name = readJson(path.join(copy, 'packages', dir, 'package.json')).name;
+      const name = readJson(path.join(copy, dir, 'package.json')).name;
       const response = await fetch(new URL(name.replace('/', '%2f'), registry));
       check(response.ok, `${name} is not on Verdaccio after publishing (${response.status})`);
       const packument = await response.json();
@@ -127,10 +129,7 @@ export async function releaseSteps(step, { skipBuild }) {
           if (internal.has(dep) && range !== `^${version}`) problems.push(`${name}: ${field}.${dep} is "${range}", expected "^${version}"`);
         }
       }
-      for (const dep of Object.keys(manifest.dependencies ?? {})) {
-        if (dep.startsWith('@tensorflow/')) problems.push(`${name}: ${dep} is a dependency; tfjs packages must be peer dependencies`);
-      }
-      if (!manifest.peerDependencies?.['@tensorflow/tfjs-core']) problems.push(`${name}: @tensorflow/tfjs-core is not a peer dependency`);
+      problems.push(...tfjsProblems(name, dir, manifest));
 
       const extracted = path.join(work, 'tarballs', name.replace('/', '-').replace('@', ''));
       fs.mkdirSync(extracted, { recursive: true });
@@ -140,12 +139,14 @@ export async function releaseSteps(step, { skipBuild }) {
         if (!fs.existsSync(path.join(pkgDir, required))) problems.push(`${name}: ${required} is not in the tarball`);
       }
       for (const missing of missingRelativeImports(pkgDir)) problems.push(`${name}: ${missing}`);
+      problems.push(...binProblems(name, pkgDir, manifest));
       const lint = await publint({ pkgDir, pack: false, level: 'suggestion', strict: true });
       for (const message of lint.messages) problems.push(`${name}: publint ${message.type}: ${formatMessage(message, readJson(path.join(pkgDir, 'package.json')))}`);
-      files.push({ name, dir, file });
+      // The CLI has no entry point to import, so no types to check.
+      if (dir !== CLI_PACKAGE) files.push({ name, dir, file });
     }
-    // are-the-types-wrong takes a few seconds a package: all five at once. ESM-only profile: the
-    // packages ship no CommonJS, on purpose.
+    // are-the-types-wrong takes a few seconds a package: all five libraries at once. ESM-only profile:
+    // the packages ship no CommonJS, on purpose.
     const attw = path.join(HERE, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js');
     const verdicts = await Promise.allSettled(
       files.map(({ dir, file }) =>
