@@ -167,7 +167,7 @@ describe('vaekit train on a locked folder', () => {
     const made = await cli(['train', ...TINY, '--out', out]);
     expect(made.code, made.stderr).toBe(0);
     const before = snapshot(out);
-    expectUserError(await cli(['train', '--out', out, '--resume', '--lr', '0.5', '--backend', 'cpu']), /cannot resume with different settings/, 2);
+    expectUserError(await cli(['train', '--out', out, '--resume', '--free-bits', '0.5', '--backend', 'cpu']), /cannot resume with different settings/, 2);
     expect(snapshot(out)).toEqual(before);
   });
 });
