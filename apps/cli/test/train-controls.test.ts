@@ -48,6 +48,17 @@ describe('vaekit train: learning rate, early stopping and clipping', () => {
     expect(config(run)['changes']).toEqual([{ step: 2, setting: 'learningRate', from: 1e-3, to: 3e-4 }]);
   });
 
+  it('a run that met a NaN after a checkpoint says how to resume from it with a lower rate', async () => {
+    const run = join(dir, 'nan');
+    // A rate this large overflows the weights on the first update: the second step's loss is not finite.
+    const failed = await cli(['train', ...TINY, '--out', run, '--lr', '1e30', '--checkpoint-every', '1']);
+    expectUserError(
+      failed,
+      /non-finite loss or gradient at step 2 .* The last checkpoint \(step 1\) is intact: resume from it with a lower rate, e\.g\. vaekit train --out \S+ --resume --lr 1e-4$/,
+    );
+    expect((await checkpointState(run)).step).toBe(1);
+  });
+
   it('--lr-schedule is recorded, and a resume may change it, saying from what to what', async () => {
     const run = join(dir, 'schedule');
     const first = await cli(['train', ...TINY, '--out', run, '--lr-schedule', 'cosine:warmupSteps=1', '--clip-grad-norm', '50']);

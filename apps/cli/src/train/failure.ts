@@ -1,11 +1,20 @@
+import { NonFiniteLossError } from '@vaekit/core';
 import { describeFsError, isFsError, RunError } from '../errors.js';
 import { resumeCommand, type TrainSession } from './session.js';
 
 /**
- * A file-system error while training (disk full, read-only, folder removed) becomes one line naming the
+ * A non-finite loss after a checkpoint becomes its message plus how to resume with a lower rate. A
+ * file-system error while training (disk full, read-only, folder removed) becomes one line naming the
  * file, the cause and the fix, plus what is left to resume from: the last complete checkpoint, if any.
  */
 export function withCheckpointHint(error: unknown, session: TrainSession): unknown {
+  if (NonFiniteLossError.isInstance(error) && session.savedStep !== null) {
+    // The bad update was never applied, so the last checkpoint is sound: a lower rate can continue from it.
+    return new RunError(
+      `${error.message} The last checkpoint (step ${session.savedStep}) is intact: resume from it with a lower ` +
+        `rate, e.g. ${resumeCommand(session.out)} --lr 1e-4`,
+    );
+  }
   if (!isFsError(error)) return error;
   const left =
     session.savedStep === null
