@@ -104,6 +104,31 @@ describe('vaekit train: learning rate, early stopping and clipping', () => {
     expect(jsonLines(join(run, 'metrics.jsonl'))).toHaveLength(2);
   });
 
+  it('a cosine run with early stopping killed (-9) mid-run and resumed ends with the uninterrupted run\'s files, byte for byte', async () => {
+    const flags = [...TINY, '--epochs', '4', '--checkpoint-every', '1', '--lr-schedule', 'cosine:warmupSteps=2', '--early-stop', '2', '--min-delta', '1e6', '--restore-best'];
+    const whole = join(dir, 'whole');
+    const straight = await cli(['train', ...flags, '--out', whole]);
+    expect(straight.code, straight.stderr).toBe(0);
+    expect(straight.stdout).toMatch(/^stopped early after epoch 3, 6 steps/m);
+
+    const killed = join(dir, 'killed');
+    const first = await cli(['train', ...flags, '--out', killed], {
+      onStderr: (stderr, child) => {
+        if (/^epoch 2\/4 {2}batch 1\/2/m.test(stderr)) child.kill('SIGKILL');
+      },
+    });
+    expect(first.signal).toBe('SIGKILL');
+    const resumed = await cli(['train', '--out', killed, '--resume', '--backend', 'cpu']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/^stopped early after epoch 3, 6 steps/m);
+    for (const file of ['metrics.jsonl', 'model.vaekit', 'best.vaekit']) {
+      expect(readFileSync(join(killed, file)), file).toEqual(readFileSync(join(whole, file)));
+    }
+    // The checkpoints differ only in wall-clock times; where the schedule and early stopping stand does not.
+    const [a, b] = await Promise.all([checkpointState(killed), checkpointState(whole)]);
+    expect([a.step, a.earlyStopping, a.run.learningRateSchedule]).toEqual([b.step, b.earlyStopping, b.run.learningRateSchedule]);
+  });
+
   it('refuses bad control flags before writing anything', async () => {
     const out = join(dir, 'never');
     const cases: [string[], RegExp][] = [
