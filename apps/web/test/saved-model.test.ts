@@ -1,6 +1,6 @@
 // End to end in headless Chromium: train on the page, save the model to IndexedDB, reload the page, load
 // the saved model and see the same samples and reconstructions; and a URL naming an unknown backend is
-// refused on the page. Saves docs/images/web-reload.png, the reloaded page.
+// refused on the page. Saves screenshots/web-reload.png, the reloaded page (docs/images/web-reload.png is a copy).
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../../scripts/ensure-chromium.mjs';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
-const imagesDir = fileURLToPath(new URL('../../../docs/images/', import.meta.url));
+const imagesDir = fileURLToPath(new URL('../screenshots/', import.meta.url));
 const STEPS = 100;
 
 interface PageReport {
