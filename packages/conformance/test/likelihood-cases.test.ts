@@ -54,7 +54,7 @@ describe('likelihoodCases', () => {
   it('pairs Vae and VqVae with every registered likelihood and the extra scale modes, each a buildable config', () => {
     const cases = likelihoodCases();
     const types = listLikelihoods().map((d) => d.type);
-    expect(cases.length).toBe(2 * (types.length + 3));
+    expect(cases.length).toBe(2 * (types.length + 4));
     for (const className of ['Vae', 'VqVae']) {
       for (const type of types) expect(cases.map((c) => c.name)).toContain(`${className} × ${type}`);
       expect(cases.map((c) => c.name)).toContain(`${className} × gaussian (variance learned-per-pixel)`);

@@ -14,9 +14,9 @@ function sourceFiles(folder: string): string[] {
   });
 }
 
-/** The flags the CLI documents: `--name` words of its README. */
+/** The flags the CLI documents: `--name` words of its README, less those of the install commands it quotes. */
 function cliFlags(): string[] {
-  const readme = readFileSync(join(ROOT, 'apps', 'cli', 'README.md'), 'utf8');
+  const readme = readFileSync(join(ROOT, 'apps', 'cli', 'README.md'), 'utf8').replace(/\b(?:npm|pnpm|pip) install[^&`\n]*/g, '');
   return [...new Set(readme.match(/--[a-z][a-z-]+/g) ?? [])];
 }
 
