@@ -7,6 +7,8 @@ import { worstExcess } from '../compare.js';
 import { take } from '../take.js';
 import { evaluationLoss, type VariantFixture } from './fixture.js';
 
+const GPU_BACKENDS = new Set(['webgl', 'webgpu']);
+
 /** Agreement with the reference backend, save and load, and no leaked tensors across a whole run. */
 export function definePersistenceChecks(f: VariantFixture): void {
   const isReference = f.backend === f.reference;
@@ -50,7 +52,14 @@ export function definePersistenceChecks(f: VariantFixture): void {
       const outputs = (m: VaeModel): tf.Tensor =>
         tf.tidy(() => tf.concat([tf.stack(Object.values(evaluationLoss(m, x, 8))), tf.reshape(m.reconstruct(x), [-1])]));
       const [a, b] = await Promise.all([take(outputs(model)), take(outputs(restored))]);
-      expect(Array.from(b)).toEqual(Array.from(a));
+      if (GPU_BACKENDS.has(f.backend)) {
+        // On a GPU, a weight read back from a file is uploaded from the CPU and may enter a shader as a
+        // uniform, where the trained one sits in a texture: the same float32 value can then round
+        // differently in the last bit of exp or softplus. Anything more than that is a real difference.
+        expect(worstExcess(b, a, 1e-6, 1e-7), 'worst excess over rtol 1e-6, atol 1e-7').toBeLessThanOrEqual(0);
+      } else {
+        expect(Array.from(b)).toEqual(Array.from(a));
+      }
     } finally {
       restored.dispose();
       x.dispose();
