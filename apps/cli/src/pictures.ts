@@ -1,32 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { SeededRandom, type AsyncDataset, type VaeModel } from '@vaekit/core';
-import { tileImages, writePng, type Picture, type PictureChannels } from '@vaekit/data/node';
+import { pictureShapeOf, type PictureShape } from '@vaekit/data';
+import { tileImages, writePng, type Picture } from '@vaekit/data/node';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isFsError, RunError, UsageError } from './errors.js';
 import { specialFileSystem } from './special-file-system.js';
 
-/** Height, width and channels (1 grey, 3 RGB, 4 RGBA) of one example drawn as a picture. */
-export type PictureShape = readonly [height: number, width: number, channels: PictureChannels];
+export type { PictureShape } from '@vaekit/data';
 
 /** Screen pixels per image pixel: a whole number, or `auto` (enlarge until a grid is about 400 pixels wide). */
 export type PictureScale = number | 'auto';
 
-/**
- * How to draw one example: [h, w] and [h, w, c] with c = 1, 3 or 4 are pictures as they are (grey or in
- * colour); a flat vector whose length is a perfect square (MNIST's 784) is drawn as a grey square.
- * Anything else has no natural picture.
- */
-export function pictureShape(exampleShape: readonly number[]): PictureShape | null {
-  const [a, b, c] = exampleShape;
-  if (exampleShape.length === 3 && (c === 1 || c === 3 || c === 4)) return [a!, b!, c];
-  if (exampleShape.length === 2) return [a!, b!, 1];
-  if (exampleShape.length === 1) {
-    const side = Math.round(Math.sqrt(a!));
-    if (side * side === a) return [side, side, 1];
-  }
-  return null;
-}
+/** How to draw one example of a shape, or null: data's rule, so the CLI and TensorBoard draw alike. */
+export const pictureShape = pictureShapeOf;
 
 /** tileImages for examples of `shape`, `columns` per row, enlarged by `scale`. */
 function tile(values: Float32Array, count: number, shape: PictureShape, columns: number, scale: PictureScale): Picture {
