@@ -28,6 +28,7 @@ export {
   hasGradientCheckTargets,
   hasKlPerDimension,
   hasPosteriorMean,
+  hasPriorCodes,
   hasMetrics,
   hasStepState,
   isGaussianLatentModel,
@@ -39,6 +40,7 @@ export {
   type ModelConfig,
   type ModelWithKlPerDimension,
   type ModelWithPosteriorMean,
+  type ModelWithPriorCodes,
   type ModelWithMetrics,
   type ModelWithStepState,
   type NamedVariable,
@@ -126,3 +128,4 @@ export {
 } from './lr-schedule/index.js';
 export type { EarlyStoppingOptions, EarlyStoppingRule, EarlyStoppingState } from './train/early-stopping.js';
 export type { ResumeChangeable, RunChange } from './train/run-changes.js';
+export * from './sampler/index.js';

@@ -203,3 +203,16 @@ export interface ModelWithMetrics {
 export function hasMetrics(model: VaeModel): model is VaeModel & ModelWithMetrics {
   return typeof (model as Partial<ModelWithMetrics>).metrics === 'function';
 }
+
+/**
+ * A model whose prior can be drawn from as codes, before decoding: what `sample` decodes. Post-hoc
+ * samplers stand in for it; the prior sampler draws from it.
+ */
+export interface ModelWithPriorCodes {
+  /** n codes from the model's prior, [n, ...latentShape]. */
+  samplePrior(n: number, rng: SeededRandom): tf.Tensor;
+}
+
+export function hasPriorCodes(model: VaeModel): model is VaeModel & ModelWithPriorCodes {
+  return typeof (model as Partial<ModelWithPriorCodes>).samplePrior === 'function';
+}

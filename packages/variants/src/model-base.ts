@@ -5,6 +5,7 @@ import {
   type Likelihood,
   type LossContext,
   type LossTerms,
+  type ModelWithPriorCodes,
   type NamedVariable,
   type SeededRandom,
   type VaeModel,
@@ -17,7 +18,7 @@ import type { NetworkConfig } from './network-config.js';
  * from what a variant supplies: `encode`, `decode`, codes from its prior (`priorCodes`) and per-draw
  * importance log-weights (`drawLogWeights`).
  */
-export abstract class ModelBase<C extends NetworkConfig> implements VaeModel<C> {
+export abstract class ModelBase<C extends NetworkConfig> implements VaeModel<C>, ModelWithPriorCodes {
   readonly className: string;
   readonly inputShape: readonly number[];
   readonly latentShape: readonly number[];
@@ -71,6 +72,11 @@ export abstract class ModelBase<C extends NetworkConfig> implements VaeModel<C> 
   sample(n: number, rng: SeededRandom): tf.Tensor {
     checkWholeCount('sample count', n);
     return tf.tidy(() => this.decodeMean(this.priorCodes(n, rng)));
+  }
+
+  samplePrior(n: number, rng: SeededRandom): tf.Tensor {
+    checkWholeCount('sample count', n);
+    return tf.tidy(() => this.priorCodes(n, rng));
   }
 
   logWeights(x: tf.Tensor, k: number, rng: SeededRandom): tf.Tensor2D {

@@ -68,7 +68,11 @@ function fromFile<T>(source: string, className: string, step: () => T): T {
 }
 
 /** Copies named values into a model's variables, checking that names and shapes match exactly. */
-export function assignWeights(model: VaeModel, values: tf.NamedTensorMap, source = 'weights'): void {
+export function assignWeights(
+  model: Pick<VaeModel, 'className' | 'variables'>,
+  values: tf.NamedTensorMap,
+  source = 'weights',
+): void {
   const variables = model.variables();
   const expected = new Set(variables.map((v) => v.name));
   const unexpected = Object.keys(values).filter((name) => !expected.has(name));
