@@ -64,6 +64,11 @@ export interface SamplerDefinition {
   /** Why this sampler cannot serve the model, or undefined when it can. */
   unsupportedReason(model: VaeModel): string | undefined;
   fit(model: VaeModel, options: SamplerFitOptions): Promise<LatentSampler>;
+  /**
+   * Small fit settings (few components, few epochs) that exercise everything the sampler does on a
+   * tiny model and data set: what the conformance suite fits with.
+   */
+  readonly testSettings?: Readonly<Record<string, unknown>>;
   /** A sampler of this config with every weight allocated, for a saved file's weights to be assigned to. */
   create(config: SamplerConfig & Record<string, unknown>): LatentSampler;
   /** The package that registers it; a second copy of that package registering the same name is ignored. */
