@@ -2,6 +2,7 @@
 import './register.js';
 
 export { BUILT_IN_VARIANTS } from './register.js';
+export { BUILT_IN_SAMPLERS } from './samplers/built-in-samplers.js';
 
 // The built-in variants: classes, factories, configs and their schemas.
 export { Vae, createVae, vaeVariant } from './vae.js';

@@ -1,4 +1,5 @@
-import { registerModel } from '@vaekit/core';
+import { registerModel, registerSampler } from '@vaekit/core';
+import { BUILT_IN_SAMPLERS } from './samplers/built-in-samplers.js';
 import { betaVaeVariant } from './beta-vae.js';
 import { iafVaeVariant } from './iaf-vae.js';
 import { ladderIafVaeVariant } from './ladder-iaf-vae.js';
@@ -44,3 +45,4 @@ export const BUILT_IN_VARIANTS = [
 // never replace another's entry: a model of the same name registered first by someone else is an error.
 // A second copy of this package registers under the same source, which the registry ignores.
 for (const variant of BUILT_IN_VARIANTS) registerModel({ ...variant.entry, source: '@vaekit/variants' });
+for (const sampler of BUILT_IN_SAMPLERS) registerSampler({ ...sampler, source: '@vaekit/variants' });
