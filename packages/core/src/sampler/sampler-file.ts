@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { isRecord } from '../serialization/container-header.js';
 import { CorruptFileError, decodeContainer, encodeContainer } from '../serialization/container.js';
 import { quoteUntrusted } from '../serialization/corrupt-file-error.js';
