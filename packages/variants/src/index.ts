@@ -3,6 +3,10 @@ import './register.js';
 
 export { BUILT_IN_VARIANTS } from './register.js';
 export { BUILT_IN_SAMPLERS } from './samplers/built-in-samplers.js';
+export { VQ_CODE_PRIOR_SAMPLER, VqCodePriorSampler, type VqCodePriorConfig } from './samplers/vq-code-prior.js';
+export { vqLearnedPriorBound } from './samplers/vq-code-prior-bound.js';
+export { VQ_CODE_PRIOR_DEFAULTS, type VqCodePriorSettings } from './samplers/vq-code-prior-settings.js';
+export { isVqCodeModel, type VqCodeModel } from './samplers/vq-code-model.js';
 
 // The built-in variants: classes, factories, configs and their schemas.
 export { Vae, createVae, vaeVariant } from './vae.js';

@@ -1,7 +1,8 @@
 import type { SamplerDefinition } from '@vaekit/core';
+import { VQ_CODE_PRIOR_SAMPLER } from './vq-code-prior.js';
 
 /**
  * Every post-hoc sampler vaekit ships beside the core's prior sampler; adding one adds its line here.
  * register.ts registers them with the package's models.
  */
-export const BUILT_IN_SAMPLERS: readonly SamplerDefinition[] = [];
+export const BUILT_IN_SAMPLERS: readonly SamplerDefinition[] = [VQ_CODE_PRIOR_SAMPLER];
