@@ -1,7 +1,8 @@
-import type { VaeModel } from '@vaekit/core';
+import { listSamplers, type SamplerDefinition, type VaeModel } from '@vaekit/core';
 import { currentBackendInfo, useBackend, type BackendName } from '@vaekit/backends';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, registeredVariantCases, type VariantCase } from './cases.js';
+import { defineSamplerChecks } from './sampler-checks/define-sampler-checks.js';
 import { createVariantFixture } from './variant-checks/fixture.js';
 import { defineOutputChecks } from './variant-checks/outputs.js';
 import { definePersistenceChecks } from './variant-checks/persistence.js';
@@ -14,6 +15,8 @@ export interface ConformanceOptions {
   readonly variants?: readonly VariantCase[];
   /** The backend results are compared against for cross-backend agreement. Default 'cpu'. */
   readonly reference?: BackendName;
+  /** Samplers fitted to every model they support, and refusing the others. Default: every registered sampler. */
+  readonly samplers?: readonly SamplerDefinition[];
 }
 
 /**
@@ -36,11 +39,12 @@ export function defineConformanceSuite(options: ConformanceOptions): void {
     it('has models to certify', () => {
       expect(variants.length).toBeGreaterThan(0);
     });
-    for (const variant of variants) defineVariantChecks(variant, options.backend, reference);
+    const samplers = options.samplers ?? listSamplers();
+    for (const variant of variants) defineVariantChecks(variant, options.backend, reference, samplers);
   });
 }
 
-function defineVariantChecks(variant: VariantCase, backend: BackendName, reference: BackendName): void {
+function defineVariantChecks(variant: VariantCase, backend: BackendName, reference: BackendName, samplers: readonly SamplerDefinition[]): void {
   describe(variant.name, () => {
     let model: VaeModel | undefined;
     beforeAll(async () => {
@@ -56,5 +60,6 @@ function defineVariantChecks(variant: VariantCase, backend: BackendName, referen
     defineOutputChecks(fixture);
     defineTrainingChecks(fixture);
     definePersistenceChecks(fixture);
+    defineSamplerChecks(fixture, samplers);
   });
 }
