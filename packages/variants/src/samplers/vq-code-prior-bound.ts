@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { VaeModel } from '@vaekit/core';
-import { requireVqCodeModel } from './vq-code-model.js';
 import type { VqCodePriorSampler } from './vq-code-prior.js';
 
 /**
@@ -12,7 +11,7 @@ import type { VqCodePriorSampler } from './vq-code-prior.js';
  * which with the uniform prior is the model's own ELBO, log p(x | z_q) − L log K. Returns [batch].
  */
 export function vqLearnedPriorBound(model: VaeModel, sampler: VqCodePriorSampler, x: tf.Tensor): tf.Tensor1D {
-  const codeModel = requireVqCodeModel(model);
+  const codeModel = sampler.checkModel(model);
   return tf.tidy(() => {
     const indices = codeModel.codeIndices(x);
     const zQ = tf.gather(codeModel.codebook, indices);

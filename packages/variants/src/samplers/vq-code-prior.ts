@@ -114,7 +114,8 @@ export class VqCodePriorSampler implements LatentSampler<VqCodePriorConfig> {
     this.network.dispose();
   }
 
-  private checkModel(model: VaeModel): VqCodeModel {
+  /** The model as a VQ-VAE of this sampler's code count and codebook size, or an error saying how it differs. */
+  checkModel(model: VaeModel): VqCodeModel {
     const codeModel = requireVqCodeModel(model);
     const { numLatents, codebookSize } = this.config;
     if (model.latentShape[0] !== numLatents || codeModel.codebook.shape[0] !== codebookSize) {

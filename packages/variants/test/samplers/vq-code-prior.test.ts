@@ -224,7 +224,9 @@ describe('refusals', () => {
 
   it('refuses a VQ-VAE of another codebook size or code count', () => {
     const sampler = keep(new VqCodePriorSampler(samplerConfig(3, 4, [8])));
-    expect(() => sampler.sampleLatents(tinyVq(), 2, new SeededRandom(0))).toThrow(/models 3 codes from a codebook of 4, but the VqVae has 3 codes from a codebook of 5/);
+    const model = tinyVq();
+    expect(() => sampler.sampleLatents(model, 2, new SeededRandom(0))).toThrow(/models 3 codes from a codebook of 4, but the VqVae has 3 codes from a codebook of 5/);
+    expect(() => vqLearnedPriorBound(model, sampler, tf.zeros([1, 12]))).toThrow(/codebook of 4, but the VqVae/);
   });
 
   it('refuses bad settings, configs and inputs with a sentence naming them', async () => {
