@@ -32,6 +32,7 @@ export function codeModelProblem(model: VaeModel): string | undefined {
   );
 }
 
+/** Whether the code prior can serve this model: it has code indices, a codebook and log p(x | z). */
 export function isVqCodeModel(model: VaeModel): model is VqCodeModel {
   return codeModelProblem(model) === undefined;
 }

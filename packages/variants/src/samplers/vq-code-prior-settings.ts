@@ -10,6 +10,7 @@ export interface VqCodePriorSettings {
   readonly learningRate: number;
 }
 
+/** The settings a fit uses for what it is not given. */
 export const VQ_CODE_PRIOR_DEFAULTS: VqCodePriorSettings = {
   hidden: [512, 512],
   epochs: 20,

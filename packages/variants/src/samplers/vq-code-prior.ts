@@ -14,12 +14,14 @@ import { collectCodes, splitHeldOut, trainCodePrior } from './vq-code-prior-fit.
 import { CodePriorNetwork } from './vq-code-prior-network.js';
 import { checkHiddenUnits, resolveCodePriorSettings } from './vq-code-prior-settings.js';
 
+/** What a code prior's file records: the sequence it models and its network's size. */
 export interface VqCodePriorConfig extends SamplerConfig {
   readonly className: 'VqCodePriorSampler';
   /** L: codes per example. */
   readonly numLatents: number;
   /** K: codebook size. */
   readonly codebookSize: number;
+  /** Units of each masked hidden layer. */
   readonly hidden: readonly number[];
 }
 
@@ -160,6 +162,7 @@ async function fitCodePrior(model: VaeModel, options: SamplerFitOptions): Promis
   return sampler;
 }
 
+/** The code prior's registry entry, `code-prior`: VQ-VAEs only. */
 export const VQ_CODE_PRIOR_SAMPLER: SamplerDefinition = {
   className: 'VqCodePriorSampler',
   name: 'code-prior',
