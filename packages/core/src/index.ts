@@ -129,3 +129,4 @@ export {
 export type { EarlyStoppingOptions, EarlyStoppingRule, EarlyStoppingState } from './train/early-stopping.js';
 export type { ResumeChangeable, RunChange } from './train/run-changes.js';
 export * from './sampler/index.js';
+export * from './sample-quality/index.js';

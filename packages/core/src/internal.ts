@@ -5,6 +5,7 @@ export { datasetFingerprint, FINGERPRINT_SAMPLE } from './dataset.js';
 export { valuesDataset } from './synthetic-dataset.js';
 export { decodeContainer, encodeContainer } from './serialization/container.js';
 export { assignWeights } from './serialization/model-file.js';
+export { decodeNamedTensors, encodeNamedTensors } from './serialization/tensors.js';
 export { MODEL_FORMAT } from './serialization/model-meta.js';
 export { encodeCheckpoint } from './train/checkpoint.js';
 export { createOptimizer, DEFAULT_OPTIMIZER } from './train/optimizer.js';
