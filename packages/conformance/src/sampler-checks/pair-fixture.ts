@@ -2,19 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { AsyncDataset, LatentSampler, SamplerDefinition, SamplerFitOptions } from '@vaekit/core';
 import { supportDataset } from '../support-data.js';
 import type { VariantFixture } from '../variant-checks/fixture.js';
-import { settledGpuBytes } from './settled-gpu-bytes.js';
 
 /** Codes drawn per check: enough to see shapes, ranges and seeds at work, few enough to stay quick. */
 export const DRAWS = 6;
 /** The seed of the fit; draws use their own. */
 export const FIT_SEED = 13;
-
-/** Memory in use before the shared fit: where the leak check expects it back after everything is disposed. */
-export interface MemoryMark {
-  readonly tensors: number;
-  /** Bytes in webgpu's GPU buffers, measured on webgpu only. */
-  readonly gpuBytes?: number;
-}
 
 /** What the checks of one (model, sampler) pair share: the model, its data and one fitted sampler. */
 export interface SamplerPairFixture {
@@ -28,20 +20,16 @@ export interface SamplerPairFixture {
   fitOptions(): SamplerFitOptions;
   /** The sampler fitted once for every check of the pair (fitted on first use). */
   fitted(): Promise<LatentSampler>;
-  /** Memory before that fit, or undefined when nothing was fitted yet. */
-  markBeforeFit(): MemoryMark | undefined;
+  /** Live tensors before that fit, or undefined when nothing was fitted yet. */
+  tensorsBeforeFit(): number | undefined;
   /** Disposes the shared sampler, once its fit settles; the next `fitted()` fits again. */
   release(): Promise<void>;
-}
-
-export function measureMemory(backend: string): MemoryMark {
-  return backend === 'webgpu' ? { tensors: tf.memory().numTensors, gpuBytes: settledGpuBytes() } : { tensors: tf.memory().numTensors };
 }
 
 export function createSamplerPairFixture(model: VariantFixture, sampler: SamplerDefinition): SamplerPairFixture {
   let heldOut: AsyncDataset | undefined;
   let fit: Promise<LatentSampler> | undefined;
-  let mark: MemoryMark | undefined;
+  let tensorsBefore: number | undefined;
   const fitOptions = (): SamplerFitOptions => {
     // Examples of the same kind as the training data but drawn from another seed, for samplers that
     // choose their size or their epochs by held-out likelihood.
@@ -62,12 +50,12 @@ export function createSamplerPairFixture(model: VariantFixture, sampler: Sampler
     fitOptions,
     fitted: () => {
       if (!fit) {
-        mark = measureMemory(model.backend);
+        tensorsBefore = tf.memory().numTensors;
         fit = sampler.fit(model.model(), fitOptions());
       }
       return fit;
     },
-    markBeforeFit: () => mark,
+    tensorsBeforeFit: () => tensorsBefore,
     release: async () => {
       const pending = fit;
       fit = undefined;
