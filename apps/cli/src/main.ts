@@ -1,14 +1,16 @@
 import type { Command } from './command.js';
 import { backendsCommand } from './commands/backends.js';
+import { classifierCommand } from './commands/classifier.js';
 import { evalCommand } from './commands/eval.js';
 import { exportCommand } from './commands/export.js';
+import { qualityCommand } from './commands/quality.js';
 import { reconstructCommand } from './commands/reconstruct.js';
 import { sampleCommand } from './commands/sample.js';
 import { trainCommand } from './commands/train.js';
 import { EXIT_USAGE, exitCodeFor, reportError, UsageError } from './errors.js';
 import { VERSION } from './version.js';
 
-const COMMANDS: readonly Command[] = [trainCommand, sampleCommand, reconstructCommand, evalCommand, exportCommand, backendsCommand];
+const COMMANDS: readonly Command[] = [trainCommand, sampleCommand, reconstructCommand, evalCommand, exportCommand, qualityCommand, classifierCommand, backendsCommand];
 
 function mainUsage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
