@@ -3,6 +3,7 @@ import { backendsCommand } from './commands/backends.js';
 import { classifierCommand } from './commands/classifier.js';
 import { evalCommand } from './commands/eval.js';
 import { exportCommand } from './commands/export.js';
+import { fitSamplerCommand } from './commands/fit-sampler.js';
 import { qualityCommand } from './commands/quality.js';
 import { reconstructCommand } from './commands/reconstruct.js';
 import { sampleCommand } from './commands/sample.js';
@@ -10,7 +11,7 @@ import { trainCommand } from './commands/train.js';
 import { EXIT_USAGE, exitCodeFor, reportError, UsageError } from './errors.js';
 import { VERSION } from './version.js';
 
-const COMMANDS: readonly Command[] = [trainCommand, sampleCommand, reconstructCommand, evalCommand, exportCommand, qualityCommand, classifierCommand, backendsCommand];
+const COMMANDS: readonly Command[] = [trainCommand, sampleCommand, fitSamplerCommand, reconstructCommand, evalCommand, exportCommand, qualityCommand, classifierCommand, backendsCommand];
 
 function mainUsage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

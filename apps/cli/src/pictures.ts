@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SeededRandom, type AsyncDataset, type VaeModel } from '@vaekit/core';
+import { drawSamples, SeededRandom, type AsyncDataset, type LatentSampler, type VaeModel } from '@vaekit/core';
 import { pictureShapeOf, type PictureShape } from '@vaekit/data';
 import { tileImages, writePng, type Picture } from '@vaekit/data/node';
 import { existsSync, statSync } from 'node:fs';
@@ -28,9 +28,20 @@ async function readAndDispose(t: tf.Tensor): Promise<Float32Array> {
   }
 }
 
-/** n samples from the prior in a grid; the same seed gives the same latent draws, so grids compare over epochs. */
-export async function samplesPicture(model: VaeModel, n: number, seed: number, shape: PictureShape, scale: PictureScale = 'auto'): Promise<Picture> {
-  const values = await readAndDispose(model.sample(n, new SeededRandom(seed)));
+/**
+ * n samples in a grid, from the prior or from a fitted sampler's codes; the same seed gives the same
+ * latent draws, so grids compare over epochs.
+ */
+export async function samplesPicture(
+  model: VaeModel,
+  n: number,
+  seed: number,
+  shape: PictureShape,
+  scale: PictureScale = 'auto',
+  sampler?: LatentSampler,
+): Promise<Picture> {
+  const rng = new SeededRandom(seed);
+  const values = await readAndDispose(sampler ? drawSamples(model, sampler, n, rng) : model.sample(n, rng));
   return tile(values, n, shape, Math.min(n, 8), scale);
 }
 

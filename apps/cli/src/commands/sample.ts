@@ -2,6 +2,7 @@ import { BACKEND_OPTION, COMMON_OPTIONS, numberFlag, parse } from '../args.js';
 import type { Command } from '../command.js';
 import { withModelFile } from '../model-file.js';
 import { checkOutputFile, SCALE_USAGE, scaleFlag, requirePictureShape, samplesPicture, savePicture } from '../pictures.js';
+import { readSamplerFile, requireSamplerFile } from '../samplers/sampler-file.js';
 
 const OPTIONS = {
   ...COMMON_OPTIONS,
@@ -11,17 +12,20 @@ const OPTIONS = {
   seed: { type: 'string' },
   out: { type: 'string' },
   scale: { type: 'string' },
+  sampler: { type: 'string' },
 } as const;
 
 const USAGE = `usage: vaekit sample --model-file runs/X/model.vaekit --out samples.png [options]
 
-Draws latent codes from the prior and writes the decoded pictures as one PNG grid.
+Draws latent codes from the prior (or from a sampler fitted by vaekit fit-sampler) and writes the
+decoded pictures as one PNG grid.
 
 options:
   --model-file PATH   a model.vaekit written by vaekit train (required)
   --out PATH          the PNG to write (required)
   --n N               how many samples (default 64, 8 per row)
   --seed N            seed of the latent draws (default 0)
+  --sampler FILE      draw the codes with this sampler file (from vaekit fit-sampler) instead of the prior
 ${SCALE_USAGE}
   --backend B         auto (default), native, wasm or cpu
   --debug             print stack traces for every error
@@ -37,8 +41,15 @@ export const sampleCommand: Command = {
     const seed = numberFlag('seed', values.seed, { integer: true, min: 0 }) ?? 0;
     const scale = scaleFlag(values.scale);
     const out = checkOutputFile(values.out);
+    const samplerFile = values.sampler === undefined ? undefined : requireSamplerFile(values.sampler);
     await withModelFile(values['model-file'], values.backend, {}, async (model) => {
-      savePicture(out, await samplesPicture(model, n, seed, requirePictureShape(model), scale));
+      const shape = requirePictureShape(model);
+      const sampler = samplerFile === undefined ? undefined : await readSamplerFile(samplerFile);
+      try {
+        savePicture(out, await samplesPicture(model, n, seed, shape, scale, sampler));
+      } finally {
+        sampler?.dispose();
+      }
     });
     process.stdout.write(`wrote ${n} samples to ${out}\n`);
     return 0;
