@@ -9,6 +9,7 @@ export { VQ_CODE_PRIOR_SAMPLER, VqCodePriorSampler, type VqCodePriorConfig } fro
 export { vqLearnedPriorBound } from './samplers/vq-code-prior-bound.js';
 export { VQ_CODE_PRIOR_DEFAULTS, type VqCodePriorSettings } from './samplers/vq-code-prior-settings.js';
 export { isVqCodeModel, type VqCodeModel } from './samplers/vq-code-model.js';
+export { TWO_STAGE_SAMPLER, TwoStageSampler, type TwoStageSamplerConfig, type TwoStageSettings } from './samplers/two-stage.js';
 
 // The built-in variants: classes, factories, configs and their schemas.
 export { Vae, createVae, vaeVariant } from './vae.js';
