@@ -4,11 +4,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { isBackendName, useBackend, type BackendInfo, type BackendName } from '@vaekit/backends';
 import { wasmThreading } from '@vaekit/backends/wasm';
-import { SeededRandom, train, type StepEvent, type VaeModel } from '@vaekit/core';
+import { drawSamples, SeededRandom, train, type LatentSampler, type StepEvent, type VaeModel } from '@vaekit/core';
+// Also registers the built-in samplers the sampler select offers.
 import { createVae } from '@vaekit/variants';
 
 import { interleaveRows, paintDigits, paintLoss } from './draw.js';
 import { loadPageMnist, type PageMnist } from './mnist.js';
+import { describeFitEvent, FIT_DIGITS, fitPageSampler, samplersFor } from './page-sampler.js';
 import { loadFromBrowser, savedModelDate, saveToBrowser } from './saved-model.js';
 import { backendFromUrl } from './url-backend.js';
 import { BATCH_SIZE, LEARNING_RATE, MODEL } from './training-settings.js';
@@ -20,6 +22,8 @@ const SHOWN_SAMPLES = 64;
 const SHOWN_RECONSTRUCTIONS = 32;
 
 type PageState = 'idle' | 'loading' | 'training' | 'done' | 'stopped' | 'loaded' | 'error';
+/** The sampler select's work: 'fitting' while a sampler fits, 'ready' once the samples panel shows its draws. */
+type SamplerState = 'idle' | 'fitting' | 'ready' | 'error';
 
 /** What the page exposes for tests and curious users (`window.vaekit` in the console). */
 interface PageReport {
@@ -34,6 +38,9 @@ interface PageReport {
   error: string | null;
   /** When the model in this browser's IndexedDB was saved (ISO time), or null. */
   savedAt: string | null;
+  /** The sampler whose codes the samples panel decodes ('prior': the model's own). */
+  sampler: string;
+  samplerState: SamplerState;
 }
 
 declare global {
@@ -60,6 +67,9 @@ const backendLine = $<HTMLParagraphElement>('backend-info');
 const samplesCanvas = $<HTMLCanvasElement>('samples');
 const reconCanvas = $<HTMLCanvasElement>('reconstructions');
 const lossCanvas = $<HTMLCanvasElement>('loss');
+const samplerSelect = $<HTMLSelectElement>('sampler');
+const samplerStatus = $<HTMLSpanElement>('sampler-status');
+const samplesCaption = $<HTMLElement>('samples-caption');
 
 const report: PageReport = {
   state: 'idle',
@@ -71,6 +81,8 @@ const report: PageReport = {
   timings: {},
   error: null,
   savedAt: null,
+  sampler: 'prior',
+  samplerState: 'idle',
 };
 window.vaekit = report;
 
@@ -85,6 +97,7 @@ function setState(state: PageState, message: string): void {
   stopButton.disabled = !busy;
   saveButton.disabled = busy || model === undefined;
   loadButton.disabled = busy || report.savedAt === null;
+  samplerSelect.disabled = busy || model === undefined || report.samplerState === 'fitting';
 }
 
 configureWasmBinaries();
@@ -92,6 +105,8 @@ configureWasmBinaries();
 let mnist: Promise<PageMnist> | undefined;
 let controller: AbortController | undefined;
 let model: VaeModel | undefined;
+/** The fitted sampler the samples panel draws from; undefined: the model's prior. */
+let sampler: LatentSampler | undefined;
 
 function describeBackend(info: BackendInfo, threads: string | null): string {
   const parts = [
@@ -106,15 +121,93 @@ function describeBackend(info: BackendInfo, threads: string | null): string {
   return parts.join(' · ') + (threads ? ` (${threads})` : '');
 }
 
+/** Samples decoded from fixed draws: of the prior, or of the fitted sampler when one is chosen. */
+function drawShownSamples(current: VaeModel): tf.Tensor {
+  const rng = new SeededRandom(2024);
+  return sampler ? drawSamples(current, sampler, SHOWN_SAMPLES, rng) : current.sample(SHOWN_SAMPLES, rng);
+}
+
 /** Redraws samples from fixed latent draws and reconstructions of fixed test digits. */
 async function redraw(current: VaeModel, shown: tf.Tensor): Promise<void> {
-  const samples = current.sample(SHOWN_SAMPLES, new SeededRandom(2024));
+  const samples = drawShownSamples(current);
   const recon = current.reconstruct(shown);
   const [sampleValues, reconValues, inputValues] = await Promise.all([samples.data(), recon.data(), shown.data()]);
   tf.dispose([samples, recon]);
   paintDigits(samplesCanvas, Float32Array.from(sampleValues), SHOWN_SAMPLES);
   const pairs = interleaveRows(Float32Array.from(inputValues), Float32Array.from(reconValues), SHOWN_RECONSTRUCTIONS);
   paintDigits(reconCanvas, pairs, 2 * SHOWN_RECONSTRUCTIONS);
+}
+
+async function redrawSamples(current: VaeModel): Promise<void> {
+  const samples = drawShownSamples(current);
+  try {
+    paintDigits(samplesCanvas, Float32Array.from(await samples.data()), SHOWN_SAMPLES);
+  } finally {
+    samples.dispose();
+  }
+}
+
+function setSampler(name: string, state: SamplerState, status: string): void {
+  report.sampler = name;
+  report.samplerState = state;
+  samplerSelect.value = name;
+  samplerStatus.textContent = status;
+  samplesCaption.textContent =
+    name === 'prior' ? 'decoded from the same 64 latent draws' : `decoded from 64 codes drawn by the ${name} sampler`;
+  setState(report.state, statusLine.textContent ?? '');
+}
+
+/** Back to the prior, with no choice but it: a new model has no fitted sampler yet. */
+function resetSampler(): void {
+  sampler?.dispose();
+  sampler = undefined;
+  samplerSelect.replaceChildren(new Option('prior', 'prior'));
+  setSampler('prior', 'idle', '');
+}
+
+/** Offers the registered samplers that can serve the model (a fit needs a trained model to encode with). */
+function offerSamplers(current: VaeModel): void {
+  samplerSelect.replaceChildren(...samplersFor(current).map((s) => new Option(s.name, s.name)));
+  samplerSelect.title = samplersFor(current).map((s) => `${s.name}: ${s.description}`).join('\n');
+  setSampler(report.sampler, report.samplerState, samplerStatus.textContent ?? '');
+}
+
+/**
+ * Fits the chosen sampler on the codes of the page's training digits (at most FIT_DIGITS) and redraws
+ * the samples with it; 'prior' goes back to the model's own draws.
+ */
+async function chooseSampler(name: string): Promise<void> {
+  const current = model;
+  if (!current) return;
+  sampler?.dispose();
+  sampler = undefined;
+  try {
+    if (name !== 'prior') {
+      setSampler(name, 'fitting', `Fitting ${name} on ${FIT_DIGITS.toLocaleString('en-US')} training digits…`);
+      mnist ??= loadPageMnist();
+      const data = await mnist;
+      const started = performance.now();
+      const fitted = await fitPageSampler(current, name, data.train, (event) => {
+        samplerStatus.textContent = describeFitEvent(name, event);
+      });
+      if (model !== current) {
+        fitted.dispose(); // a new run started while this fitted: its codes belong to the old model
+        return;
+      }
+      sampler = fitted;
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      await redrawSamples(current);
+      setSampler(name, 'ready', `${name} fitted in ${seconds} s on ${Math.min(FIT_DIGITS, data.train.size).toLocaleString('en-US')} training digits`);
+    } else {
+      await redrawSamples(current);
+      setSampler('prior', 'ready', '');
+    }
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(err);
+    await redrawSamples(current);
+    setSampler('prior', 'error', `Could not fit ${name}: ${message}`);
+  }
 }
 
 /** Selects the backend, loads MNIST and redraws with `current`: what training and loading a saved model share. */
@@ -157,6 +250,7 @@ async function loadSaved(backend: BackendName | 'auto'): Promise<void> {
   report.error = null;
   try {
     setState('loading', `Selecting the ${backend} backend…`);
+    resetSampler();
     model?.dispose();
     model = undefined;
     const info = await startBackend(backend);
@@ -168,6 +262,7 @@ async function loadSaved(backend: BackendName | 'auto'): Promise<void> {
     await redraw(loaded, shown);
     const savedAt = report.savedAt ? new Date(report.savedAt).toLocaleString() : 'earlier';
     setState('loaded', `Loaded the model saved in this browser (${savedAt}) on ${info.name}: the samples and reconstructions are its own`);
+    offerSamplers(loaded);
   } catch (err) {
     fail(err);
   } finally {
@@ -192,6 +287,7 @@ async function run(backend: BackendName | 'auto', steps: number): Promise<void> 
   };
   try {
     setState('loading', `Selecting the ${backend} backend…`);
+    resetSampler();
     model?.dispose();
     model = undefined;
     // useBackend checks tf.getBackend() afterwards: a backend tfjs could not start is an error, never a
@@ -259,6 +355,7 @@ async function run(backend: BackendName | 'auto', steps: number): Promise<void> 
       `${finished ? 'Done' : 'Stopped'}: ${report.step} steps on ${info.name} in ${seconds} s · ` +
         `loss ${mean.toFixed(1)} nats (mean of the last ${last.length} steps)`,
     );
+    offerSamplers(current);
   } catch (err) {
     fail(err);
   } finally {
@@ -280,6 +377,7 @@ form.addEventListener('submit', (event) => {
 stopButton.addEventListener('click', () => controller?.abort());
 saveButton.addEventListener('click', () => void saveCurrent());
 loadButton.addEventListener('click', () => void loadSaved(chosenBackend()));
+samplerSelect.addEventListener('change', () => void chooseSampler(samplerSelect.value));
 
 async function startPage(): Promise<void> {
   const params = new URLSearchParams(location.search);

@@ -85,6 +85,48 @@ async function inkOnSamples(page: Page): Promise<number> {
   });
 }
 
+/** The samples canvas's pixels, as a string to compare. */
+async function samplesPixels(page: Page): Promise<string> {
+  return page.evaluate(() => (document.getElementById('samples') as HTMLCanvasElement).toDataURL());
+}
+
+/** Waits until the sampler select has fitted (or failed) and returns the page's sampler fields. */
+async function chooseSampler(page: Page, name: string): Promise<{ sampler: string; samplerState: string }> {
+  await page.selectOption('#sampler', name);
+  await page.waitForFunction(
+    (wanted) => {
+      const report = (window as unknown as { vaekit: { sampler: string; samplerState: string } }).vaekit;
+      return report.samplerState === 'error' || (report.sampler === wanted && report.samplerState === 'ready');
+    },
+    name,
+    { timeout: 5 * 60_000, polling: 250 },
+  );
+  return page.evaluate(() => {
+    const { sampler, samplerState } = (window as unknown as { vaekit: { sampler: string; samplerState: string } }).vaekit;
+    return { sampler, samplerState };
+  });
+}
+
+/**
+ * After training, the sampler select offers the registered samplers that serve the page's model: the
+ * Gaussian mixture fits in the page and redraws the samples, and 'prior' brings back the prior's pictures.
+ */
+async function switchSamplers(page: Page): Promise<void> {
+  const offered = await page.$$eval('#sampler option', (options) => options.map((o) => (o as HTMLOptionElement).value));
+  expect(offered).toEqual(expect.arrayContaining(['prior', 'gmm']));
+  expect(offered).not.toContain('code-prior'); // a VQ-VAE's sampler: the page's model is a Gaussian VAE
+  const priorPixels = await samplesPixels(page);
+  const started = Date.now();
+  expect(await chooseSampler(page, 'gmm')).toEqual({ sampler: 'gmm', samplerState: 'ready' });
+  const gmmPixels = await samplesPixels(page);
+  expect(gmmPixels).not.toBe(priorPixels);
+  expect(await inkOnSamples(page)).toBeGreaterThan(0.05);
+  console.log(`[web e2e] wasm: the gmm sampler fitted and redrew in ${((Date.now() - started) / 1000).toFixed(1)} s: ${await page.textContent('#sampler-status')}`);
+  await page.screenshot({ path: `${screenshotDir}web-wasm-gmm.png`, fullPage: true });
+  expect(await chooseSampler(page, 'prior')).toEqual({ sampler: 'prior', samplerState: 'ready' });
+  expect(await samplesPixels(page)).toBe(priorPixels);
+}
+
 function summary(backend: string, report: PageReport, seconds: number, first: number, last: number): string {
   const phases = Object.entries(report.timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ');
   return (
@@ -115,6 +157,7 @@ describe('the web app trains a VAE in headless Chromium', () => {
       expect(ink).toBeLessThan(0.5);
       await page.screenshot({ path: `${screenshotDir}web-wasm.png`, fullPage: true });
       console.log(`${summary('wasm', report, (Date.now() - started) / 1000, first, last)}; ${report.wasmThreads}; screenshot apps/web/screenshots/web-wasm.png`);
+      await switchSamplers(page);
     } finally {
       await page.close();
     }
