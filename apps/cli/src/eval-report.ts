@@ -14,9 +14,16 @@ export function noteOnce(write: (line: string) => void): (event: CompileEvent) =
 
 /**
  * The figures of `vaekit eval` as a two-column table, per example, in nats, with the likelihood and, for
- * the bounds, bits per data value (−log p / (D ln 2), D values per example).
+ * the bounds, bits per data value (−log p / (D ln 2), D values per example); `extraRows` (a sampler's) last.
  */
-export function evaluationTable(className: string, source: string, r: EvaluationResult, likelihood: string, dimensions: number): string {
+export function evaluationTable(
+  className: string,
+  source: string,
+  r: EvaluationResult,
+  likelihood: string,
+  dimensions: number,
+  extraRows: readonly string[][] = [],
+): string {
   const bits = (nats: number): string => `${(nats / (dimensions * Math.LN2)).toFixed(3)} bits/dim`;
   const rows: string[][] = [
     ['model', className],
@@ -35,5 +42,6 @@ export function evaluationTable(className: string, source: string, r: Evaluation
     rows.push(['active units', `${r.activeUnits.count}/${r.activeUnits.total} (${rule})`]);
   }
   for (const [name, value] of Object.entries(r.metrics)) rows.push([name, formatNumber(value)]);
+  rows.push(...extraRows);
   return formatTable(rows);
 }
