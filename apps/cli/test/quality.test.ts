@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -7,6 +7,7 @@ import { frechetDistance, precisionRecall, type FeatureMatrix } from '@vaekit/co
 import { DigitClassifier, deserializeDigitClassifier, digitAccuracy, digitFeatures, serializeDigitClassifier, trainDigitClassifier } from '@vaekit/variants';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mnistDigits } from '../src/quality/mnist-digits.js';
+import { assertBuilt, cli, TINY } from './helpers/cli.js';
 
 /** A Gaussian blur (σ pixels, separable, edges clamped) of every 28 × 28 picture. */
 function blurred(images: Float32Array, sigma: number): Float32Array {
@@ -137,5 +138,27 @@ describe('sample quality on MNIST: the control test', () => {
     expect(() => classifier.features(wrong)).toThrow(/\[n, 784\] or \[n, 28, 28, 1\]/);
     wrong.dispose();
     expect(tf.memory().numTensors).toBe(tensorsBefore);
+  });
+});
+
+describe('vaekit quality (the built CLI)', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'vaekit-quality-cli-'));
+  beforeAll(assertBuilt);
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('lists its options and refuses a model whose pictures are not 28×28 digits', async () => {
+    const help = await cli(['quality', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--sampler PATH/);
+    const csv = join(folder, 'five.csv');
+    writeFileSync(csv, Array.from({ length: 64 }, (_, i) => [0, 1, 2, 3, 4].map((d) => (i + d) % 2).join(',')).join('\n'));
+    const out = join(folder, 'run');
+    const trained = await cli(['train', ...TINY, '--data', csv, '--out', out]);
+    expect(trained.code).toBe(0);
+    const refused = await cli(['quality', '--model-file', join(out, 'model.vaekit'), '--backend', 'cpu']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/scores 28×28 single-channel digit pictures \(MNIST\), but this Vae makes inputs of shape \[5\]/);
+    const badN = await cli(['quality', '--model-file', join(out, 'model.vaekit'), '--n', '2']);
+    expect(badN.code).toBe(2);
   });
 });
