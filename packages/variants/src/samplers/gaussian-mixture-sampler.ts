@@ -48,7 +48,7 @@ export class GaussianMixtureSampler implements LatentSampler<GaussianMixtureSamp
   /**
    * n codes [n, d]: each picks its component by the Gumbel-max trick (argmax of log weight + Gumbel
    * noise from rng.uniform), then is mean + L·ε with ε from rng.normal. Only elementwise ops, argMax,
-   * oneHot and 2-D matMul, so every tfjs backend draws it.
+   * range and 2-D matMul, so every tfjs backend draws it.
    */
   sampleLatents(model: VaeModel, n: number, rng: SeededRandom): tf.Tensor {
     checkWholeCount('sample count', n);
@@ -59,7 +59,9 @@ export class GaussianMixtureSampler implements LatentSampler<GaussianMixtureSamp
       // Clipped away from 0 so the Gumbel noise −log(−log u) stays finite.
       const u = tf.clipByValue(rng.uniform([n, k]), 1e-12, 1 - 1e-7);
       const gumbel = tf.neg(tf.log(tf.neg(tf.log(u))));
-      const chosen = tf.cast(tf.oneHot(tf.argMax(tf.add(this.logWeights, gumbel), 1), k), 'float32');
+      const index = tf.expandDims(tf.argMax(tf.add(this.logWeights, gumbel), 1), 1);
+      // One-hot [n, k] by comparison with 0..k−1: tf.oneHot refuses a depth of 1, a one-component mixture.
+      const chosen = tf.cast(tf.equal(index, tf.range(0, k, 1, 'int32')), 'float32');
       const eps = rng.normal([n, d]);
       // Every component's L_j·ε at once: ε [n, d] times [d, k·d], whose column block j is L_jᵀ.
       const factorsT = tf.reshape(tf.transpose(this.choleskyFactors, [2, 0, 1]), [d, k * d]);

@@ -313,6 +313,13 @@ describe('GaussianMixtureSampler', () => {
     await expect(definition().fit(vae, { train: prototypeDataset([12], 1), settings: { components: [1, 2] } })).rejects.toThrow(/at least 2 codes/);
     expect(() => definition().create({ className: 'GaussianMixtureSampler', latentShape: [3], components: -1 })).toThrow(/components must be a whole number/);
     // The default candidates are cut to what 10 codes (9 after holding out) can fit.
+    // One component draws too (a single Gaussian).
+    const single = await fitWith({ components: 1 });
+    const codes = single.sampleLatents(vae, 4, new SeededRandom(2));
+    expect(codes.shape).toEqual([4, 3]);
+    expect(Array.from(await codes.data()).every(Number.isFinite)).toBe(true);
+    codes.dispose();
+    single.dispose();
     const small = await fitWith({ maxIterations: 5 });
     expect((small.getConfig() as GaussianMixtureSamplerConfig).components).toBeLessThanOrEqual(8);
     small.dispose();
