@@ -9,7 +9,7 @@ import {
 } from '../src/index.js';
 
 /** rows × dims standard-normal draws, scaled per dim by `scales` and shifted by `shift`. */
-function gaussianSet(seed: number, rows: number, dims: number, scales: readonly number[] = [], shift: readonly number[] = []): FeatureMatrix {
+function gaussianSet(seed: number, rows: number, dims: number, scales: readonly number[] = [], shift: readonly number[] = []): FeatureMatrix & { readonly values: Float64Array } {
   const rng = new SeededRandom(seed);
   const values = new Float64Array(rows * dims);
   for (let r = 0; r < rows; r++) {
