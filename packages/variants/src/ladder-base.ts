@@ -194,14 +194,18 @@ export abstract class LadderBase<C extends LadderVaeConfig> extends ModelBase<C>
     return tf.tidy(() => run(this.nets.decoder, width === bottom ? z : tf.slice(z, [0, 0], [-1, bottom])));
   }
 
-  /** Ancestral draws from the top prior down to z_1, which is all the decoder reads. */
+  /**
+   * Ancestral draws from the top prior down to z_1, concatenated bottom to top like `encode`'s codes, so
+   * a prior draw has the model's `latentShape` and a sampler fitted on codes compares like with like.
+   */
   protected priorCodes(n: number, rng: SeededRandom): tf.Tensor {
-    let z = rng.normal([n, this.config.latentDims[this.layers - 1]!]);
+    const codes: tf.Tensor[] = new Array(this.layers);
+    codes[this.layers - 1] = rng.normal([n, this.config.latentDims[this.layers - 1]!]);
     for (let i = this.layers - 2; i >= 0; i--) {
-      const p = this.prior(i, z);
-      z = p.sample(rng.normal(p.mean.shape));
+      const p = this.prior(i, codes[i + 1]!);
+      codes[i] = p.sample(rng.normal(p.mean.shape));
     }
-    return z;
+    return tf.concat(codes, 1);
   }
 
   /**

@@ -81,13 +81,16 @@ export async function meanNll(prior: CodeScorer, table: CodeTable, batchSize: nu
   return sum / table.rows;
 }
 
-/** The values of every weight, copied, to put back the best epoch's. */
-function snapshot(variables: readonly tf.Variable[]): Float32Array[] {
-  return variables.map((v) => (v.dataSync() as Float32Array).slice());
+/**
+ * Copies of every weight, kept on the backend: a synchronous read would fail on WebGPU's software
+ * adapters, and an asynchronous one would stall each epoch for nothing.
+ */
+function snapshot(variables: readonly tf.Variable[]): tf.Tensor[] {
+  return variables.map((v) => tf.clone(v));
 }
 
-function restore(variables: readonly tf.Variable[], values: readonly Float32Array[]): void {
-  variables.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(values[i]!, v.shape, 'float32'))));
+function restore(variables: readonly tf.Variable[], values: readonly tf.Tensor[]): void {
+  variables.forEach((v, i) => v.assign(values[i]!));
 }
 
 /**
@@ -123,13 +126,15 @@ export async function trainCodePrior(
       const heldOutNll = await meanNll(prior, heldOut, settings.batchSize);
       if (heldOutNll < best.heldOutNll) {
         best = { heldOutNll, bestEpoch: epoch };
+        tf.dispose(bestValues);
         bestValues = snapshot(variables);
       }
       onProgress?.({ stage: `epoch ${epoch}`, done: epoch, total: settings.epochs, value: heldOutNll });
     }
+    restore(variables, bestValues);
   } finally {
     optimizer.dispose();
+    tf.dispose(bestValues);
   }
-  restore(variables, bestValues);
   return best;
 }
