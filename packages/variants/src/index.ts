@@ -5,6 +5,7 @@ export { BUILT_IN_VARIANTS } from './register.js';
 export { BUILT_IN_SAMPLERS } from './samplers/built-in-samplers.js';
 export * from './quality/index.js';
 export { GaussianMixtureSampler, type GaussianMixtureSamplerConfig } from './samplers/gaussian-mixture-sampler.js';
+export type { GaussianMixture } from './samplers/gaussian-mixture-types.js';
 export { VQ_CODE_PRIOR_SAMPLER, VqCodePriorSampler, type VqCodePriorConfig } from './samplers/vq-code-prior.js';
 export { vqLearnedPriorBound } from './samplers/vq-code-prior-bound.js';
 export { VQ_CODE_PRIOR_DEFAULTS, type VqCodePriorSettings } from './samplers/vq-code-prior-settings.js';
