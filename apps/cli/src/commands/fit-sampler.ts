@@ -88,6 +88,7 @@ export const fitSamplerCommand: Command = {
         .fit(model, { train: data.train, heldOut: data.heldOut, seed, settings, onProgress: (event) => progress.update(event) })
         .finally(() => progress.clear());
       try {
+        process.stderr.write(`fitted ${sampler.summary()}\n`);
         await writeSamplerFile(out, sampler);
         savePicture(picture, await samplesPicture(model, n, seed, shape, scale, sampler));
       } finally {
