@@ -6,12 +6,6 @@ import type { CodeTable, GaussianMixture } from './gaussian-mixture-types.js';
 /** The share of the training codes held out to choose k when no held-out data is given. */
 const HELD_OUT_SHARE = 0.1;
 
-/**
- * How far the default candidates are doubled while the largest keeps winning: EM's cost grows with k·d²
- * per code, and 128 components of 32 dimensions over 60,000 codes already take minutes. More can be named.
- */
-export const EXTENDED_COMPONENTS_LIMIT = 128;
-
 export interface CandidateScore {
   readonly components: number;
   /** Average held-out log-likelihood per example, or undefined when nothing was held out. */
@@ -28,8 +22,7 @@ export interface MixtureChoice {
 
 /**
  * Fits a mixture for each candidate k and keeps the one with the best average held-out log-likelihood,
- * or a smaller k within one standard error of it (see pickParsimonious). With the default candidates,
- * a win by the largest one doubles k until it stops winning (up to EXTENDED_COMPONENTS_LIMIT). The held-out codes are
+ * or a smaller k within one standard error of it (see pickParsimonious). The held-out codes are
  * `heldOut` when given; otherwise, when there is a choice to make, a seeded tenth of `codes`. A single
  * candidate with nothing held out is simply fitted to every code.
  *
@@ -59,7 +52,7 @@ export function chooseMixture(
     });
   const scores: CandidateScore[] = [];
   const fits: { components: number; mixture: GaussianMixture; heldOutRows: Float64Array | null }[] = [];
-  const tryCandidate = (k: number): void => {
+  for (const k of candidates) {
     const stage = `k=${k}`;
     const result = fitCandidate(fitCodes, k, stage);
     const heldOutRows = scoreCodes ? rowLogLikelihoods(scoreCodes, result.mixture) : null;
@@ -67,17 +60,8 @@ export function chooseMixture(
     scores.push({ components: k, heldOutLogLikelihood, iterations: result.iterations });
     fits.push({ components: k, mixture: result.mixture, heldOutRows });
     onProgress?.({ stage, done: result.iterations, total: result.iterations, ...(heldOutLogLikelihood === undefined ? {} : { value: heldOutLogLikelihood }) });
-  };
-  for (const k of candidates) tryCandidate(k);
-  let chosen = pickParsimonious(fits);
-  // The default list is a starting grid, not a ceiling: while its largest k is still the clear winner,
-  // the held-out codes have not yet said where more components stop helping, so keep doubling.
-  if (!settings.componentsGiven && scoreCodes !== null) {
-    for (let k = chosen.components * 2; chosen.components === fits.at(-1)!.components && k <= Math.min(EXTENDED_COMPONENTS_LIMIT, fitCodes.rows); k *= 2) {
-      tryCandidate(k);
-      chosen = pickParsimonious(fits);
-    }
   }
+  const chosen = pickParsimonious(fits);
   if (!split) return { mixture: chosen.mixture, components: chosen.components, candidates: scores };
   const refit = fitCandidate(codes, chosen.components, `refit k=${chosen.components}`);
   onProgress?.({ stage: `refit k=${chosen.components}`, done: refit.iterations, total: refit.iterations });

@@ -180,31 +180,6 @@ describe('Gaussian-mixture EM', () => {
   });
 });
 
-describe('choosing the number of components beyond the default list', () => {
-  it('doubles k past the default 16 while the largest keeps winning, and stops once it does not', () => {
-    // 40 tight, equally likely clusters on a grid 10 apart: neither 16 nor 32 components can cover them.
-    const grid: KnownMixture = {
-      weights: Array(40).fill(1 / 40),
-      means: Array.from({ length: 40 }, (_, i) => [10 * (i % 8), 10 * Math.floor(i / 8)]),
-      covariances: Array(40).fill([0.5, 0.1, 0.1, 0.5]),
-    };
-    const codes = drawMixture(grid, 8000, 11);
-    const choice = chooseMixture(codes, null, settings(), new SeededRandom(12));
-    const tried = choice.candidates.map((c) => c.components);
-    expect(tried.slice(0, 6)).toEqual([1, 2, 4, 8, 16, 32]);
-    // Measured: 64 wins (32 cannot place one component on each of the 40 clusters), and 128 is tried and
-    // does not beat it, which ends the search.
-    expect(choice.components).toBeGreaterThanOrEqual(64);
-    expect(tried.at(-1)).toBe(choice.components * 2);
-    const score = (k: number) => choice.candidates.find((c) => c.components === k)!.heldOutLogLikelihood!;
-    expect(score(32) - score(16)).toBeGreaterThan(0.1);
-    // Named candidates are exactly what is tried, however the largest fares.
-    const named = chooseMixture(codes, null, settings({ components: [4, 8, 16] }), new SeededRandom(12));
-    expect(named.candidates.map((c) => c.components)).toEqual([4, 8, 16]);
-    expect(named.components).toBe(16);
-  });
-});
-
 describe('GaussianMixtureSampler', () => {
   const definition = () => getSampler('gmm');
   let model: VaeModel | null = null;
