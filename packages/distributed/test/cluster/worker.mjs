@@ -1,0 +1,76 @@
+// @ts-check
+// One worker of a test cluster, started by launcher.mjs with its TF_CONFIG. It runs the BUILT package (dist),
+// as a user would, and reports each event as one JSON line on stdout.
+//   node worker.mjs sums   all-reduce and broadcast known values once, report them, exit 0
+//   node worker.mjs loop   all-reduce every few milliseconds until a collective fails (exit 3) or 2 minutes pass
+process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2';
+
+const tf = await import('@tensorflow/tfjs-core');
+const { useBackend } = await import('@vaekit/backends');
+const { DistributedError, readTfConfig, startWorker } = await import('@vaekit/distributed');
+
+const mode = process.argv[2];
+/** @param {Record<string, unknown>} event */
+const report = (event) => process.stdout.write(`${JSON.stringify({ at: Date.now(), pid: process.pid, ...event })}\n`);
+
+await useBackend('native');
+const config = readTfConfig(process.env);
+const options = JSON.parse(process.env['VAEKIT_TEST_WORKER_OPTIONS'] ?? '{}');
+const baseline = tf.memory().numTensors;
+const t0 = Date.now();
+/** @type {import('@vaekit/distributed').DistributedWorker} */
+let worker;
+try {
+  worker = startWorker(config, options);
+} catch (err) {
+  report({ ev: 'start-failed', ms: Date.now() - t0, distributed: DistributedError.isInstance(err), message: String(err instanceof Error ? err.message : err), lostTasks: DistributedError.isInstance(err) ? err.lostTasks : [] });
+  process.exit(2);
+}
+report({ ev: 'started', rank: worker.rank, size: worker.size, device: worker.device, ms: Date.now() - t0 });
+
+if (mode === 'sums') {
+  const r = worker.rank;
+  const k = r + 1;
+  // Rank r holds (r + 1) * base: the sum over N ranks is N(N+1)/2 * base, exact in float32 for these values.
+  const inputs = [tf.tensor2d([[1, 2, 3], [4, 5, 6]].map((row) => row.map((v) => v * k))), tf.tensor1d([0.5 * k, -0.25 * k]), tf.scalar(1000 * k)];
+  const ints = [tf.tensor1d([k, 2 * k, 3 * k], 'int32')];
+  // Every rank offers different values; all must end with the source rank's.
+  const offered = [tf.fill([2, 2], 10 * k), tf.tensor1d([r, -r])];
+  const before = tf.memory().numTensors;
+  const sums = worker.allReduce(inputs, 'sum');
+  const maxes = worker.allReduce(inputs, 'max');
+  const means = worker.allReduce(inputs, 'mean');
+  const intSums = worker.allReduce(ints);
+  const from = worker.size - 1;
+  const broadcast = worker.broadcast(offered, from);
+  const read = (/** @type {import('@tensorflow/tfjs-core').Tensor[]} */ list) => list.map((t) => ({ shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) }));
+  // New tensors are exactly the results: the fusing left nothing behind.
+  const made = tf.memory().numTensors - before;
+  const results = [...sums, ...maxes, ...means, ...intSums, ...broadcast];
+  report({ ev: 'result', from, sums: read(sums), maxes: read(maxes), means: read(means), intSums: read(intSums), broadcast: read(broadcast), made, results: results.length });
+  tf.dispose([...inputs, ...ints, ...offered, ...results]);
+  report({ ev: 'leaks', tensors: tf.memory().numTensors - baseline });
+  process.exit(0);
+}
+
+if (mode === 'loop') {
+  const x = tf.fill([1000], worker.rank + 1);
+  let lastOk = Date.now();
+  for (let step = 0; Date.now() - t0 < 120_000; step++) {
+    try {
+      tf.dispose(worker.allReduce([x]));
+    } catch (err) {
+      report({ ev: 'error', step, msSinceLastOk: Date.now() - lastOk, distributed: DistributedError.isInstance(err), message: String(err instanceof Error ? err.message : err), lostTasks: DistributedError.isInstance(err) ? err.lostTasks : [] });
+      process.exit(3);
+    }
+    lastOk = Date.now();
+    if (step % 10 === 0) report({ ev: 'step', step });
+    // Yield, so a step's report leaves before the next collective blocks the thread.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  report({ ev: 'loop-timed-out' });
+  process.exit(4);
+}
+
+report({ ev: 'unknown-mode', mode });
+process.exit(1);
