@@ -12,6 +12,7 @@ export type ReduceOp = 'sum' | 'mean' | 'max' | 'min' | 'prod';
 
 const MERGE: Record<ReduceOp, string> = { sum: 'Add', mean: 'Add', max: 'Max', min: 'Min', prod: 'Mul' };
 
+/** Every ReduceOp, for checks and option lists. */
 export const REDUCE_OPS = Object.keys(MERGE) as readonly ReduceOp[];
 
 export class CollectiveOps {

@@ -8,6 +8,7 @@ function branded(value: unknown, brand: symbol): boolean {
 
 /** TF_CONFIG is missing or wrong; the message names the field at fault. */
 export class TfConfigError extends Error {
+  /** True for a TfConfigError from any copy of this package, where `instanceof` misses other copies'. */
   static isInstance(value: unknown): value is TfConfigError {
     return branded(value, TF_CONFIG_ERROR);
   }
@@ -24,6 +25,7 @@ export class TfConfigError extends Error {
  * run collectives again in this process after one fails, so the remedy is always to restart every worker.
  */
 export class DistributedError extends Error {
+  /** True for a DistributedError from any copy of this package, where `instanceof` misses other copies'. */
   static isInstance(value: unknown): value is DistributedError {
     return branded(value, DISTRIBUTED_ERROR);
   }

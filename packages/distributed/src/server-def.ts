@@ -16,7 +16,9 @@ export interface ServerDefOptions {
   readonly registerTimeoutMs?: number;
 }
 
+/** `heartbeatTimeoutMs` when none is given: TensorFlow's own default. */
 export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 10_000;
+/** `registerTimeoutMs` when none is given. */
 export const DEFAULT_REGISTER_TIMEOUT_MS = 60_000;
 
 // ServerDef

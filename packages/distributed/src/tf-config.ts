@@ -9,6 +9,7 @@ export type JobName = 'chief' | 'worker';
 
 /** One process of the cluster. */
 export interface ClusterTask {
+  /** Its job in TF_CONFIG's cluster. */
   readonly job: JobName;
   /** Index within its job. */
   readonly index: number;

@@ -15,6 +15,7 @@ import { buildServerDef } from './server-def.js';
 import type { ServerDefOptions } from './server-def.js';
 import type { ClusterConfig } from './tf-config.js';
 
+/** `startWorker`'s bounds, in milliseconds, beside the ServerDef's. */
 export interface StartWorkerOptions extends ServerDefOptions {
   /**
    * How long this worker waits for every peer to start, in milliseconds; a peer missing after it is named
@@ -28,6 +29,7 @@ export interface StartWorkerOptions extends ServerDefOptions {
 
 /** This process's membership of the cluster. */
 export interface DistributedWorker {
+  /** The cluster it was started with. */
   readonly config: ClusterConfig;
   /** 0 for the chief (or worker 0 without one), then the workers in order. */
   readonly rank: number;
