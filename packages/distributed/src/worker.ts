@@ -45,7 +45,10 @@ export interface DistributedWorker {
   allReduce(tensors: readonly tf.Tensor[], op?: ReduceOp): tf.Tensor[];
   /** Rank `fromRank`'s values of each tensor, on every worker, as new tensors (same contract as allReduce). */
   broadcast(tensors: readonly tf.Tensor[], fromRank?: number): tf.Tensor[];
-  /** Fails every pending and later collective of this process with `reason`, so no peer waits on it. */
+  /**
+   * Fails every pending and later collective of this process with `reason` (TensorFlow cannot undo it); a
+   * peer's collective with it fails with the same reason, so no peer waits on it. For a worker that must stop.
+   */
   abort(reason: string): void;
 }
 
@@ -101,8 +104,8 @@ class Worker implements DistributedWorker {
   }
 
   abort(reason: string): void {
+    // TensorFlow's own abort, not just a flag here: a collective already queued in TensorFlow fails too.
     this.backend.binding.abortCollectiveOps(reason);
-    this.failure ??= new DistributedError(`collectives were aborted: ${reason}; restart every worker`);
   }
 
   private fused(what: string, tensors: readonly tf.Tensor[], collective: (flat: tf.Tensor1D) => tf.Tensor1D): tf.Tensor[] {

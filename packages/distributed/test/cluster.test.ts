@@ -80,6 +80,40 @@ describe('a cluster of worker processes in a private network namespace', () => {
     }
   });
 
+  it('a hung worker (SIGSTOP) is detected by heartbeats: the others fail within the heartbeat timeout, naming it', async () => {
+    const run = await runCluster({
+      workers: 2,
+      mode: 'loop',
+      basePort: 24100,
+      deadlineMs: 60_000,
+      killTask: 1,
+      killAfterStep: 20,
+      killSignal: 'SIGSTOP',
+      options: START,
+    });
+    expect(run.timedOut).toBe(false);
+    const [task] = run.tasks.filter((t: TaskRun) => t.index === 0);
+    const error = eventOf(task!, 'error');
+    expect(error['message']).toMatch(/^all-reduce failed on worker 0 \(127\.0\.0\.1:24100\): lost worker 1 \(127\.0\.0\.1:24101\)/);
+    expect(error['lostTasks']).toEqual(['/job:worker/replica:0/task:1']);
+    // Heartbeats, then the health check that names it (2 s), with room for a loaded machine.
+    expect((task!.endedAt ?? Number.POSITIVE_INFINITY) - run.killedAt!).toBeLessThan(START.heartbeatTimeoutMs + 10_000);
+  });
+
+  it("abort() makes TensorFlow fail this worker's next collective at once with the reason, and its peer's too", async () => {
+    const run = await runCluster({ workers: 2, mode: 'abort', basePort: 24100, deadlineMs: 60_000, options: START });
+    expect(run.timedOut).toBe(false);
+    const aborted = eventOf(run.tasks[1]!, 'after-abort');
+    expect(aborted).toMatchObject({ ok: false, distributed: true });
+    expect(aborted['message']).toMatch(/^all-reduce failed on worker 1 \(127\.0\.0\.1:24101\): every peer still answers.*the test aborts/s);
+    // No wait on the peer: the health check of a live peer and TensorFlow's refusal are both quick.
+    expect(aborted['ms']).toBeLessThan(3_000);
+    // The peer was waiting in the same collective: TensorFlow hands it the reason, from task 1.
+    const error = eventOf(run.tasks[0]!, 'error');
+    expect(error['message']).toMatch(/^all-reduce failed on worker 0 .*the test aborts.*task:1/s);
+    expect(run.tasks[0]!.exitCode).toBe(3);
+  });
+
   it('a worker that never starts makes the others fail at start-up, naming it, within the start timeout', async () => {
     const startTimeoutMs = 4_000;
     const run = await runCluster({ workers: 2, mode: 'sums', basePort: 24100, deadlineMs: 40_000, omit: [1], options: { startTimeoutMs } });

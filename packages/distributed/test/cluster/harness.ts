@@ -15,9 +15,11 @@ export interface LaunchSpec {
   basePort: number;
   /** Every worker still running then is killed. */
   deadlineMs: number;
-  /** kill -9 this task once it reports a step >= killAfterStep. */
+  /** Signal this task (kill -9 by default) once it reports a step >= killAfterStep. */
   killTask?: number;
   killAfterStep?: number;
+  /** SIGSTOP hangs the task instead; it is killed once every other task has ended. */
+  killSignal?: 'SIGKILL' | 'SIGSTOP';
   /** Tasks listed in TF_CONFIG but never started. */
   omit?: number[];
   /** startWorker's options, for every worker. */

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** @typedef {{ workers: number, mode: string, basePort: number, deadlineMs: number, killTask?: number, killAfterStep?: number, omit?: number[], options?: Record<string, unknown> }} Spec */
+/** @typedef {{ workers: number, mode: string, basePort: number, deadlineMs: number, killTask?: number, killAfterStep?: number, killSignal?: 'SIGKILL' | 'SIGSTOP', omit?: number[], options?: Record<string, unknown> }} Spec */
 /** @type {Spec} */
 const spec = JSON.parse(process.argv[2] ?? '{}');
 const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
@@ -49,7 +49,7 @@ for (let index = 0; index < spec.workers; index++) {
       }
       task.events.push(event);
       if (index === spec.killTask && event.ev === 'step' && event.step >= (spec.killAfterStep ?? 0) && killedAt === undefined) {
-        child.kill('SIGKILL');
+        child.kill(spec.killSignal ?? 'SIGKILL');
         killedAt = Date.now();
       }
     }
@@ -68,6 +68,18 @@ for (let index = 0; index < spec.workers; index++) {
       });
     }),
   );
+}
+
+// A stopped victim never exits by itself: once every other task has ended, it is killed.
+if (spec.killTask !== undefined && spec.killSignal === 'SIGSTOP') {
+  const victim = children.get(spec.killTask);
+  const others = tasks.filter((t) => t.index !== spec.killTask);
+  const poll = setInterval(() => {
+    if (others.every((t) => t.endedAt !== undefined)) {
+      clearInterval(poll);
+      victim?.kill('SIGKILL');
+    }
+  }, 100);
 }
 
 let timedOut = false;

@@ -3,6 +3,7 @@
 // as a user would, and reports each event as one JSON line on stdout.
 //   node worker.mjs sums   all-reduce and broadcast known values once, report them, exit 0
 //   node worker.mjs loop   all-reduce every few milliseconds until a collective fails (exit 3) or 2 minutes pass
+//   node worker.mjs abort  like loop, but the last rank aborts its collectives at step 10, tries one more, exits 5
 process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2';
 
 const tf = await import('@tensorflow/tfjs-core');
@@ -53,10 +54,21 @@ if (mode === 'sums') {
   process.exit(0);
 }
 
-if (mode === 'loop') {
+if (mode === 'loop' || mode === 'abort') {
   const x = tf.fill([1000], worker.rank + 1);
   let lastOk = Date.now();
   for (let step = 0; Date.now() - t0 < 120_000; step++) {
+    if (mode === 'abort' && worker.rank === worker.size - 1 && step === 10) {
+      worker.abort('the test aborts');
+      const a = Date.now();
+      try {
+        worker.allReduce([x]);
+        report({ ev: 'after-abort', ok: true });
+      } catch (err) {
+        report({ ev: 'after-abort', ok: false, ms: Date.now() - a, distributed: DistributedError.isInstance(err), message: String(err instanceof Error ? err.message : err) });
+      }
+      process.exit(5);
+    }
     try {
       tf.dispose(worker.allReduce([x]));
     } catch (err) {
