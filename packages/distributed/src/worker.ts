@@ -12,6 +12,7 @@ import { describeTask, describeTasks, findLostPeers } from './lost-peers.js';
 import { nativeBackend } from './native-backend.js';
 import type { NativeBackend } from './native-backend.js';
 import { buildServerDef } from './server-def.js';
+import { reclaimSigterm } from './sigterm.js';
 import type { ServerDefOptions } from './server-def.js';
 import type { ClusterConfig } from './tf-config.js';
 
@@ -184,6 +185,9 @@ function startBarrier(worker: Worker, backend: NativeBackend, config: ClusterCon
  * the coordination service's heartbeats, and collectives; returns once every peer is up. Bounded in time: a
  * peer missing after `startTimeoutMs` makes it throw a DistributedError naming it. Once per process.
  *
+ * SIGTERM keeps Node's meaning (the process's listeners, else the process ends), which TensorFlow's own
+ * handler would otherwise replace.
+ *
  * Security: the gRPC server listens on every interface of the machine, unauthenticated, and runs what it is
  * sent. Run it only inside a private network.
  */
@@ -194,6 +198,7 @@ export function startWorker(config: ClusterConfig, options: StartWorkerOptions =
   if (started) throw new DistributedError('startWorker was already called in this process; TensorFlow allows it once');
   started = true;
   const device = join(backend, config, options, startMs, peerMs);
+  reclaimSigterm();
   const worker = new Worker(config, device, backend, new CollectiveOps(backend, config.tasks.length), peerMs);
   startBarrier(worker, backend, config, startMs, peerMs);
   return worker;

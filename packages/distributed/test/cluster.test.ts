@@ -114,6 +114,41 @@ describe('a cluster of worker processes in a private network namespace', () => {
     expect(run.tasks[0]!.exitCode).toBe(3);
   });
 
+  it('SIGTERM still ends a worker, though TensorFlow installs a handler that would swallow it', async () => {
+    const run = await runCluster({
+      workers: 2,
+      mode: 'idle',
+      basePort: 24100,
+      deadlineMs: 40_000,
+      killTask: 1,
+      killOnEvent: 'idle',
+      killSignal: 'SIGTERM',
+      options: START,
+    });
+    expect(run.timedOut).toBe(false);
+    const victim = run.tasks[1]!;
+    expect(victim.signal).toBe('SIGTERM');
+    expect((victim.endedAt ?? Number.POSITIVE_INFINITY) - run.killedAt!).toBeLessThan(3_000);
+    expect(victim.events.map((e) => e.ev)).not.toContain('idle-ended');
+  });
+
+  it("SIGTERM reaches the process's own listener, added before startWorker (where a trainer checkpoints)", async () => {
+    const run = await runCluster({
+      workers: 2,
+      mode: 'idle-listening',
+      basePort: 24100,
+      deadlineMs: 40_000,
+      killTask: 1,
+      killOnEvent: 'idle',
+      killSignal: 'SIGTERM',
+      options: START,
+    });
+    expect(run.timedOut).toBe(false);
+    const victim = run.tasks[1]!;
+    expect(eventOf(victim, 'sigterm')['at']).toBeLessThan(run.killedAt! + 3_000);
+    expect(victim.exitCode).toBe(0);
+  });
+
   it('a worker that never starts makes the others fail at start-up, naming it, within the start timeout', async () => {
     const startTimeoutMs = 4_000;
     const run = await runCluster({ workers: 2, mode: 'sums', basePort: 24100, deadlineMs: 40_000, omit: [1], options: { startTimeoutMs } });

@@ -15,11 +15,12 @@ export interface LaunchSpec {
   basePort: number;
   /** Every worker still running then is killed. */
   deadlineMs: number;
-  /** Signal this task (kill -9 by default) once it reports a step >= killAfterStep. */
+  /** Signal this task (kill -9 by default) once it reports a step >= killAfterStep, or the event killOnEvent. */
   killTask?: number;
   killAfterStep?: number;
+  killOnEvent?: string;
   /** SIGSTOP hangs the task instead; it is killed once every other task has ended. */
-  killSignal?: 'SIGKILL' | 'SIGSTOP';
+  killSignal?: 'SIGKILL' | 'SIGSTOP' | 'SIGTERM';
   /** Tasks listed in TF_CONFIG but never started. */
   omit?: number[];
   /** startWorker's options, for every worker. */

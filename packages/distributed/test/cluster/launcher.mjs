@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** @typedef {{ workers: number, mode: string, basePort: number, deadlineMs: number, killTask?: number, killAfterStep?: number, killSignal?: 'SIGKILL' | 'SIGSTOP', omit?: number[], options?: Record<string, unknown> }} Spec */
+/** @typedef {{ workers: number, mode: string, basePort: number, deadlineMs: number, killTask?: number, killAfterStep?: number, killSignal?: 'SIGKILL' | 'SIGSTOP' | 'SIGTERM', killOnEvent?: string, omit?: number[], options?: Record<string, unknown> }} Spec */
 /** @type {Spec} */
 const spec = JSON.parse(process.argv[2] ?? '{}');
 const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
@@ -48,7 +48,7 @@ for (let index = 0; index < spec.workers; index++) {
         event = { ev: 'text', line };
       }
       task.events.push(event);
-      if (index === spec.killTask && event.ev === 'step' && event.step >= (spec.killAfterStep ?? 0) && killedAt === undefined) {
+      if (index === spec.killTask && event.ev === (spec.killOnEvent ?? 'step') && (event.step ?? 0) >= (spec.killAfterStep ?? 0) && killedAt === undefined) {
         child.kill(spec.killSignal ?? 'SIGKILL');
         killedAt = Date.now();
       }

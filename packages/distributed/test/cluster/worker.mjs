@@ -3,6 +3,8 @@
 // as a user would, and reports each event as one JSON line on stdout.
 //   node worker.mjs sums   all-reduce and broadcast known values once, report them, exit 0
 //   node worker.mjs loop   all-reduce every few milliseconds until a collective fails (exit 3) or 2 minutes pass
+//   node worker.mjs idle   start, report 'idle', then wait 8 s without collectives (for signals), exit 0
+//   node worker.mjs idle-listening  the same, with a SIGTERM listener (added before startWorker) that reports and exits 0
 //   node worker.mjs abort  like loop, but the last rank aborts its collectives at step 10, tries one more, exits 5
 process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2';
 
@@ -15,6 +17,12 @@ const mode = process.argv[2];
 const report = (event) => process.stdout.write(`${JSON.stringify({ at: Date.now(), pid: process.pid, ...event })}\n`);
 
 await useBackend('native');
+if (mode === 'idle-listening') {
+  process.on('SIGTERM', () => {
+    report({ ev: 'sigterm' });
+    process.exit(0);
+  });
+}
 const config = readTfConfig(process.env);
 const options = JSON.parse(process.env['VAEKIT_TEST_WORKER_OPTIONS'] ?? '{}');
 const baseline = tf.memory().numTensors;
@@ -82,6 +90,13 @@ if (mode === 'loop' || mode === 'abort') {
   }
   report({ ev: 'loop-timed-out' });
   process.exit(4);
+}
+
+if (mode === 'idle' || mode === 'idle-listening') {
+  report({ ev: 'idle' });
+  await new Promise((resolve) => setTimeout(resolve, 8_000));
+  report({ ev: 'idle-ended' });
+  process.exit(0);
 }
 
 report({ ev: 'unknown-mode', mode });
