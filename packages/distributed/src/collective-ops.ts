@@ -69,6 +69,22 @@ export class CollectiveOps {
     ) as tf.Tensor1D;
   }
 
+  /** Every worker's `x`, concatenated in rank order; each gets the result. */
+  allGather(x: tf.Tensor1D): tf.Tensor1D {
+    const b = this.backend.binding;
+    return tf.tidy(() =>
+      this.backend.executeSingleOutput(
+        'CollectiveGatherV2',
+        [
+          ...this.attrs(x.dtype as FusableDType),
+          { name: 'is_stateless', type: b.TF_ATTR_BOOL, value: false },
+          { name: 'Nordering_token', type: b.TF_ATTR_INT, value: 0 },
+        ],
+        [x, ...this.keys()],
+      ),
+    ) as tf.Tensor1D;
+  }
+
   /** The root's side of a broadcast: sends `x`, and gets it back. */
   broadcastSend(x: tf.Tensor1D): tf.Tensor1D {
     return tf.tidy(() =>

@@ -44,6 +44,11 @@ export interface DistributedWorker {
    * shapes and dtype, in the same order of collectives. All travel as one fused collective.
    */
   allReduce(tensors: readonly tf.Tensor[], op?: ReduceOp): tf.Tensor[];
+  /**
+   * Every worker's values of each tensor, concatenated along the first axis in rank order (scalars are
+   * stacked): tensor i of shape [d0, ...] comes back as [size * d0, ...]. Same contract as allReduce.
+   */
+  allGather(tensors: readonly tf.Tensor[]): tf.Tensor[];
   /** Rank `fromRank`'s values of each tensor, on every worker, as new tensors (same contract as allReduce). */
   broadcast(tensors: readonly tf.Tensor[], fromRank?: number): tf.Tensor[];
   /**
@@ -95,6 +100,22 @@ class Worker implements DistributedWorker {
     return this.fused('all-reduce', tensors, (flat) => this.ops.allReduce(flat, op));
   }
 
+  allGather(tensors: readonly tf.Tensor[]): tf.Tensor[] {
+    return this.fused(
+      'all-gather',
+      tensors,
+      (flat) => this.ops.allGather(flat),
+      (gathered) => {
+        // One fused buffer per rank, each split back into that rank's tensors, then joined tensor by tensor.
+        const byRank = tf.split(gathered, this.size).map((buffer) => unfuse(buffer as tf.Tensor1D, tensors));
+        return tensors.map((t, i) => {
+          const pieces = byRank.map((rankTensors) => rankTensors[i]!);
+          return t.rank === 0 ? tf.stack(pieces) : tf.concat(pieces, 0);
+        });
+      },
+    );
+  }
+
   broadcast(tensors: readonly tf.Tensor[], fromRank = 0): tf.Tensor[] {
     if (!Number.isInteger(fromRank) || fromRank < 0 || fromRank >= this.size) {
       throw new RangeError(`broadcast: fromRank must be a rank from 0 to ${this.size - 1}; got ${fromRank}`);
@@ -109,7 +130,12 @@ class Worker implements DistributedWorker {
     this.backend.binding.abortCollectiveOps(reason);
   }
 
-  private fused(what: string, tensors: readonly tf.Tensor[], collective: (flat: tf.Tensor1D) => tf.Tensor1D): tf.Tensor[] {
+  private fused(
+    what: string,
+    tensors: readonly tf.Tensor[],
+    collective: (flat: tf.Tensor1D) => tf.Tensor1D,
+    split: (result: tf.Tensor1D) => tf.Tensor[] = (result) => unfuse(result, tensors),
+  ): tf.Tensor[] {
     if (this.failure !== undefined) throw this.failure;
     if (tensors.length === 0) return [];
     return tf.tidy(() => {
@@ -120,7 +146,7 @@ class Worker implements DistributedWorker {
       } catch (err) {
         throw this.fail(what, err);
       }
-      return unfuse(result, tensors);
+      return split(result);
     });
   }
 

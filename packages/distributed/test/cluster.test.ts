@@ -34,6 +34,13 @@ function checkSums(run: ClusterRun, n: number): void {
     expectTensors(result['maxes'], BASES.map((row) => row.map((b) => Math.max(...ranks(n).map((k) => b * k)))), 'float32', SHAPES);
     expectTensors(result['means'], BASES.map((row) => row.map((b) => Math.fround(sum(b) / n))), 'float32', SHAPES);
     expectTensors(result['intSums'], [INT_BASE.map(sum)], 'int32', [[3]]);
+    // Rank r offers [[r, 10r]] and 100(r + 1): gathered in rank order, the scalars stacked.
+    expectTensors(
+      result['gathered'],
+      [Array.from({ length: n }, (_, r) => [r, 10 * r]).flat(), ranks(n).map((k) => 100 * k)],
+      'float32',
+      [[n, 2], [n]],
+    );
     // Rank n-1 broadcasts: fill([2, 2], 10 * n) and [n-1, -(n-1)].
     expect(result['from']).toBe(n - 1);
     expectTensors(result['broadcast'], [[10 * n, 10 * n, 10 * n, 10 * n], [n - 1, -(n - 1)]], 'float32', [[2, 2], [2]]);
@@ -47,11 +54,11 @@ function checkSums(run: ClusterRun, n: number): void {
 const START = { startTimeoutMs: 20_000, heartbeatTimeoutMs: 3_000 };
 
 describe('a cluster of worker processes in a private network namespace', () => {
-  it('2 workers all-reduce (sum, max, mean, int32) and broadcast exactly', async () => {
+  it('2 workers all-reduce (sum, max, mean, int32), all-gather and broadcast exactly', async () => {
     checkSums(await runCluster({ workers: 2, mode: 'sums', basePort: 24100, deadlineMs: 60_000, options: START }), 2);
   });
 
-  it('3 workers all-reduce and broadcast exactly', async () => {
+  it('3 workers all-reduce, all-gather and broadcast exactly', async () => {
     checkSums(await runCluster({ workers: 3, mode: 'sums', basePort: 24100, deadlineMs: 60_000, options: START }), 3);
   });
 

@@ -45,19 +45,21 @@ if (mode === 'sums') {
   const ints = [tf.tensor1d([k, 2 * k, 3 * k], 'int32')];
   // Every rank offers different values; all must end with the source rank's.
   const offered = [tf.fill([2, 2], 10 * k), tf.tensor1d([r, -r])];
+  const rows = [tf.tensor2d([[r, 10 * r]]), tf.scalar(100 * k)];
   const before = tf.memory().numTensors;
   const sums = worker.allReduce(inputs, 'sum');
   const maxes = worker.allReduce(inputs, 'max');
   const means = worker.allReduce(inputs, 'mean');
   const intSums = worker.allReduce(ints);
+  const gathered = worker.allGather(rows);
   const from = worker.size - 1;
   const broadcast = worker.broadcast(offered, from);
   const read = (/** @type {import('@tensorflow/tfjs-core').Tensor[]} */ list) => list.map((t) => ({ shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) }));
   // New tensors are exactly the results: the fusing left nothing behind.
   const made = tf.memory().numTensors - before;
-  const results = [...sums, ...maxes, ...means, ...intSums, ...broadcast];
-  report({ ev: 'result', from, sums: read(sums), maxes: read(maxes), means: read(means), intSums: read(intSums), broadcast: read(broadcast), made, results: results.length });
-  tf.dispose([...inputs, ...ints, ...offered, ...results]);
+  const results = [...sums, ...maxes, ...means, ...intSums, ...gathered, ...broadcast];
+  report({ ev: 'result', from, sums: read(sums), maxes: read(maxes), means: read(means), intSums: read(intSums), gathered: read(gathered), broadcast: read(broadcast), made, results: results.length });
+  tf.dispose([...inputs, ...ints, ...offered, ...rows, ...results]);
   report({ ev: 'leaks', tensors: tf.memory().numTensors - baseline });
   process.exit(0);
 }
