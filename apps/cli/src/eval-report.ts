@@ -12,6 +12,15 @@ export function noteOnce(write: (line: string) => void): (event: CompileEvent) =
   };
 }
 
+/** A bound of `nats` per example as nats and bits per data value (−log p / (D ln 2), D values per example). */
+export function natsAndBits(nats: number, dimensions: number): string {
+  return `${nats.toFixed(2)} nats (${bitsPerValue(nats, dimensions)})`;
+}
+
+function bitsPerValue(nats: number, dimensions: number): string {
+  return `${(nats / (dimensions * Math.LN2)).toFixed(3)} bits/dim`;
+}
+
 /**
  * The figures of `vaekit eval` as a two-column table, per example, in nats, with the likelihood and, for
  * the bounds, bits per data value (−log p / (D ln 2), D values per example); `extraRows` (a sampler's) last.
@@ -24,16 +33,15 @@ export function evaluationTable(
   dimensions: number,
   extraRows: readonly string[][] = [],
 ): string {
-  const bits = (nats: number): string => `${(nats / (dimensions * Math.LN2)).toFixed(3)} bits/dim`;
   const rows: string[][] = [
     ['model', className],
     ['likelihood', likelihood],
     ['data', `${source} (${r.examples} examples)`],
-    ['ELBO', `${r.elbo.toFixed(2)} nats (${bits(-r.elbo)})`],
+    ['ELBO', `${r.elbo.toFixed(2)} nats (${bitsPerValue(-r.elbo, dimensions)})`],
     ['reconstruction', `${r.reconstruction.toFixed(2)} nats`],
     ['KL', `${r.kl.toFixed(2)} nats`],
   ];
-  if (r.iwae) rows.push([`IWAE NLL (k=${r.iwae.k})`, `${r.iwae.nll.toFixed(2)} nats (${bits(r.iwae.nll)})`]);
+  if (r.iwae) rows.push([`IWAE NLL (k=${r.iwae.k})`, natsAndBits(r.iwae.nll, dimensions)]);
   if (r.activeUnits) {
     const rule =
       r.activeUnits.criterion === 'kl'

@@ -118,6 +118,28 @@ describe('sample quality on MNIST: the control test', () => {
     expect(shuffled.recall).toBeLessThan(0.1);
   });
 
+  it('vaekit quality --training-digits scores real digits near the top, and refuses a model or sampler beside it', async () => {
+    await assertBuilt();
+    const file = join(folder, 'classifier.vaekit');
+    writeFileSync(file, await serializeDigitClassifier(classifier, accuracy));
+    const scored = await cli(['quality', '--training-digits', '--n', '1000', '--classifier', file, '--json']);
+    expect(scored.code, scored.stderr).toBe(0);
+    const result = JSON.parse(scored.stdout) as { model: string; samples: number; frechetDistance: number; precision: number; recall: number };
+    expect(result.model).toBe('MNIST training digits');
+    expect(result.samples).toBe(1000);
+    // 1,000 training digits against 10,000 test digits: a small distance (the halves above give 0.56) and
+    // high precision; recall is lower because 1,000 balls cover less of 10,000 points.
+    expect(result.frechetDistance).toBeLessThan(5);
+    expect(result.precision).toBeGreaterThan(0.8);
+    expect(result.recall).toBeGreaterThan(0.3);
+    const both = await cli(['quality', '--training-digits', '--model-file', file]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--training-digits scores real digits, so it takes no --model-file or --sampler/);
+    const tooMany = await cli(['quality', '--training-digits', '--n', '60001', '--classifier', file]);
+    expect(tooMany.code).toBe(2);
+    expect(tooMany.stderr).toMatch(/--n 60001 is more than the 60000 training digits/);
+  }, 300_000);
+
   it('saves and loads the classifier exactly, and refuses a corrupt file', async () => {
     const tensorsBefore = tf.memory().numTensors;
     const bytes = await serializeDigitClassifier(classifier, accuracy);

@@ -79,8 +79,10 @@ describe('vaekit fit-sampler', () => {
     const second = await cli(['fit-sampler', '--model-file', model, ...TINY_GMM, '--seed', '3', '--out', 'gmm-b.vaekit']);
     expect(second.code, second.stderr).toBe(0);
     expect(readFileSync(join(dir, 'gmm-a.vaekit')).equals(readFileSync(join(dir, 'gmm-b.vaekit')))).toBe(true);
-    // Both fits write samples-gmm.png beside their files, in the same folder: the second's stays.
-    const grid = expectPng(join(dir, 'samples-gmm.png'));
+    // Each fit's grid is named after its own file, so neither overwrites the other; same seed, same grid.
+    const grid = expectPng(join(dir, 'gmm-a.png'));
+    expect(expectPng(join(dir, 'gmm-b.png')).equals(grid)).toBe(true);
+    expect(first.stdout).toContain('wrote 16 samples to gmm-a.png');
 
     const drawn: Buffer[] = [];
     for (const out of ['gmm-1.png', 'gmm-2.png']) {

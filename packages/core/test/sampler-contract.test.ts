@@ -35,6 +35,10 @@ class ShiftSampler implements LatentSampler {
     return { className: this.className, latentShape: [...this.latentShape] };
   }
 
+  summary(): string {
+    return 'the posterior means plus a constant shift';
+  }
+
   sampleLatents(_model: VaeModel, n: number, rng: SeededRandom): tf.Tensor {
     return tf.tidy(() => tf.add(rng.normal([n, ...this.latentShape]), this.shift));
   }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkSamplerFits, SeededRandom, type AsyncDataset, type LatentSampler, type VaeModel } from '@vaekit/core';
 import { VqCodePriorSampler, vqLearnedPriorBound } from '@vaekit/variants';
 import { RunError } from '../errors.js';
+import { natsAndBits } from '../eval-report.js';
 import { readSamplerFile } from '../samplers/sampler-file.js';
 
 /** What `eval --sampler` adds: the sampler, and for a VQ-VAE's code prior the NLL bound with it beside the uniform prior's. */
@@ -87,11 +88,10 @@ export async function evaluateSampler(
 
 /** The rows `vaekit eval` adds for a sampler, nats and bits per data value as its other bounds. */
 export function samplerRows(result: SamplerEvaluation, dimensions: number): string[][] {
-  const bits = (nats: number): string => `${(nats / (dimensions * Math.LN2)).toFixed(3)} bits/dim`;
   const rows = [['sampler', `${result.className} (${result.file})`]];
   if (result.uniformPriorNll !== undefined && result.learnedPriorNll !== undefined) {
-    rows.push(['NLL bound, uniform code prior', `${result.uniformPriorNll.toFixed(2)} nats (${bits(result.uniformPriorNll)})`]);
-    rows.push(['NLL bound, learned code prior', `${result.learnedPriorNll.toFixed(2)} nats (${bits(result.learnedPriorNll)})`]);
+    rows.push(['NLL bound, uniform code prior', natsAndBits(result.uniformPriorNll, dimensions)]);
+    rows.push(['NLL bound, learned code prior', natsAndBits(result.learnedPriorNll, dimensions)]);
   }
   if (result.note) rows.push(['note', result.note]);
   return rows;

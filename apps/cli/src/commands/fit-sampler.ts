@@ -39,7 +39,8 @@ options:
                       says which data and rows it trained on and held out
   --sampler NAME      which sampler to fit (required; see above)
   --out PATH          the sampler file to write (default sampler-NAME.vaekit beside the model file);
-                      the samples grid samples-NAME.png goes beside it
+                      the samples grid goes beside it: samples-NAME.png for the default
+                      file, else the file's name with .png (--out runs/x/gmm-8.vaekit: gmm-8.png)
   --set KEY=VALUE     a sampler setting, once per setting; the value is JSON or a plain word
                       (e.g. --set components=8)
   --seed N            seed of the fit's random choices and of the grid's draws (default 0)
@@ -88,6 +89,7 @@ export const fitSamplerCommand: Command = {
         .fit(model, { train: data.train, heldOut: data.heldOut, seed, settings, onProgress: (event) => progress.update(event) })
         .finally(() => progress.clear());
       try {
+        process.stderr.write(`fitted ${sampler.summary()}\n`);
         await writeSamplerFile(out, sampler);
         savePicture(picture, await samplesPicture(model, n, seed, shape, scale, sampler));
       } finally {

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync, type Stats } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { deserializeSampler, serializeSampler, UnknownSamplerError, type LatentSampler } from '@vaekit/core';
 import { writeFileAtomic } from '@vaekit/core/node';
 import { describeFsError, isFsError, RunError, UsageError } from '../errors.js';
@@ -10,9 +10,15 @@ export function defaultSamplerPath(modelFile: string, name: string): string {
   return join(dirname(modelFile), `sampler-${name}.vaekit`);
 }
 
-/** The samples grid fit-sampler writes beside the sampler file. */
+/**
+ * The samples grid fit-sampler writes beside the sampler file: `samples-NAME.png` for the default
+ * `sampler-NAME.vaekit`, else the sampler file's own name with `.png`, so fits written to different
+ * files never overwrite each other's pictures.
+ */
 export function samplesPathBeside(samplerFile: string, name: string): string {
-  return join(dirname(samplerFile), `samples-${name}.png`);
+  const file = basename(samplerFile);
+  if (file === `sampler-${name}.vaekit`) return join(dirname(samplerFile), `samples-${name}.png`);
+  return join(dirname(samplerFile), `${file.replace(/\.vaekit$/, '')}.png`);
 }
 
 /** Checks the sampler file can be written there before any work: not a folder, in a folder that exists. */

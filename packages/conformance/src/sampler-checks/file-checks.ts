@@ -17,6 +17,8 @@ export function defineSamplerFileChecks(p: SamplerPairFixture): void {
     try {
       expect(loaded.className).toBe(sampler.className);
       expect(loaded.getConfig()).toEqual(sampler.getConfig());
+      expect(loaded.summary()).toBe(sampler.summary());
+      expect(sampler.summary()).toMatch(/^[^\n]+$/);
       expect(loaded.variables().map((v) => v.name)).toEqual(sampler.variables().map((v) => v.name));
       // Codes and the pictures decoded from them: a weight restored from a file may enter a GPU shader
       // another way than the fitted one did, so the comparison allows the backend's tolerance.

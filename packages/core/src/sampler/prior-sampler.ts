@@ -20,6 +20,10 @@ export class PriorSampler implements LatentSampler<PriorSamplerConfig> {
     return { className: 'PriorSampler', latentShape: [...this.latentShape] };
   }
 
+  summary(): string {
+    return `the model's own prior over codes of shape [${this.latentShape}]`;
+  }
+
   sampleLatents(model: VaeModel, n: number, rng: SeededRandom) {
     checkWholeCount('sample count', n);
     if (!hasPriorCodes(model)) throw new TypeError(priorCodesMissing(model));

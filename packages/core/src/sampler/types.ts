@@ -19,6 +19,8 @@ export interface LatentSampler<C extends SamplerConfig = SamplerConfig> {
   readonly className: string;
   readonly latentShape: readonly number[];
   getConfig(): C;
+  /** One line on what was fitted (its size, what it chose), for a person reading a log. */
+  summary(): string;
   /**
    * n codes, [n, ...latentShape]. The model is the one the sampler was fitted to; samplers that draw
    * indices into something the model owns (a VQ-VAE's codebook) read it from there.

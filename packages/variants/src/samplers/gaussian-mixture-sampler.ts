@@ -45,6 +45,11 @@ export class GaussianMixtureSampler implements LatentSampler<GaussianMixtureSamp
     return { className: 'GaussianMixtureSampler', latentShape: [...this.latentShape], components: this.components };
   }
 
+  summary(): string {
+    const d = this.latentShape.reduce((a, b) => a * b, 1);
+    return `a Gaussian mixture of ${this.components} component${this.components === 1 ? '' : 's'} with full covariances over ${d} dimensions`;
+  }
+
   /**
    * n codes [n, d]: each picks its component by the Gumbel-max trick (argmax of log weight + Gumbel
    * noise from rng.uniform), then is mean + L·ε with ε from rng.normal. Only elementwise ops, argMax,

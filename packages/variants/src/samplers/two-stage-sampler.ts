@@ -39,6 +39,11 @@ export class TwoStageSampler implements LatentSampler<TwoStageSamplerConfig> {
     return { className: 'TwoStageSampler', latentShape: [...this.latentShape], stage2: this.stage2.getConfig() };
   }
 
+  summary(): string {
+    const { latentDim } = this.stage2.getConfig();
+    return `a second-stage Vae over codes of ${this.stage2.inputShape[0]} numbers, with ${latentDim} latent dimensions`;
+  }
+
   sampleLatents(model: VaeModel, n: number, rng: SeededRandom): tf.Tensor {
     checkWholeCount('sample count', n);
     checkSamplerFits(model, this);

@@ -71,6 +71,11 @@ export class VqCodePriorSampler implements LatentSampler<VqCodePriorConfig> {
     return { ...this.config, latentShape: [...this.config.latentShape], hidden: [...this.config.hidden] };
   }
 
+  summary(): string {
+    const { numLatents, codebookSize, hidden } = this.config;
+    return `an autoregressive (MADE) prior over ${numLatents} code indices of ${codebookSize}, hidden layers [${hidden}]`;
+  }
+
   /** log p(c) in nats of each code sequence, int32 [n, numLatents] (a VQ-VAE's `codeIndices`) → [n]. */
   logProb(indices: tf.Tensor): tf.Tensor1D {
     return this.network.logProb(indices);
