@@ -9,3 +9,5 @@ export { REDUCE_OPS } from './collective-ops.js';
 export type { ReduceOp } from './collective-ops.js';
 export { startWorker } from './worker.js';
 export type { DistributedWorker, StartWorkerOptions } from './worker.js';
+export { trainingWorker } from './training.js';
+export type { TrainingWorker } from './training.js';

@@ -6,6 +6,8 @@
 //   node worker.mjs idle   start, report 'idle', then wait 8 s without collectives (for signals), exit 0
 //   node worker.mjs idle-listening  the same, with a SIGTERM listener (added before startWorker) that reports and exits 0
 //   node worker.mjs abort  like loop, but the last rank aborts its collectives at step 10, tries one more, exits 5
+//   node worker.mjs train  core's train with { distributed } on a tiny VAE (rank r > 0 starts from other weights), then
+//                          rank 0 trains the same model alone on the same global batches; reports weights and history
 process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2';
 
 const tf = await import('@tensorflow/tfjs-core');
@@ -98,6 +100,30 @@ if (mode === 'idle' || mode === 'idle-listening') {
   report({ ev: 'idle' });
   await new Promise((resolve) => setTimeout(resolve, 8_000));
   report({ ev: 'idle-ended' });
+  process.exit(0);
+}
+
+if (mode === 'train') {
+  const { createModel, prototypeDataset, train } = await import('@vaekit/core');
+  await import('@vaekit/variants');
+  const { trainingWorker } = await import('@vaekit/distributed');
+  // 100 examples in global batches of 24: four of 24, then one of 4, shared unevenly by 3 workers (1, 1, 2).
+  const data = prototypeDataset([12], 100);
+  const options = { epochs: 2, batchSize: 24, seed: 7, clipGradientNorm: 2, compile: /** @type {const} */ (false) };
+  const modelOf = (/** @type {number} */ seed) => createModel({ className: 'Vae', inputShape: [12], latentDim: 3, architecture: { type: 'mlp', hiddenUnits: [10] }, seed });
+  const weightsOf = (/** @type {import('@vaekit/core').VaeModel} */ model) => model.variables().map((v) => Array.from(v.variable.dataSync()));
+  // Every rank but 0 starts elsewhere: equal results then show that rank 0's weights were sent.
+  const model = modelOf(worker.rank === 0 ? 1 : 100 + worker.rank);
+  const initial = weightsOf(model);
+  const before = tf.memory().numTensors;
+  const result = await train(model, data, { ...options, distributed: trainingWorker(worker) });
+  const leaked = tf.memory().numTensors - before;
+  report({ ev: 'trained', initial, weights: weightsOf(model), history: result.history.map((h) => h.train), steps: result.steps, leaked });
+  if (worker.rank === 0) {
+    const single = modelOf(1);
+    const alone = await train(single, data, options);
+    report({ ev: 'single', weights: weightsOf(single), history: alone.history.map((h) => h.train), steps: alone.steps });
+  }
   process.exit(0);
 }
 
