@@ -35,6 +35,7 @@ export async function trainAsPeer(flags: TrainFlags, fresh: RunArgs | null, out:
     try {
       if (stop.received) return EXIT_STOPPED;
       const distributed = joinCluster(cluster, inputs.backend);
+      say(`joined ${distributed.worldSize} workers (pid ${process.pid}; SIGTERM here stops them all with a checkpoint)`);
       const resuming = plan.resumeFrom !== null;
       const result = await train(inputs.model, inputs.data.train, {
         ...runOptions(plan.args, inputs.data, inputs.compile, resuming),

@@ -10,7 +10,8 @@ import { lossAndGradients, readSummary, type StepOutcome } from './step-terms.js
 export interface ShardSettings {
   readonly shard: Shard;
   readonly globalSize: number;
-  readonly stop: boolean;
+  /** Read after the step has let the event loop turn, so a signal received meanwhile counts. */
+  readonly stop: () => boolean;
 }
 
 export interface DistributedOutcome extends StepOutcome {
@@ -36,7 +37,11 @@ export function distributedStepRunner(
   distributed: DistributedTraining,
 ): DistributedStepRunner {
   return {
-    async run(x, settings, { shard, globalSize, stop }) {
+    async run(x, settings, { shard, globalSize, stop: stopAsked }) {
+      // A step's awaits settle as microtasks, which never let Node handle a signal: one turn of the event loop
+      // per step lets a SIGTERM's listener set the stop flag this step carries.
+      await nextTurn();
+      const stop = stopAsked();
       const rng = new ShardRandom(settings.noiseSeed, shard, globalSize);
       const context = { rng, step: settings.step, klWeight: settings.klWeight, freeBits: settings.freeBits, training: true };
       const { names, grads, summary } = lossAndGradients(model, optimizer, trainable, x, context, null);
@@ -75,4 +80,8 @@ export function distributedStepRunner(
       }
     },
   };
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 }

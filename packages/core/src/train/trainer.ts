@@ -156,7 +156,7 @@ export async function train(model: VaeModel, data: AsyncDataset, options: TrainO
               const shard = shardOf(examples, distributed.rank, distributed.worldSize);
               const rows = tf.slice(x, shard.start, shard.end - shard.start);
               try {
-                const result = await parallel.run(rows, stepSettings, { shard, globalSize: examples, stop: options.signal?.aborted ?? false });
+                const result = await parallel.run(rows, stepSettings, { shard, globalSize: examples, stop: () => options.signal?.aborted ?? false });
                 if (result.stop) stopAgreed = true;
                 outcome = result;
               } finally {
