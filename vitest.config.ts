@@ -21,7 +21,12 @@ const BROWSER_CONDITIONS = ['source', ...defaultClientConditions];
 // `pnpm test:unit` (VAEKIT_TEST_TIER=unit) narrows the node project to the tests that need no build, no
 // native addon and no browser, so the inner loop takes seconds on a fresh clone.
 const UNIT_TIER = process.env['VAEKIT_TEST_TIER'] === 'unit';
-const UNIT_TESTS = ['packages/{core,data,variants}/test/**/*.test.ts', 'packages/backends/test/load-optional.test.ts', 'apps/bench/test/**/*.test.ts'];
+const UNIT_TESTS = [
+  'packages/{core,data,variants}/test/**/*.test.ts',
+  'packages/backends/test/load-optional.test.ts',
+  'packages/distributed/test/{tf-config,server-def,fuse,start-worker}.test.ts',
+  'apps/bench/test/**/*.test.ts',
+];
 const NOT_UNIT = [
   // They run the built packages (dist) in a child process or a bundle, so they need `pnpm build` first.
   '**/*-memory.test.ts',

@@ -15,7 +15,7 @@ import ts from 'typescript';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const REPORT_FOLDER = join(ROOT, 'api');
-const PACKAGES = ['core', 'variants', 'backends', 'data', 'conformance'];
+const PACKAGES = ['core', 'variants', 'backends', 'data', 'conformance', 'distributed'];
 const check = process.argv.includes('--check');
 const only = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 

@@ -8,10 +8,11 @@ import { qualityCommand } from './commands/quality.js';
 import { reconstructCommand } from './commands/reconstruct.js';
 import { sampleCommand } from './commands/sample.js';
 import { trainCommand } from './commands/train.js';
+import { launchCommand } from './commands/launch.js';
 import { EXIT_USAGE, exitCodeFor, reportError, UsageError } from './errors.js';
 import { VERSION } from './version.js';
 
-const COMMANDS: readonly Command[] = [trainCommand, sampleCommand, fitSamplerCommand, reconstructCommand, evalCommand, exportCommand, qualityCommand, classifierCommand, backendsCommand];
+const COMMANDS: readonly Command[] = [trainCommand, launchCommand, sampleCommand, fitSamplerCommand, reconstructCommand, evalCommand, exportCommand, qualityCommand, classifierCommand, backendsCommand];
 
 function mainUsage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

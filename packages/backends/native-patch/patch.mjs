@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 /** The extensions' version, `binding.vaekitExtensions` (kExtensionsVersion in vaekit_extensions.cc). */
-export const NATIVE_PATCH_VERSION = 1;
+export const NATIVE_PATCH_VERSION = 2;
 
 const MARK = 'vaekit-native-patch';
 const MARKER_LINE = new RegExp(`^\\s*(?://|#) ${MARK} (begin|end)\\b`);
@@ -49,7 +49,11 @@ const INSERTIONS = [
     anchor: '  bool is_gpu_device;',
     where: 'after',
     comment: '//',
-    lines: ['  TFE_Context *vaekit_context() const { return tfe_context_; }'],
+    lines: [
+      '  TFE_Context *vaekit_context() const { return tfe_context_; }',
+      // Collectives rename the context's devices; tfjs-node copies each new tensor to this (private) name.
+      '  void vaekit_set_device(const std::string &name, bool gpu) { device_name = name; is_gpu_device = gpu; }',
+    ],
   },
   {
     file: 'binding/tfjs_binding.cc',

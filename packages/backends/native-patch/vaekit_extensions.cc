@@ -5,6 +5,10 @@
 // binding call per op: JS encodes a GraphDef, registerGraphAsFunction turns it into a function in the
 // binding's own eager context, and tfjs-node's unchanged executeOp calls it by name like any other op,
 // because TensorFlow's eager runtime resolves a registered function's name as an op type.
+//
+// They also reach TensorFlow's distributed runtime (for @vaekit/distributed): enableCollectiveOps starts this
+// task's gRPC server from a ServerDef so collective ops (all-reduce, broadcast) run across processes, and the
+// coordination service's barrier, peer health check and abort bound every wait on another process.
 
 #include "vaekit_extensions.h"
 
@@ -17,7 +21,9 @@
 #include <vector>
 
 #include "tensorflow/c/c_api.h"
+#include "tensorflow/c/c_api_experimental.h"
 #include "tensorflow/c/eager/c_api.h"
+#include "tensorflow/c/eager/c_api_experimental.h"
 #include "tfjs_backend.h"
 
 namespace vaekit {
@@ -25,7 +31,7 @@ namespace {
 
 // What JS reads as `binding.vaekitExtensions`: bumped whenever the API below changes, so @vaekit/backends
 // can tell an addon built from an older patch from one it can use.
-constexpr int32_t kExtensionsVersion = 1;
+constexpr int32_t kExtensionsVersion = 2;
 
 // Each TensorFlow object is owned from the moment it is made, so every early return, and so every
 // failure path, frees what was made before it.
@@ -43,6 +49,9 @@ struct ImportOptionsDeleter {
     TF_DeleteImportGraphDefOptions(p);
   }
 };
+struct DeviceListDeleter {
+  void operator()(TF_DeviceList *p) const { TF_DeleteDeviceList(p); }
+};
 struct FunctionDeleter {
   void operator()(TF_Function *p) const { TF_DeleteFunction(p); }
 };
@@ -52,6 +61,7 @@ using BufferPtr = std::unique_ptr<TF_Buffer, BufferDeleter>;
 using ImportOptionsPtr =
     std::unique_ptr<TF_ImportGraphDefOptions, ImportOptionsDeleter>;
 using FunctionPtr = std::unique_ptr<TF_Function, FunctionDeleter>;
+using DeviceListPtr = std::unique_ptr<TF_DeviceList, DeviceListDeleter>;
 
 enum class ErrorKind { kError, kTypeError };
 
@@ -188,16 +198,43 @@ bool GetBytes(napi_env env, napi_value value, const std::string &what,
   return true;
 }
 
+// A timeout in milliseconds: a whole number from 1 up. TensorFlow reads 0 or less as "wait forever", which is
+// exactly what these timeouts exist to prevent, so it is refused rather than passed on.
+bool GetTimeoutMs(napi_env env, napi_value value, const std::string &what,
+                  int64_t *out) {
+  napi_valuetype type = napi_undefined;
+  if (!NapiOk(env, napi_typeof(env, value, &type), what)) return false;
+  double number = 0;
+  if (type == napi_number &&
+      !NapiOk(env, napi_get_value_double(env, value, &number), what)) {
+    return false;
+  }
+  // 2^53: beyond it a double no longer holds every whole number, and no timeout needs that long.
+  if (type != napi_number || !(number >= 1) || number > 9007199254740992.0 ||
+      number != static_cast<double>(static_cast<int64_t>(number))) {
+    Throw(env, what + " must be a whole number of milliseconds, at least 1",
+          ErrorKind::kTypeError);
+    return false;
+  }
+  *out = static_cast<int64_t>(number);
+  return true;
+}
+
 // The binding keeps one TFJSBackend per Node environment as its instance data; executeOp runs in that
 // backend's context, so functions must be registered there to be found by name.
-TFE_Context *ContextOf(napi_env env, const std::string &context) {
+tfnodejs::TFJSBackend *BackendOf(napi_env env, const std::string &context) {
   void *data = nullptr;
   if (!NapiOk(env, napi_get_instance_data(env, &data), context)) return nullptr;
   if (data == nullptr) {
     Throw(env, context + ": the TensorFlow binding has no context");
     return nullptr;
   }
-  return static_cast<tfnodejs::TFJSBackend *>(data)->vaekit_context();
+  return static_cast<tfnodejs::TFJSBackend *>(data);
+}
+
+TFE_Context *ContextOf(napi_env env, const std::string &context) {
+  tfnodejs::TFJSBackend *const backend = BackendOf(env, context);
+  return backend == nullptr ? nullptr : backend->vaekit_context();
 }
 
 napi_value Undefined(napi_env env) {
@@ -375,6 +412,151 @@ napi_value RemoveFunction(napi_env env, napi_callback_info info) {
   return Undefined(env);
 }
 
+// After TFE_EnableCollectiveOps the context's devices are the server's: /job:localhost/... is gone and
+// /job:<job>/replica:0/task:<i>/... takes its place. With the coordination service the list can also hold
+// other tasks' devices, so only this task's count. tfjs-node copies every tensor it makes to the device it
+// picked at start-up, a name that no longer exists, so the binding is told the new one.
+bool SelectLocalDevice(napi_env env, tfnodejs::TFJSBackend *backend,
+                       TFE_Context *tfe_context, const std::string &local_task,
+                       const std::string &context, std::string *device) {
+  StatusPtr status(TF_NewStatus());
+  DeviceListPtr devices(TFE_ContextListDevices(tfe_context, status.get()));
+  if (!TfOk(env, status.get(), context + ": listing the devices")) return false;
+  const std::string prefix = local_task + "/device:";
+  std::string cpu;
+  std::string gpu;
+  std::string seen;
+  const int count = TF_DeviceListCount(devices.get());
+  for (int i = 0; i < count; ++i) {
+    const char *name = TF_DeviceListName(devices.get(), i, status.get());
+    if (!TfOk(env, status.get(), context + ": reading a device's name")) return false;
+    const char *type = TF_DeviceListType(devices.get(), i, status.get());
+    if (!TfOk(env, status.get(), context + ": reading a device's type")) return false;
+    const std::string device_name(name);
+    seen += (seen.empty() ? "" : ", ") + device_name;
+    if (device_name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string device_type(type);
+    if (device_type == "CPU" && cpu.empty()) cpu = device_name;
+    if (device_type == "GPU" && gpu.empty()) gpu = device_name;
+  }
+  if (cpu.empty() && gpu.empty()) {
+    Throw(env, context + ": the context has no device of task " + local_task +
+                   " (it has: " + (seen.empty() ? "none" : seen) + ")");
+    return false;
+  }
+  // The same preference as tfjs-node's own start-up: a GPU when there is one, else the host CPU.
+  *device = gpu.empty() ? cpu : gpu;
+  backend->vaekit_set_device(*device, !gpu.empty());
+  return true;
+}
+
+napi_value EnableCollectiveOps(napi_env env, napi_callback_info info) {
+  napi_value args[2];
+  if (!GetArgs(env, info, 2, args, "enableCollectiveOps(serverDef, localTask)")) {
+    return nullptr;
+  }
+  const void *bytes = nullptr;
+  size_t size = 0;
+  std::string local_task;
+  if (!GetBytes(env, args[0], "enableCollectiveOps: serverDef", &bytes, &size) ||
+      !GetString(env, args[1], "enableCollectiveOps: localTask", &local_task)) {
+    return nullptr;
+  }
+  if (local_task.compare(0, 5, "/job:") != 0) {
+    Throw(env,
+          "enableCollectiveOps: localTask must name a task, as "
+          "/job:<name>/replica:0/task:<index>",
+          ErrorKind::kTypeError);
+    return nullptr;
+  }
+  const std::string context = "enableCollectiveOps(" + local_task + ")";
+  tfnodejs::TFJSBackend *const backend = BackendOf(env, context);
+  if (backend == nullptr) return nullptr;
+  TFE_Context *const tfe_context = backend->vaekit_context();
+  StatusPtr status(TF_NewStatus());
+  static const char kNoBytes[1] = {0};
+  TFE_EnableCollectiveOps(tfe_context, size > 0 ? bytes : kNoBytes, size,
+                          status.get());
+  if (!TfOk(env, status.get(), context)) return nullptr;
+  std::string device;
+  if (!SelectLocalDevice(env, backend, tfe_context, local_task, context,
+                         &device)) {
+    return nullptr;
+  }
+  napi_value result = nullptr;
+  if (!NapiOk(env,
+              napi_create_string_utf8(env, device.c_str(), device.size(),
+                                      &result),
+              context)) {
+    return nullptr;
+  }
+  return result;
+}
+
+// Every pending and later collective of this context fails with `message` (TensorFlow cannot undo this:
+// collectives work again only in a new process). Meant for a worker that knows a peer is gone, so it does
+// not wait on it.
+napi_value AbortCollectiveOps(napi_env env, napi_callback_info info) {
+  napi_value args[1];
+  if (!GetArgs(env, info, 1, args, "abortCollectiveOps(message)")) return nullptr;
+  std::string message;
+  if (!GetString(env, args[0], "abortCollectiveOps: message", &message)) {
+    return nullptr;
+  }
+  TFE_Context *const tfe_context = ContextOf(env, "abortCollectiveOps");
+  if (tfe_context == nullptr) return nullptr;
+  // The status is the input here: the reason every collective will fail with.
+  StatusPtr reason(TF_NewStatus());
+  TF_SetStatus(reason.get(), TF_ABORTED, message.c_str());
+  TFE_AbortCollectiveOps(tfe_context, reason.get());
+  return Undefined(env);
+}
+
+napi_value CollectiveOpsCheckPeerHealth(napi_env env, napi_callback_info info) {
+  napi_value args[2];
+  if (!GetArgs(env, info, 2, args,
+               "collectiveOpsCheckPeerHealth(task, timeoutMs)")) {
+    return nullptr;
+  }
+  std::string task;
+  int64_t timeout_ms = 0;
+  if (!GetString(env, args[0], "collectiveOpsCheckPeerHealth: task", &task) ||
+      !GetTimeoutMs(env, args[1], "collectiveOpsCheckPeerHealth: timeoutMs",
+                    &timeout_ms)) {
+    return nullptr;
+  }
+  const std::string context = "collectiveOpsCheckPeerHealth(" + task + ")";
+  TFE_Context *const tfe_context = ContextOf(env, context);
+  if (tfe_context == nullptr) return nullptr;
+  StatusPtr status(TF_NewStatus());
+  TFE_CollectiveOpsCheckPeerHealth(tfe_context, task.c_str(), timeout_ms,
+                                   status.get());
+  if (!TfOk(env, status.get(), context)) return nullptr;
+  return Undefined(env);
+}
+
+// The coordination service's barrier: returns once every task of the cluster has called it with the same id,
+// and fails after timeoutMs naming the tasks that did not. Needs the coordination service in the ServerDef.
+napi_value WaitAtBarrier(napi_env env, napi_callback_info info) {
+  napi_value args[2];
+  if (!GetArgs(env, info, 2, args, "waitAtBarrier(barrierId, timeoutMs)")) {
+    return nullptr;
+  }
+  std::string barrier_id;
+  int64_t timeout_ms = 0;
+  if (!GetString(env, args[0], "waitAtBarrier: barrierId", &barrier_id) ||
+      !GetTimeoutMs(env, args[1], "waitAtBarrier: timeoutMs", &timeout_ms)) {
+    return nullptr;
+  }
+  const std::string context = "waitAtBarrier('" + barrier_id + "')";
+  TFE_Context *const tfe_context = ContextOf(env, context);
+  if (tfe_context == nullptr) return nullptr;
+  StatusPtr status(TF_NewStatus());
+  TFE_WaitAtBarrier(tfe_context, barrier_id.c_str(), timeout_ms, status.get());
+  if (!TfOk(env, status.get(), context)) return nullptr;
+  return Undefined(env);
+}
+
 }  // namespace
 
 void DefineExtensions(napi_env env, napi_value exports) {
@@ -389,6 +571,14 @@ void DefineExtensions(napi_env env, napi_value exports) {
         {"hasFunction", nullptr, HasFunction, nullptr, nullptr, nullptr,
          napi_enumerable, nullptr},
         {"removeFunction", nullptr, RemoveFunction, nullptr, nullptr, nullptr,
+         napi_enumerable, nullptr},
+        {"enableCollectiveOps", nullptr, EnableCollectiveOps, nullptr, nullptr,
+         nullptr, napi_enumerable, nullptr},
+        {"abortCollectiveOps", nullptr, AbortCollectiveOps, nullptr, nullptr,
+         nullptr, napi_enumerable, nullptr},
+        {"collectiveOpsCheckPeerHealth", nullptr, CollectiveOpsCheckPeerHealth,
+         nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+        {"waitAtBarrier", nullptr, WaitAtBarrier, nullptr, nullptr, nullptr,
          napi_enumerable, nullptr},
         {"vaekitExtensions", nullptr, nullptr, nullptr, nullptr, version,
          napi_enumerable, nullptr},

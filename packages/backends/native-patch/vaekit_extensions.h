@@ -8,8 +8,9 @@
 
 namespace vaekit {
 
-// Adds registerGraphAsFunction, hasFunction, removeFunction and vaekitExtensions to the binding's
-// exports. If N-API refuses, the binding is left as tfjs-node made it (no extension at all, no pending
+// Adds registerGraphAsFunction, hasFunction, removeFunction, the collective-ops functions
+// (enableCollectiveOps, abortCollectiveOps, collectiveOpsCheckPeerHealth, waitAtBarrier) and
+// vaekitExtensions to the binding's exports. If N-API refuses, the binding is left as tfjs-node made it (no extension at all, no pending
 // exception), so it still loads and runs eagerly, and JS sees that vaekitExtensions is missing.
 void DefineExtensions(napi_env env, napi_value exports);
 

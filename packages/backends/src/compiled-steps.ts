@@ -6,11 +6,12 @@
  * The version of vaekit's binding extensions this package works with: what a patched addon reports as
  * `binding.vaekitExtensions` (native-patch/patch.mjs and vaekit_extensions.cc carry the same number).
  */
-export const NATIVE_EXTENSIONS_VERSION = 1;
+export const NATIVE_EXTENSIONS_VERSION = 2;
 
 /**
  * What vaekit's patch adds to tfjs-node's binding (`tf.backend().binding` on the native backend). A
- * registered function is called by name through the binding's own, unchanged `executeOp`.
+ * registered function is called by name through the binding's own, unchanged `executeOp`. The patch also
+ * carries TensorFlow's collective ops: `NativeCollectiveOps`.
  */
 export interface NativeBindingExtensions {
   /**

@@ -10,5 +10,7 @@ export { BackendUnavailableError } from './errors.js';
 export { backendTolerance } from './tolerance.js';
 export { NATIVE_EXTENSIONS_VERSION, compiledStepsSupport } from './compiled-steps.js';
 export type { CompiledStepsSupport, NativeBindingExtensions } from './compiled-steps.js';
+export { collectiveOpsSupport } from './collective-ops.js';
+export type { CollectiveOpsSupport, NativeCollectiveOps } from './collective-ops.js';
 export { listBackends } from './list-backends.js';
 export { currentBackendInfo, useBackend } from './use-backend.js';

@@ -100,6 +100,7 @@ export {
 export { evaluate, type ActiveUnits, type EvaluateOptions, type EvaluationResult } from './evaluate.js';
 export { train, type TrainOptions } from './train/trainer.js';
 export type { CompileEvent } from './train/step-runner.js';
+export { shardOf, type DistributedTraining, type Shard } from './train/distributed.js';
 export type { TraceReport } from './compile/trace-step.js';
 export type { CompileMode } from './compile/compiled-step.js';
 export { compiledStepSupport } from './compile/native-functions.js';

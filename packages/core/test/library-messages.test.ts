@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const LIBRARIES = ['core', 'variants', 'backends', 'data', 'conformance'];
+const LIBRARIES = ['core', 'variants', 'backends', 'data', 'conformance', 'distributed'];
 
 function sourceFiles(folder: string): string[] {
   return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {

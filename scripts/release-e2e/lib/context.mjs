@@ -11,7 +11,7 @@ export const HERE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const ROOT = path.resolve(HERE, '../..');
 export const FIXTURES = path.join(HERE, 'fixtures');
 /** The published packages, by folder in the workspace: the five libraries and the command line. */
-export const PACKAGES = ['packages/core', 'packages/variants', 'packages/backends', 'packages/data', 'packages/conformance', 'apps/cli'];
+export const PACKAGES = ['packages/core', 'packages/variants', 'packages/backends', 'packages/data', 'packages/conformance', 'packages/distributed', 'apps/cli'];
 /** The command line: an application, whose tfjs packages are its own dependencies rather than peers. */
 export const CLI_PACKAGE = 'apps/cli';
 export const TFJS_VERSION = '4.22.0';

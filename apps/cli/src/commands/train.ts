@@ -1,4 +1,7 @@
+import type { ClusterConfig } from '@vaekit/distributed';
 import type { Command } from '../command.js';
+import { clusterFromEnvironment } from '../train/cluster.js';
+import { trainAsPeer } from '../train/peer.js';
 import { describeModels, resolveModelClass } from '../models.js';
 import { checkOutFolder, makeRunFolder } from '../run-folder.js';
 import { handleStopSignals, type StopRequests } from '../stop-signals.js';
@@ -27,11 +30,13 @@ async function run(argv: readonly string[]): Promise<number> {
     : { ...defaultArgs(), ...flags.requested, model: resolveModelClass(flags.requested.model ?? 'Vae') };
   const out = flags.out ?? defaultOut(fresh!.model);
   checkOutFolder(out);
+  const cluster = flags.distributed ? clusterFromEnvironment() : null;
+  if (cluster && cluster.self.rank > 0) return trainAsPeer(flags, fresh, out, cluster);
 
   const session = newSession(out);
   const stop = handleStopSignals(trainStopHandlers(session));
   try {
-    return await runLocked(flags, fresh, session, stop);
+    return await runLocked(flags, fresh, session, stop, cluster);
   } finally {
     stop.dispose();
     session.lock?.release();
@@ -43,9 +48,16 @@ function defaultOut(model: string): string {
   return `runs/${model.toLowerCase()}-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
 }
 
-async function runLocked(flags: TrainFlags, fresh: RunArgs | null, session: TrainSession, stop: StopRequests): Promise<number> {
+async function runLocked(
+  flags: TrainFlags,
+  fresh: RunArgs | null,
+  session: TrainSession,
+  stop: StopRequests,
+  cluster: ClusterConfig | null,
+): Promise<number> {
   const plan = await planRun(flags, fresh, session);
   const inputs = await loadInputs(flags, plan);
+  if (cluster) inputs.cluster = cluster;
   try {
     if (stop.received) return stoppedBeforeTraining();
     // A new folder is created and locked only now, so bad input leaves nothing behind; what it holds is

@@ -37,6 +37,7 @@ const OPTIONS = {
   channels: { type: 'string' },
   scale: { type: 'string' },
   tensorboard: { type: 'string' },
+  distributed: { type: 'boolean' },
   ...CONTROL_OPTIONS,
 } as const;
 
@@ -87,6 +88,9 @@ ${CONTROL_USAGE}
                           --set codebookSize=128 (VqVae); fields are listed in the package docs
   --backend B             auto (default), native, wasm or cpu
 ${COMPILE_USAGE}
+  --distributed           one worker of a data-parallel run described by TF_CONFIG (native backend;
+                          --batch-size is the global batch, a multiple of the worker count); the
+                          chief alone writes --out; try it with vaekit launch --workers N -- train ...
   --debug                 print stack traces for every error
   -h, --help              this help
 
@@ -108,6 +112,8 @@ export interface TrainFlags {
   compile: string | undefined;
   /** Folder for TensorBoard event files (--tensorboard), resolved; absent when not asked for. */
   tensorboard: string | undefined;
+  /** One worker of a data-parallel run whose cluster TF_CONFIG describes (--distributed). */
+  distributed: boolean;
 }
 
 /** Parses and checks every flag; contradictions between flags are usage errors here, before any work. */
@@ -120,7 +126,7 @@ export function parseTrainFlags(argv: readonly string[]): TrainFlags {
   if (resume && force) throw new UsageError('--resume and --force contradict each other: pick one');
   if (resume && values.out === undefined) throw new UsageError('--resume needs --out, the run folder to continue');
   const tensorboard = tensorBoardFlag(values.tensorboard);
-  return { requested, out: values.out, resume, force, backend: values.backend, compile: values.compile, tensorboard };
+  return { requested, out: values.out, resume, force, backend: values.backend, compile: values.compile, tensorboard, distributed: values.distributed === true };
 }
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { VaeModel } from '@vaekit/core';
 import type { BackendInfo } from '@vaekit/backends';
+import type { ClusterConfig } from '@vaekit/distributed';
 import { selectBackend } from '../backend.js';
 import { compileSetting } from '../compile-flag.js';
 import { loadTrainingData, sameShape, type TrainingData } from '../data-source.js';
@@ -70,6 +71,8 @@ export interface TrainInputs {
   compile: 'auto' | 'xla' | false;
   data: TrainingData;
   model: VaeModel;
+  /** The cluster of a distributed run (--distributed), joined just before training. */
+  cluster?: ClusterConfig;
 }
 
 /** Backend, data and model: every check on the data happens here, still before writing. */

@@ -1,10 +1,11 @@
-import { klWarmup, train, type DecodedCheckpoint, type EpochEvent, type TrainResult } from '@vaekit/core';
+import { train, type DecodedCheckpoint, type EpochEvent, type TrainResult } from '@vaekit/core';
 import { fileCheckpointStore, saveModel } from '@vaekit/core/node';
 import { describeCompile } from '../compile-flag.js';
 import { pictureShape } from '../pictures.js';
 import { removeRunFiles, removeTornWrites, runPath, type RUN_FILES } from '../run-folder.js';
 import type { StopRequests } from '../stop-signals.js';
 import { VERSION } from '../version.js';
+import { EXIT_TERMINATED } from '../errors.js';
 import { withCheckpointHint } from './failure.js';
 import { clearBeforeStart } from './fresh-start.js';
 import { RunRecords } from './records.js';
@@ -15,7 +16,9 @@ import type { RunPlan, TrainInputs } from './setup.js';
 import type { TrainSession } from './session.js';
 import { runTensorBoard, tensorBoardNote } from './tensorboard.js';
 import { trackedStore } from './tracked-store.js';
-import { controlOptions, describeChange } from './controls.js';
+import { describeChange } from './controls.js';
+import { runOptions } from './run-options.js';
+import { joinCluster } from './cluster.js';
 
 /** The files every run folder holds once training has begun, for the summary. */
 const ALWAYS_WRITTEN: readonly (keyof typeof RUN_FILES)[] = ['config', 'checkpoint', 'model', 'metrics', 'timing'];
@@ -75,23 +78,15 @@ async function trainWritingFolder(session: TrainSession, stop: StopRequests, pla
   const tensorBoard = plan.tensorboard === undefined ? null : runTensorBoard(plan.tensorboard, data.heldOut, shape, args.seed);
   if (plan.tensorboard !== undefined) log.line(tensorBoardNote(plan.tensorboard));
 
+  const distributed = inputs.cluster ? joinCluster(inputs.cluster, inputs.backend) : null;
+  if (distributed) log.line(`distributed: the chief of ${distributed.worldSize} workers; global batch ${args.batchSize}, ${args.batchSize / distributed.worldSize} examples a worker`);
   let result: TrainResult;
   let lastRate: number | null = null;
   try {
     result = await train(model, data.train, {
-      epochs: args.epochs,
-      batchSize: args.batchSize,
-      optimizer: { type: 'adam', learningRate: args.lr },
-      seed: args.seed,
-      ...(args.klWarmup > 0 ? { klSchedule: klWarmup(args.klWarmup) } : {}),
-      freeBits: args.freeBits,
-      validation: data.heldOut,
-      validationLimit: data.heldOut.size,
+      ...runOptions(args, data, compile, resumeFrom !== null),
       signal: stop.signal,
       checkpoint: trackedStore(fileCheckpointStore(runPath(out, 'checkpoint')), session, () => records.accepted()),
-      checkpointEverySteps: args.checkpointEvery,
-      resume: resumeFrom !== null,
-      compile,
       onCompile: (event) => log.line(describeCompile(event)),
       // Why the continuation may not repeat the uninterrupted run bit for bit (an older checkpoint, another backend).
       onResume: (event) => {
@@ -99,9 +94,7 @@ async function trainWritingFolder(session: TrainSession, stop: StopRequests, pla
         event.changes.forEach((change) => log.line(describeChange(change)));
         records.noteChanges(event.changes);
       },
-      ...controlOptions(args),
-      // A resume may change only these, and only from flags given again (saved settings win otherwise).
-      ...(resumeFrom ? { allowResumeChanges: ['learningRate', 'learningRateSchedule'] as const } : {}),
+      ...(distributed ? { distributed } : {}),
       onBest: async (_event, trained) => {
         await saveModel(trained, runPath(out, 'best'));
         written.add(runPath(out, 'best'));
@@ -134,7 +127,8 @@ async function trainWritingFolder(session: TrainSession, stop: StopRequests, pla
   if (result.status === 'aborted') {
     if (session.savedStep === null) throw new Error('training stopped without writing a checkpoint'); // the trainer always saves on abort
     reportStopped(out, result.steps, session.savedStep);
-    return stop.exitCodeWithCheckpoint();
+    // A distributed run stopped by another worker's signal: that is SIGTERM's stop, with a checkpoint.
+    return distributed && stop.received === null ? EXIT_TERMINATED : stop.exitCodeWithCheckpoint();
   }
   const headline =
     result.status === 'stopped-early' && args.earlyStop ? stoppedEarlyHeadline(result, args.earlyStop, args.restoreBest === true) : undefined;

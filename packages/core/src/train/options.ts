@@ -11,6 +11,7 @@ import { checkWholeCount } from '../whole-count.js';
 import type { LearningRateSchedule } from '../lr-schedule/schedule-config.js';
 import { resolveEarlyStopping, type EarlyStoppingOptions, type EarlyStoppingRule } from './early-stopping.js';
 import { checkResumeChangeable, type ResumeChangeable } from './run-changes.js';
+import { checkDistributed, type DistributedTraining } from './distributed.js';
 
 export interface TrainOptions {
   epochs: number;
@@ -101,6 +102,16 @@ export interface TrainOptions {
   compile?: 'auto' | 'xla' | false;
   /** What became of compiling. Without it, a step that falls back to eager is reported with console.warn. */
   onCompile?: (event: CompileEvent) => void;
+  /**
+   * Train as one worker of a synchronous data-parallel cluster (`@vaekit/distributed`'s `trainingWorker`).
+   * `batchSize` is then the global batch, a multiple of the worker count: every worker walks the same seeded
+   * batch order and trains on its contiguous share of each batch; gradients and loss terms are averaged over
+   * the workers in one collective per step, so every worker applies the update a single process would.
+   * Rank 0's weights are sent to all at the start. Only the chief (rank 0) saves checkpoints; on resume
+   * every worker must read the chief's checkpoint (any worker count, the same global batch). A `signal` on
+   * any worker stops all of them after the same step. Steps run op by op.
+   */
+  distributed?: DistributedTraining;
 }
 
 /** The options with their defaults filled in, after checking. */
@@ -149,6 +160,7 @@ export function validateOptions(model: VaeModel, data: AsyncDataset, options: Tr
     throw new RangeError(`clipGradientNorm must be a positive finite number, got ${JSON.stringify(clip)}`);
   }
   const hasValidation = options.validation !== undefined;
+  if (options.distributed) checkDistributed(options.distributed, model, batchSize, data.size);
   return {
     batchSize,
     seed: options.seed ?? 0,

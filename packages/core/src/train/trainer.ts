@@ -21,6 +21,9 @@ import { checkResume, type ResumeCheck } from './resume-check.js';
 import { runnerFor } from './runner-choice.js';
 import { runSettings, validationTerms } from './run-settings.js';
 import type { StepRunner } from './step-runner.js';
+import { distributedStepRunner, type DistributedStepRunner } from './distributed-step.js';
+import { startFromChief } from './distributed-start.js';
+import { shardOf } from './distributed.js';
 import type { StepOutcome } from './step-terms.js';
 
 export type { TrainOptions } from './options.js';
@@ -84,7 +87,12 @@ export async function train(model: VaeModel, data: AsyncDataset, options: TrainO
   let bestModel: Uint8Array | null = null;
 
   const optimizer = createOptimizer(settings.optimizer);
+  const { distributed } = options;
   let runner: StepRunner | null = null;
+  let parallel: DistributedStepRunner | null = null;
+  // Data-parallel workers stop together: a worker asked to stop says so in the next step's all-reduce, and
+  // every worker stops after that step.
+  let stopAgreed = false;
   try {
     if (loaded && check) {
       const { checkpoint, location } = loaded;
@@ -103,9 +111,17 @@ export async function train(model: VaeModel, data: AsyncDataset, options: TrainO
 
     const started = performance.now();
     const stepsAtStart = progress.step;
-    runner = runnerFor(model, optimizer, trainable, options);
+    if (distributed) {
+      startFromChief(model, distributed, progress.step);
+      parallel = distributedStepRunner(model, optimizer, trainable, distributed);
+      if (options.compile !== false) {
+        options.onCompile?.({ status: 'eager', reason: 'distributed training runs its steps op by op (compiled steps are not distributed yet)' });
+      }
+    } else {
+      runner = runnerFor(model, optimizer, trainable, options);
+    }
     const save = async (): Promise<void> => {
-      if (!options.checkpoint || !run) return;
+      if (!options.checkpoint || !run || (distributed && !distributed.isChief)) return;
       const state: LoopState = { format: CHECKPOINT_FORMAT, ...progress, run, optimizer: settings.optimizer, environment };
       await options.checkpoint.save(await encodeCheckpoint(model, optimizer, state, bestModel));
     };
@@ -116,7 +132,7 @@ export async function train(model: VaeModel, data: AsyncDataset, options: TrainO
       const reader = prefetchBatches(data, plan, { depth: settings.prefetch, start: first });
       try {
         for (let b = first; b < plan.length; b++) {
-          if (options.signal?.aborted) {
+          if (distributed ? stopAgreed : options.signal?.aborted) {
             await save();
             return await finish('aborted');
           }
@@ -125,16 +141,30 @@ export async function train(model: VaeModel, data: AsyncDataset, options: TrainO
           const position = { step: progress.step, epoch };
           const learningRate = scheduledLearningRate(learningRateSchedule, settings.baseLearningRate, position, progress.plateau);
           const x = (await reader.next())!;
+          const stepSettings = {
+            noiseSeed: mixSeed(settings.seed, progress.step, 0x7a11),
+            step: progress.step,
+            klWeight,
+            freeBits: settings.freeBits,
+            learningRate,
+            clipGradientNorm: settings.clipGradientNorm,
+          };
           let outcome: StepOutcome;
           try {
-            outcome = await runner.run(x, {
-              noiseSeed: mixSeed(settings.seed, progress.step, 0x7a11),
-              step: progress.step,
-              klWeight,
-              freeBits: settings.freeBits,
-              learningRate,
-              clipGradientNorm: settings.clipGradientNorm,
-            });
+            if (parallel && distributed) {
+              // Every worker reads the whole global batch (its binarization is seeded per batch) and keeps its rows.
+              const shard = shardOf(examples, distributed.rank, distributed.worldSize);
+              const rows = tf.slice(x, shard.start, shard.end - shard.start);
+              try {
+                const result = await parallel.run(rows, stepSettings, { shard, globalSize: examples, stop: () => options.signal?.aborted ?? false });
+                if (result.stop) stopAgreed = true;
+                outcome = result;
+              } finally {
+                rows.dispose();
+              }
+            } else {
+              outcome = await runner!.run(x, stepSettings);
+            }
           } finally {
             x.dispose();
           }
@@ -226,6 +256,10 @@ export async function train(model: VaeModel, data: AsyncDataset, options: TrainO
       if (earlyStopping?.stopped) return await finish('stopped-early');
     }
     return await finish('completed');
+  } catch (error) {
+    // A worker that fails alone would leave its peers waiting in the next collective: fail theirs too.
+    distributed?.abort(`worker ${distributed.rank} stopped: ${error instanceof Error ? error.message : String(error)}`);
+    throw error;
   } finally {
     runner?.dispose();
     optimizer.dispose();
