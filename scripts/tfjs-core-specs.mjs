@@ -26,6 +26,9 @@ import { fileURLToPath } from 'node:url';
 
 // TensorFlow reads it when the addon loads: set it before anything requires tfjs-node.
 process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2';
+// The native backend caps oneDNN at AVX2 (packages/backends/src/native-fixes.ts, capOneDnnIsa: its AVX-512
+// kernels get one-channel Conv2DBackpropInput wrong); the specs run the addon as the backend configures it.
+process.env['ONEDNN_MAX_CPU_ISA'] ??= 'AVX2';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

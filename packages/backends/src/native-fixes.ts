@@ -22,3 +22,14 @@ export function fixInt32Round(backendName: string): void {
   tf.registerKernel(fixed);
   patched = true;
 }
+
+/**
+ * oneDNN's AVX-512 kernels in TensorFlow 2.21 compute Conv2DBackpropInput wrongly when the convolution has
+ * one input and one output channel (measured on an AMD EPYC with AVX-512: a conv2dTranspose of a [2, 2, 1]
+ * input gives 6, 0, 0, 0 for 6, 2, 10, 0, and so do conv1d/conv2d/conv3d input gradients), while its AVX2
+ * kernels are right. Capping oneDNN at AVX2 is a no-op on CPUs without AVX-512. oneDNN reads the cap when it
+ * first dispatches, so it is set before the addon loads; a user's own ONEDNN_MAX_CPU_ISA wins.
+ */
+export function capOneDnnIsa(): void {
+  process.env['ONEDNN_MAX_CPU_ISA'] ??= 'AVX2';
+}

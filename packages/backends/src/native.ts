@@ -11,7 +11,7 @@ import { isNode } from './environment.js';
 import { BackendUnavailableError } from './errors.js';
 import type { BackendInfo } from './info.js';
 import { firstLine, importOptional } from './load-optional.js';
-import { fixInt32Round } from './native-fixes.js';
+import { capOneDnnIsa, fixInt32Round } from './native-fixes.js';
 import { selectEntry } from './select-entry.js';
 import { backendTolerance } from './tolerance.js';
 
@@ -54,6 +54,7 @@ async function load(): Promise<TfjsNodeModule> {
   }
   // TensorFlow 2.21 logs oneDNN and CPU-feature notices on load; quiet them unless the user chose a level.
   process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2';
+  capOneDnnIsa();
   const previous = tf.engine().backendName as string | null;
   // The specifier is a variable so browser bundlers do not try to bundle a Node addon.
   const specifier: string = PACKAGE;
