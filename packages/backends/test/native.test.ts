@@ -36,7 +36,7 @@ describe('native backend (tfjs-node on TensorFlow 2.21 C library)', () => {
       const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
       const w = tf.tensor4d([-1, 1, -2, 0.5], [2, 2, 1, 1]);
       const dy = tf.tensor4d([3, 1, 2, 0], [1, 2, 2, 1]);
-      return tf.grad((input: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(input, w, 1, 'valid'), dy)))(x).dataSync();
+      return tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(input as tf.Tensor4D, w, 1, 'valid'), dy)))(x).dataSync();
     });
     // dx[i][j] = Σ dy[a][b] · w[i − a][j − b], worked out by hand; the AVX-512 kernels give -3, -1, 0, -2, 0, ….
     expect(Array.from(dx)).toEqual([-3, 2, 1, -8, 1.5, 0.5, -4, 1, 0]);
