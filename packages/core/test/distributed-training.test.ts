@@ -20,6 +20,8 @@ function soloCluster(calls: string[] = [], worldSize = 1, rank = 0): Distributed
     allReduceMean: (tensors) => (calls.push('allReduceMean'), tensors.map((t) => t.clone())),
     broadcast: (tensors) => (calls.push('broadcast'), tensors.map((t) => t.clone())),
     abort: (reason) => calls.push(`abort: ${reason}`),
+    reserveInstanceKey: () => 1,
+    stepFailure: (error) => (error instanceof Error ? error : new Error(String(error))),
   };
 }
 
@@ -34,9 +36,9 @@ describe('data-parallel training without a cluster', () => {
 
   it("gives each shard the global batch's noise for its rows, and whole draws of other shapes", () => {
     const whole = new SeededRandom(5).normal([6, 4]);
-    const pieces = [0, 1].map((r) => new ShardRandom(5, shardOf(6, r, 2), 6).normal([3, 4]));
+    const pieces = [0, 1].map((r) => new ShardRandom(new SeededRandom(5), shardOf(6, r, 2), 6).normal([3, 4]));
     expect(Array.from(tf.concat(pieces, 0).dataSync())).toEqual(Array.from(whole.dataSync()));
-    const other = new ShardRandom(5, shardOf(6, 1, 2), 6).uniform([2, 4]);
+    const other = new ShardRandom(new SeededRandom(5), shardOf(6, 1, 2), 6).uniform([2, 4]);
     expect(Array.from(other.dataSync())).toEqual(Array.from(new SeededRandom(5).uniform([2, 4]).dataSync()));
     tf.dispose([whole, ...pieces, other]);
   });

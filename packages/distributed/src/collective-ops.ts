@@ -15,8 +15,13 @@ const MERGE: Record<ReduceOp, string> = { sum: 'Add', mean: 'Add', max: 'Max', m
 /** Every ReduceOp, for checks and option lists. */
 export const REDUCE_OPS = Object.keys(MERGE) as readonly ReduceOp[];
 
+// Instance keys for collectives inside compiled steps start far above the eager counter's, so neither range
+// ever reaches the other and no key is used twice in a process.
+const FIRST_STEP_KEY = 1 << 24;
+
 export class CollectiveOps {
   private nextInstanceKey = 1;
+  private nextStepKey = FIRST_STEP_KEY;
 
   constructor(
     private readonly backend: NativeBackend,
@@ -41,17 +46,28 @@ export class CollectiveOps {
     ];
   }
 
-  /** group_size, group_key and a fresh instance_key, the inputs every V2 collective takes. */
-  private keys(): tf.Tensor[] {
+  /**
+   * A key for a collective whose instance key is an input of a compiled step: each run of the step is fed a
+   * fresh one. Every worker reserves keys in the same order, so they agree on them.
+   */
+  reserveStepKey(): number {
+    return this.nextStepKey++;
+  }
+
+  /** group_size, group_key and the instance_key (a fresh one unless given), the inputs every V2 collective takes. */
+  private keys(instanceKey?: number): tf.Tensor[] {
     return [
       tf.scalar(this.groupSize, 'int32'),
       tf.scalar(this.groupKey, 'int32'),
-      tf.scalar(this.nextInstanceKey++, 'int32'),
+      tf.scalar(instanceKey ?? this.nextInstanceKey++, 'int32'),
     ];
   }
 
-  /** The element-wise reduction of `x` over every worker; each gets the result. */
-  allReduce(x: tf.Tensor1D, op: ReduceOp): tf.Tensor1D {
+  /**
+   * The element-wise reduction of `x` over every worker; each gets the result. `instanceKey`, from
+   * `reserveStepKey`, is for a step being traced: its key tensor becomes an input the step is fed.
+   */
+  allReduce(x: tf.Tensor1D, op: ReduceOp, instanceKey?: number): tf.Tensor1D {
     const b = this.backend.binding;
     return tf.tidy(() =>
       this.backend.executeSingleOutput(
@@ -64,7 +80,7 @@ export class CollectiveOps {
           { name: 'Nordering_token', type: b.TF_ATTR_INT, value: 0 },
           { name: 'max_subdivs_per_device', type: b.TF_ATTR_INT, value: -1 },
         ],
-        [x, ...this.keys()],
+        [x, ...this.keys(instanceKey)],
       ),
     ) as tf.Tensor1D;
   }

@@ -8,6 +8,6 @@ export type { ServerDefOptions } from './server-def.js';
 export { REDUCE_OPS } from './collective-ops.js';
 export type { ReduceOp } from './collective-ops.js';
 export { startWorker } from './worker.js';
-export type { DistributedWorker, StartWorkerOptions } from './worker.js';
+export type { DistributedWorker, StartWorkerOptions, StepCollectiveOptions } from './worker.js';
 export { trainingWorker } from './training.js';
 export type { TrainingWorker } from './training.js';

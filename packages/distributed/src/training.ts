@@ -10,7 +10,9 @@ export interface TrainingWorker {
   readonly rank: number;
   readonly worldSize: number;
   readonly isChief: boolean;
-  allReduceMean(tensors: readonly tf.Tensor[]): tf.Tensor[];
+  allReduceMean(tensors: readonly tf.Tensor[], instanceKey?: number): tf.Tensor[];
+  reserveInstanceKey(): number;
+  stepFailure(error: unknown): Error;
   broadcast(tensors: readonly tf.Tensor[], fromRank: number): tf.Tensor[];
   abort(reason: string): void;
 }
@@ -21,7 +23,9 @@ export function trainingWorker(worker: DistributedWorker): TrainingWorker {
     rank: worker.rank,
     worldSize: worker.size,
     isChief: worker.rank === 0,
-    allReduceMean: (tensors) => worker.allReduce(tensors, 'mean'),
+    allReduceMean: (tensors, instanceKey) => worker.allReduce(tensors, 'mean', instanceKey === undefined ? {} : { instanceKey }),
+    reserveInstanceKey: () => worker.reserveStepKey(),
+    stepFailure: (error) => worker.stepFailure(error),
     broadcast: (tensors, fromRank) => worker.broadcast(tensors, fromRank),
     abort: (reason) => worker.abort(reason),
   };

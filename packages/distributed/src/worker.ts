@@ -43,7 +43,17 @@ export interface DistributedWorker {
    * caller disposes them; the inputs are left alone). Every worker must call it with tensors of the same
    * shapes and dtype, in the same order of collectives. All travel as one fused collective.
    */
-  allReduce(tensors: readonly tf.Tensor[], op?: ReduceOp): tf.Tensor[];
+  allReduce(tensors: readonly tf.Tensor[], op?: ReduceOp, options?: StepCollectiveOptions): tf.Tensor[];
+  /**
+   * An instance key for a collective inside a compiled step (see StepCollectiveOptions). Every worker must
+   * reserve keys in the same order.
+   */
+  reserveStepKey(): number;
+  /**
+   * The cluster's error for a step that failed while it carried a collective (a compiled step, which runs
+   * its collective inside TensorFlow): it names the peers that no longer answer.
+   */
+  stepFailure(err: unknown): DistributedError;
   /**
    * Every worker's values of each tensor, concatenated along the first axis in rank order (scalars are
    * stacked): tensor i of shape [d0, ...] comes back as [size * d0, ...]. Same contract as allReduce.
@@ -56,6 +66,15 @@ export interface DistributedWorker {
    * peer's collective with it fails with the same reason, so no peer waits on it. For a worker that must stop.
    */
   abort(reason: string): void;
+}
+
+/** For a collective recorded into a compiled step. */
+export interface StepCollectiveOptions {
+  /**
+   * The collective's instance key, from `reserveStepKey`. Its key tensor is made from this number, so a
+   * compiled step takes it as an input and each run is fed a fresh key: no key is ever used twice.
+   */
+  readonly instanceKey?: number;
 }
 
 const DEFAULT_START_TIMEOUT_MS = 60_000;
@@ -95,9 +114,22 @@ class Worker implements DistributedWorker {
     return this.config.tasks.length;
   }
 
-  allReduce(tensors: readonly tf.Tensor[], op: ReduceOp = 'sum'): tf.Tensor[] {
+  allReduce(tensors: readonly tf.Tensor[], op: ReduceOp = 'sum', options: StepCollectiveOptions = {}): tf.Tensor[] {
     if (!REDUCE_OPS.includes(op)) throw new TypeError(`allReduce: op must be one of ${REDUCE_OPS.join(', ')}; got ${String(op)}`);
-    return this.fused('all-reduce', tensors, (flat) => this.ops.allReduce(flat, op));
+    const { instanceKey } = options;
+    if (instanceKey !== undefined && (!Number.isSafeInteger(instanceKey) || instanceKey < 1 || instanceKey > 0x7fffffff)) {
+      throw new RangeError(`allReduce: instanceKey must be a key from reserveStepKey; got ${String(instanceKey)}`);
+    }
+    return this.fused('all-reduce', tensors, (flat) => this.ops.allReduce(flat, op, instanceKey));
+  }
+
+  reserveStepKey(): number {
+    return this.ops.reserveStepKey();
+  }
+
+  stepFailure(err: unknown): DistributedError {
+    if (err instanceof DistributedError) return err;
+    return this.failure ?? this.fail('a compiled step', err);
   }
 
   allGather(tensors: readonly tf.Tensor[]): tf.Tensor[] {

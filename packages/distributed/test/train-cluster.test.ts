@@ -18,7 +18,7 @@ function maxDifference(a: number[], b: number[]): number {
   return a.reduce((worst, v, i) => Math.max(worst, Math.abs(v - b[i]!) / Math.max(1, Math.abs(b[i]!))), 0);
 }
 
-function checkTraining(run: ClusterRun, n: number): void {
+function checkTraining(run: ClusterRun, n: number, compiled = false): void {
   expect(run.timedOut).toBe(false);
   expect(run.tasks).toHaveLength(n);
   const single = eventOf(run.tasks[0]!, 'single');
@@ -30,6 +30,14 @@ function checkTraining(run: ClusterRun, n: number): void {
     const trained = eventOf(task, 'trained');
     expect(trained['steps']).toBe(10);
     expect(trained['leaked']).toBe(0);
+    const events = trained['compileEvents'] as Array<{ status: string; reason?: string; batchShape?: number[] }>;
+    if (compiled) {
+      // One function per shard shape: the full batches, and the short last batch.
+      expect(events.filter((e) => e.status !== 'compiled'), JSON.stringify(events)).toEqual([]);
+      expect(events.length).toBeGreaterThanOrEqual(2);
+    } else {
+      expect(events).toEqual([]);
+    }
     const weights = trained['weights'] as Weights;
     // Every worker applied the same updates: bit-identical to each other.
     expect(weights).toEqual(chief);
@@ -55,5 +63,13 @@ describe('train({ distributed }) on a cluster in a private network namespace', (
 
   it('3 workers, sharing the short last batch unevenly, match one process too', async () => {
     checkTraining(await runCluster({ workers: 3, mode: 'train', basePort: 24310, deadlineMs: 90_000, options: START }), 3);
+  });
+
+  it('2 workers with compiled steps (the all-reduce inside the function) match one compiled process', async () => {
+    checkTraining(await runCluster({ workers: 2, mode: 'train-compiled', basePort: 24320, deadlineMs: 120_000, options: START }), 2, true);
+  });
+
+  it('3 workers with compiled steps, the short last batch shared unevenly, match one compiled process', async () => {
+    checkTraining(await runCluster({ workers: 3, mode: 'train-compiled', basePort: 24330, deadlineMs: 120_000, options: START }), 3, true);
   });
 });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CompiledStep, type CompileMode, type CompiledRun } from './compiled-step.js';
-import { functionSupport } from './native-functions.js';
+import { functionSupport, type NativeBinding } from './native-functions.js';
 import { recordAndRestore, runAndRestore, separateVariableStorage, type JsState, type StepProgram, type StepRun } from './probe.js';
 import { planWithInferredAttr } from './infer-attrs.js';
 import { buildStepGraph } from './step-graph.js';
@@ -16,6 +16,17 @@ export interface TraceRequest {
   readonly seed: number;
   /** Per-step numbers that are whole numbers (a step count): they are probed with whole values. */
   readonly integerScalars?: readonly string[];
+  /**
+   * Per-step numbers that must never repeat (a collective's instance key): every run made while tracing
+   * takes a new value from its function instead of a probe value.
+   */
+  readonly freshScalars?: Readonly<Record<string, () => number>>;
+  /**
+   * For steps traced by several processes in lockstep (a data-parallel cluster, whose collectives every
+   * process must run alike): called once the function is built and once it is verified, with whether this
+   * process got there; returns whether every process did. When one did not, all fall back together.
+   */
+  readonly agree?: (ok: boolean) => boolean;
   readonly mode: CompileMode;
   readonly jsState?: JsState;
 }
@@ -76,53 +87,32 @@ export function traceStep(request: TraceRequest): { step: CompiledStep; report: 
   const record = (x: tf.Tensor, probe: 0 | 1) => {
     // A step that creates variables (an optimizer's slots on first use) is recorded again once they exist.
     for (let attempt = 0; attempt < 2; attempt++) {
-      const run = recordAndRestore(backend, request.program, { x, scalars: probes[probe], seed: seeds[probe], jsState: request.jsState });
+      const scalars = withFresh(probes[probe], request.freshScalars);
+      const run = recordAndRestore(backend, request.program, { x, scalars, seed: seeds[probe], jsState: request.jsState });
       try {
-        if (run.createdVariables === 0) return analyseStep(backend, run, x);
+        if (run.createdVariables === 0) return { structure: analyseStep(backend, run, x), scalars };
       } finally {
         disposeRun(run);
       }
     }
     throw new UntraceableStepError('the step creates new variables every time it runs');
   };
-  const first = record(request.x, 0);
-  const otherBatch = rotatedBatch(request.x);
-  let second: ReturnType<typeof record>;
-  try {
-    second = record(otherBatch, 1);
-  } finally {
-    otherBatch.dispose();
-  }
-  let plan = planStep(first, second, probes[0], probes[1]);
-  const functionName = `vaekit_step_${++functionCounter}`;
-  let graph = buildStepGraph(plan);
-  // Each attribute tfjs-node left to TensorFlow's inference costs one refused import; bounded.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      binding.registerGraphAsFunction(graph.graphDef, functionName, graph.inputNames, graph.outputNames);
-      break;
-    } catch (error) {
-      const message = (error as Error).message;
-      const amended = attempt < 64 ? planWithInferredAttr(plan, message, (op, input) => refDtype(plan, plan.ops[op]!.inputs[input]!)) : null;
-      if (!amended) throw new UntraceableStepError(`TensorFlow could not build the step's function: ${message}`);
-      plan = amended;
-      graph = buildStepGraph(plan);
-    }
-  }
+  const built = agreed(request.agree, () => buildFunction(request, binding, record));
   const step = new CompiledStep(
     backend,
     binding,
-    functionName,
-    graph,
-    plan.calls,
-    plan.outputs.length,
-    plan.updates.map((u) => u.variable),
+    built.functionName,
+    built.graph,
+    built.plan.calls,
+    built.plan.outputs.length,
+    built.plan.updates.map((u) => u.variable),
     request.mode,
     request.x.shape,
   );
   const traceMs = performance.now() - started;
+  const { graph } = built;
   try {
-    const firstCallMs = verifyAgainstEager(step, request);
+    const firstCallMs = agreed(request.agree, () => verifyAgainstEager(step, request));
     return {
       step,
       report: {
@@ -141,6 +131,61 @@ export function traceStep(request: TraceRequest): { step: CompiledStep; report: 
   }
 }
 
+/** The probe values, with a new value for each fresh per-step number. */
+function withFresh(probe: Readonly<Record<string, number>>, fresh: TraceRequest['freshScalars']): Record<string, number> {
+  const scalars = { ...probe };
+  for (const [name, next] of Object.entries(fresh ?? {})) scalars[name] = next();
+  return scalars;
+}
+
+/** Runs `stage`; with `agree`, every process learns whether all of them got through it, and all fail alike. */
+function agreed<T>(agree: TraceRequest['agree'], stage: () => T): T {
+  if (!agree) return stage();
+  let result: { value: T } | undefined;
+  let failure: unknown;
+  try {
+    result = { value: stage() };
+  } catch (error) {
+    // Only a refusal to compile is agreed on; anything else is a bug or a lost peer, and surfaces as it is.
+    if (!(error instanceof UntraceableStepError)) throw error;
+    failure = error;
+  }
+  if (!agree(result !== undefined)) {
+    throw failure ?? new UntraceableStepError('another worker of the cluster could not compile its step, so none does');
+  }
+  return result!.value;
+}
+
+type Recorder = (x: tf.Tensor, probe: 0 | 1) => { structure: ReturnType<typeof analyseStep>; scalars: Record<string, number> };
+
+/** Records the step twice, plans its function and registers it with TensorFlow. */
+function buildFunction(request: TraceRequest, binding: Required<NativeBinding>, record: Recorder) {
+  const first = record(request.x, 0);
+  const otherBatch = rotatedBatch(request.x);
+  let second: ReturnType<Recorder>;
+  try {
+    second = record(otherBatch, 1);
+  } finally {
+    otherBatch.dispose();
+  }
+  let plan = planStep(first.structure, second.structure, first.scalars, second.scalars);
+  const functionName = `vaekit_step_${++functionCounter}`;
+  let graph = buildStepGraph(plan);
+  // Each attribute tfjs-node left to TensorFlow's inference costs one refused import; bounded.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      binding.registerGraphAsFunction(graph.graphDef, functionName, graph.inputNames, graph.outputNames);
+      return { functionName, graph, plan };
+    } catch (error) {
+      const message = (error as Error).message;
+      const amended = attempt < 64 ? planWithInferredAttr(plan, message, (op, input) => refDtype(plan, plan.ops[op]!.inputs[input]!)) : null;
+      if (!amended) throw new UntraceableStepError(`TensorFlow could not build the step's function: ${message}`);
+      plan = amended;
+      graph = buildStepGraph(plan);
+    }
+  }
+}
+
 /**
  * Runs the function and the eager step on the same real inputs (neither is kept) and compares every
  * output and every state update. Returns how long the function's first call took.
@@ -148,7 +193,7 @@ export function traceStep(request: TraceRequest): { step: CompiledStep; report: 
 function verifyAgainstEager(step: CompiledStep, request: TraceRequest): number {
   const support = functionSupport();
   if (!support.available) throw new UntraceableStepError(support.reason);
-  const eager = runAndRestore(support.backend, request.program, request);
+  const eager = runAndRestore(support.backend, request.program, { ...request, scalars: withFresh(request.scalars, request.freshScalars) });
   let compiled: CompiledRun | undefined;
   try {
     const t0 = performance.now();

@@ -12,8 +12,16 @@ export interface DistributedTraining {
   readonly worldSize: number;
   /** The one worker that writes checkpoints, metrics and pictures (rank 0). */
   readonly isChief: boolean;
-  /** The element-wise mean of each tensor over every worker, as new tensors; all travel as one collective. */
-  allReduceMean(tensors: readonly tf.Tensor[]): tf.Tensor[];
+  /**
+   * The element-wise mean of each tensor over every worker, as new tensors; all travel as one collective.
+   * `instanceKey` (from `reserveInstanceKey`) is given inside a compiled step, which is fed a fresh key
+   * every run; without it the worker picks the next key itself.
+   */
+  allReduceMean(tensors: readonly tf.Tensor[], instanceKey?: number): tf.Tensor[];
+  /** A collective key no other collective of this process uses; every worker reserves them in the same order. */
+  reserveInstanceKey(): number;
+  /** The cluster's error for a compiled step that failed while it carried a collective: it names lost peers. */
+  stepFailure(error: unknown): Error;
   /** Rank `fromRank`'s values of each tensor, on every worker, as new tensors. */
   broadcast(tensors: readonly tf.Tensor[], fromRank: number): tf.Tensor[];
   /** Fails this worker's pending and later collectives, and so its peers', so no one waits forever. */

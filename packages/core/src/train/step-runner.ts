@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { hasStepState, type LossContext, type VaeModel } from '../model.js';
 import { SeededRandom } from '../random.js';
 import type { CompiledStep, CompileMode } from '../compile/compiled-step.js';
-import type { StepProgram } from '../compile/probe.js';
+import type { JsState, StepProgram } from '../compile/probe.js';
 import { UntraceableStepError } from '../compile/step-structure.js';
 import { traceStep, type TraceReport } from '../compile/trace-step.js';
 import { rateTensorSign, setOptimizerLearningRate } from './optimizer-rate.js';
@@ -39,6 +39,25 @@ interface OptimizerIterations {
 function iterationsOf(optimizer: tf.Optimizer): OptimizerIterations {
   // `iterations_` is protected in tfjs's Optimizer; every built-in optimizer advances it once per update.
   return optimizer as unknown as OptimizerIterations;
+}
+
+/** The optimizer's JavaScript-side state a traced update changes: tracing puts it back after each recording. */
+export function optimizerJsState(optimizer: tf.Optimizer, learningRate: number): JsState {
+  return {
+    save: () => optimizer.iterations,
+    restore: (saved) => {
+      iterationsOf(optimizer).iterations_ = saved as number;
+      setOptimizerLearningRate(optimizer, learningRate);
+    },
+  };
+}
+
+/** After a compiled update is committed: the optimizer's rate and count as an eager update leaves them. */
+export function afterCompiledUpdate(optimizer: tf.Optimizer, learningRate: number): void {
+  // Eager steps and checkpoints read the optimizer's own rate: keep it the rate just applied.
+  setOptimizerLearningRate(optimizer, learningRate);
+  // Read through the getter: tfjs leaves iterations_ undefined until the first update.
+  iterationsOf(optimizer).iterations_ = optimizer.iterations + 1;
 }
 
 /**
@@ -100,7 +119,6 @@ export function compiledStepRunner(
   const steps = new Map<string, CompiledStep>();
   let names: string[] = [];
   let fallback = false;
-  const iterations = iterationsOf(optimizer);
   // The rate enters the update as a tensor the optimizer makes from it (±rate): fed as that tensor's
   // value, it is an input of the function, so a schedule changes it every step without tracing again.
   const sign = rateTensorSign(optimizer);
@@ -138,13 +156,7 @@ export function compiledStepRunner(
         seed: settings.noiseSeed,
         integerScalars: ['step'],
         mode,
-        jsState: {
-          save: () => optimizer.iterations,
-          restore: (saved) => {
-            iterations.iterations_ = saved as number;
-            setOptimizerLearningRate(optimizer, settings.learningRate);
-          },
-        },
+        jsState: optimizerJsState(optimizer, settings.learningRate),
       });
       steps.set(key, step);
       onEvent({ status: 'compiled', mode, batchShape: [...x.shape], report });
@@ -166,10 +178,7 @@ export function compiledStepRunner(
         const outcome = readSummary(names, await run.outputs[0]!.data());
         if (outcome.finite) {
           run.commit();
-          // Eager steps and checkpoints read the optimizer's own rate: keep it the rate just applied.
-          setOptimizerLearningRate(optimizer, settings.learningRate);
-          // Read through the getter: tfjs leaves iterations_ undefined until the first update.
-          iterations.iterations_ = optimizer.iterations + 1;
+          afterCompiledUpdate(optimizer, settings.learningRate);
         }
         return outcome;
       } finally {

@@ -18,10 +18,10 @@ import { validateOptions, type TrainOptions } from './options.js';
 import { mixSeed } from './order.js';
 import { addToSums, meansOf, NO_SUMS, progressOf, type Progress } from './progress.js';
 import { checkResume, type ResumeCheck } from './resume-check.js';
-import { runnerFor } from './runner-choice.js';
+import { distributedRunnerFor, runnerFor } from './runner-choice.js';
 import { runSettings, validationTerms } from './run-settings.js';
 import type { StepRunner } from './step-runner.js';
-import { distributedStepRunner, type DistributedStepRunner } from './distributed-step.js';
+import type { DistributedStepRunner } from './distributed-step.js';
 import { startFromChief } from './distributed-start.js';
 import { shardOf } from './distributed.js';
 import type { StepOutcome } from './step-terms.js';
@@ -113,10 +113,7 @@ export async function train(model: VaeModel, data: AsyncDataset, options: TrainO
     const stepsAtStart = progress.step;
     if (distributed) {
       startFromChief(model, distributed, progress.step);
-      parallel = distributedStepRunner(model, optimizer, trainable, distributed);
-      if (options.compile !== false) {
-        options.onCompile?.({ status: 'eager', reason: 'distributed training runs its steps op by op (compiled steps are not distributed yet)' });
-      }
+      parallel = distributedRunnerFor(model, optimizer, trainable, distributed, options);
     } else {
       runner = runnerFor(model, optimizer, trainable, options);
     }

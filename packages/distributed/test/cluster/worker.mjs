@@ -103,22 +103,28 @@ if (mode === 'idle' || mode === 'idle-listening') {
   process.exit(0);
 }
 
-if (mode === 'train') {
+if (mode === 'train' || mode === 'train-compiled') {
   const { createModel, prototypeDataset, train } = await import('@vaekit/core');
   await import('@vaekit/variants');
   const { trainingWorker } = await import('@vaekit/distributed');
   // 100 examples in global batches of 24: four of 24, then one of 4, shared unevenly by 3 workers (1, 1, 2).
   const data = prototypeDataset([12], 100);
-  const options = { epochs: 2, batchSize: 24, seed: 7, clipGradientNorm: 2, compile: /** @type {const} */ (false) };
+  // 'train-compiled' runs the cluster's steps and the single process's as compiled TensorFlow functions.
+  const compile = mode === 'train-compiled' ? /** @type {const} */ ('auto') : /** @type {const} */ (false);
+  /** @type {Array<{ status: string, reason?: string, batchShape?: number[] }>} */
+  const compileEvents = [];
+  const onCompile = (/** @type {{ status: string, reason?: string, batchShape?: readonly number[] }} */ event) =>
+    compileEvents.push({ status: event.status, reason: event.reason, batchShape: event.batchShape ? [...event.batchShape] : undefined });
+  const options = { epochs: 2, batchSize: 24, seed: 7, clipGradientNorm: 2, compile };
   const modelOf = (/** @type {number} */ seed) => createModel({ className: 'Vae', inputShape: [12], latentDim: 3, architecture: { type: 'mlp', hiddenUnits: [10] }, seed });
   const weightsOf = (/** @type {import('@vaekit/core').VaeModel} */ model) => model.variables().map((v) => Array.from(v.variable.dataSync()));
   // Every rank but 0 starts elsewhere: equal results then show that rank 0's weights were sent.
   const model = modelOf(worker.rank === 0 ? 1 : 100 + worker.rank);
   const initial = weightsOf(model);
   const before = tf.memory().numTensors;
-  const result = await train(model, data, { ...options, distributed: trainingWorker(worker) });
+  const result = await train(model, data, { ...options, onCompile, distributed: trainingWorker(worker) });
   const leaked = tf.memory().numTensors - before;
-  report({ ev: 'trained', initial, weights: weightsOf(model), history: result.history.map((h) => h.train), steps: result.steps, leaked });
+  report({ ev: 'trained', initial, weights: weightsOf(model), history: result.history.map((h) => h.train), steps: result.steps, leaked, compileEvents });
   if (worker.rank === 0) {
     const single = modelOf(1);
     const alone = await train(single, data, options);
