@@ -103,10 +103,12 @@ describe('vaekit launch and train --distributed', () => {
   let single: string;
 
   beforeAll(async () => {
-    // The reference: one process, steps op by op as the workers run them, 2 epochs.
+    // The reference: one process on the same global batches, 2 epochs, each step one compiled function as
+    // the workers' are (theirs with the all-reduce inside).
     single = join(dir, 'single');
-    const run = await cli(['train', ...RUN, '--epochs', '2', '--backend', 'native', '--compile', 'off', '--out', single], { timeoutMs: 120_000 });
+    const run = await cli(['train', ...RUN, '--epochs', '2', '--backend', 'native', '--out', single], { timeoutMs: 120_000 });
     expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout + run.stderr).toMatch(/steps: compiled into one TensorFlow function/);
   }, 180_000);
 
   it('train --distributed without TF_CONFIG, or with a bad one, says what to set', async () => {
@@ -125,6 +127,8 @@ describe('vaekit launch and train --distributed', () => {
     const run = await inNamespace(['launch', '--workers', '2', '--', 'train', ...RUN, '--epochs', '2', '--out', out]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^\[worker 0\] done: 2 epoch\(s\), 12 steps$/m);
+    expect(run.stdout + run.stderr).toMatch(/^\[worker 0\] steps: compiled into one TensorFlow function/m);
+    expect(run.stdout + run.stderr).not.toMatch(/steps: op by op/);
     expect(run.stderr).toMatch(/^\[worker 1\] worker 1: done: 12 steps$/m);
     // Worker 1 wrote nothing: the run folder is the chief's, and the chief's files are the complete set.
     expect(run.stdout).not.toMatch(/^\[worker 1\] wrote:/m);
