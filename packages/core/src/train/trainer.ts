@@ -259,6 +259,7 @@ export async function train(model: VaeModel, data: AsyncDataset, options: TrainO
     throw error;
   } finally {
     runner?.dispose();
+    parallel?.dispose();
     optimizer.dispose();
   }
 
