@@ -12,9 +12,12 @@ import { fileURLToPath } from 'node:url';
 import { openBrowser, type BrowserSession } from './browser.js';
 import { renderChart } from './chart.js';
 import { fmt } from './format.js';
-import { markdown, type LoadInfo } from './markdown.js';
+import { loadLine, markdown, type LoadInfo } from './markdown.js';
 import { measureW1, runVariantSweeps, type Runtime } from './measure.js';
-import { knownIds, selectPlans, selectVariantPlans, variantPlans } from './plans.js';
+import { clusterPlans } from './distributed/plan.js';
+import { measureClusters } from './distributed/measure.js';
+import { clusterRows, distributedMarkdown, type ClusterRow } from './distributed/report.js';
+import { knownIds, selectDistributed, selectPlans, selectVariantPlans, variantPlans } from './plans.js';
 import { chartSpec, w1Rows, type VariantCollected, type W1Collected } from './report.js';
 import { ensurePythonEnv, type PythonEnv } from './runners.js';
 import { perSecond, summarizeRounds } from './stats.js';
@@ -27,6 +30,7 @@ interface Options {
   python: boolean;
   browser: boolean;
   variants: boolean;
+  distributed: boolean;
   out: string;
   only: string[] | null;
   reportOnly: boolean;
@@ -39,6 +43,7 @@ function parseArgs(argv: string[]): Options {
     python: true,
     browser: true,
     variants: true,
+    distributed: true,
     out: resolve(HERE, '..', 'results'),
     only: null,
     reportOnly: false,
@@ -56,12 +61,13 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--no-python') opts.python = false;
     else if (arg === '--no-browser') opts.browser = false;
     else if (arg === '--no-variants') opts.variants = false;
+    else if (arg === '--no-distributed') opts.distributed = false;
     else if (arg === '--report-only') opts.reportOnly = true;
     else if (arg === '--out') opts.out = resolve(value());
     else if (arg === '--only') opts.only = value().split(',');
     else if (arg === '--help' || arg === '-h') {
       console.log(
-        'usage: vaekit-bench [--quick] [--rounds N] [--only native-compiled,tensorflow,...] [--no-python] [--no-browser] [--no-variants] [--out DIR] [--report-only]\n' +
+        'usage: vaekit-bench [--quick] [--rounds N] [--only native-compiled,tensorflow,...] [--no-python] [--no-browser] [--no-variants] [--no-distributed] [--out DIR] [--report-only]\n' +
           `implementations: ${knownIds().join(', ')} (native = native-compiled; native-xla brings tensorflow-xla)`,
       );
       process.exit(0);
@@ -148,13 +154,16 @@ async function main(): Promise<void> {
     const variantImpls = sweeps.filter((v) => v.env !== 'chromium' || browser !== null);
     const variants = await runVariantSweeps(variantImpls, rt);
 
+    // ---- Data parallelism: local clusters of 1-3 workers, and the compute points of the scaling estimate.
+    const clusters = selectDistributed(opts) ? clusterRows(await measureClusters(clusterPlans(opts.quick), opts.rounds, log)) : [];
+
     // ---- Report.
     const loadAfter = loadavg();
     const all = [...collected.values()].filter((c) => Object.keys(c.paths).length > 0);
     const variantList = [...variants.values()].sort((a, b) => a.className.localeCompare(b.className));
     const minutes = ((Date.now() - started) / 60_000).toFixed(1);
     const load: LoadInfo = { cpus: cpus().length, before: loadBefore, after: loadAfter, perRound };
-    const rows = writeReport(opts, { quick: opts.quick, rounds: opts.rounds, all, variants: variantList, variantImpls, load, minutes });
+    const rows = writeReport(opts, { quick: opts.quick, rounds: opts.rounds, all, variants: variantList, variantImpls, load, minutes, clusters });
     writeFileSync(
       join(opts.out, 'results.json'),
       `${JSON.stringify(
@@ -168,6 +177,7 @@ async function main(): Promise<void> {
           w1: rows.map((r) => ({ ...r, stepsPerSecond: perSecond(r.step.median) })),
           w1Raw: all,
           variants: variantList,
+          distributed: clusters,
         },
         (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
         2,
@@ -182,10 +192,22 @@ async function main(): Promise<void> {
 /** Writes results.md and chart.png, prints the Markdown, and returns the W1 rows. */
 function writeReport(
   opts: Options,
-  data: { quick: boolean; rounds: number; all: W1Collected[]; variants: VariantCollected[]; variantImpls: Array<{ id: string; label: string }>; load: LoadInfo; minutes: string },
+  data: {
+    quick: boolean;
+    rounds: number;
+    all: W1Collected[];
+    variants: VariantCollected[];
+    variantImpls: Array<{ id: string; label: string }>;
+    load: LoadInfo;
+    minutes: string;
+    clusters: readonly ClusterRow[];
+  },
 ): ReturnType<typeof w1Rows> {
   const rows = w1Rows(data.all);
-  const md = markdown({ ...data, rows });
+  // `--only distributed` measures no W1 row and no variant: its report is the distributed section alone.
+  const measuredW1 = rows.length > 0 || data.variants.length > 0;
+  const sections = [...(measuredW1 ? [markdown({ ...data, rows })] : [loadLine(data.load)]), ...(data.clusters.length ? [distributedMarkdown(data.clusters)] : [])];
+  const md = sections.join('\n\n');
   const { load } = data;
   const subtitle = `${data.quick ? 'QUICK; ' : ''}MEDIAN OF ${data.rounds} ALTERNATING ROUND(S); ${load.cpus} CPUS; LOAD AVG ${load.before[0]!.toFixed(1)} BEFORE, ${load.after[0]!.toFixed(1)} AFTER`;
   mkdirSync(opts.out, { recursive: true });
@@ -204,6 +226,7 @@ function reportOnly(opts: Options): void {
     machine: { cpus: number; loadBefore: number[]; loadAfter: number[]; loadPerRound?: number[] };
     w1Raw: W1Collected[];
     variants: VariantCollected[];
+    distributed?: ClusterRow[];
   };
   const m = saved.machine;
   const variantImpls = variantPlans(saved.quick, saved.rounds).filter((v) => saved.variants.some((x) => x.byImpl[v.id]));
@@ -215,6 +238,7 @@ function reportOnly(opts: Options): void {
     variantImpls,
     load: { cpus: m.cpus, before: m.loadBefore, after: m.loadAfter, ...(m.loadPerRound ? { perRound: m.loadPerRound } : {}) },
     minutes: '(re-rendered)',
+    clusters: saved.distributed ?? [],
   });
 }
 

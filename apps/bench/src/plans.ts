@@ -100,9 +100,17 @@ export function variantPlans(quick: boolean, rounds: number): VariantPlan[] {
   ];
 }
 
+/** `--only`'s name for the distributed section (local clusters of 1-3 workers and the scaling estimate). */
+export const DISTRIBUTED_ID = 'distributed';
+
 /** Every id `--only` knows, and the aliases. */
 export function knownIds(): string[] {
-  return [...new Set([...plans(false).map((p) => p.id), ...variantPlans(false, 1).map((v) => v.id), ...Object.keys(ALIASES)])];
+  return [...new Set([...plans(false).map((p) => p.id), ...variantPlans(false, 1).map((v) => v.id), DISTRIBUTED_ID, ...Object.keys(ALIASES)])];
+}
+
+/** Whether the distributed section runs: on unless switched off, and named when `--only` picks rows. */
+export function selectDistributed(options: { only: readonly string[] | null; distributed: boolean }): boolean {
+  return options.distributed && (!options.only || resolveOnly(options.only).includes(DISTRIBUTED_ID));
 }
 
 /** `--only`'s list with aliases resolved; throws on a name the bench does not know. */

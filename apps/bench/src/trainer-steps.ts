@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { train, type CompileEvent, type VaeModel } from '@vaekit/core';
+import { train, type CompileEvent, type DistributedTraining, type VaeModel } from '@vaekit/core';
 
 import { compileRecord, type CompileRecord, type CompileSetting } from './compile-info.js';
 import { binaryDataset, createW1Model, now, W1, type StepTimes } from './workload.js';
@@ -22,7 +22,15 @@ export async function trainerSteps(
   model: VaeModel,
   steps: number,
   warmup: number,
-  options: { budgetMs?: number; batchSize?: number; compile?: CompileSetting } = {},
+  options: {
+    budgetMs?: number;
+    batchSize?: number;
+    compile?: CompileSetting;
+    /** One worker of a data-parallel run: `batchSize` is then the global batch. */
+    distributed?: DistributedTraining;
+    /** Called at every step's end, with the step's index from 0 (the distributed bench reads counters there). */
+    onStepEnd?: (index: number) => void;
+  } = {},
 ): Promise<TrainerRun> {
   const budgetMs = options.budgetMs ?? Number.POSITIVE_INFINITY;
   const batchSize = options.batchSize ?? W1.batchSize;
@@ -41,6 +49,7 @@ export async function trainerSteps(
     batchSize,
     optimizer: { type: 'adam', learningRate: W1.learningRate, epsilon: W1.epsilon },
     signal: stop.signal,
+    ...(options.distributed ? { distributed: options.distributed } : {}),
     // Only a row that asks for a compile setting records what the trainer did with it: elsewhere the
     // trainer's default on a non-native backend is op by op, which is not a fallback.
     ...(options.compile !== undefined
@@ -53,6 +62,7 @@ export async function trainerSteps(
       : {}),
     onStep: () => {
       marks.push(now());
+      options.onStepEnd?.(marks.length - 1);
       // A time budget for slow backends: stop after at least 3 measured steps once it is spent.
       if (marks.length >= warmup + 3 && marks[marks.length - 1]! - (marks[warmup - 1] ?? start) > budgetMs) stop.abort();
     },
