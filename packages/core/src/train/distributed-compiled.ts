@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { VaeModel } from '../model.js';
-import type { CompiledStep, CompileMode } from '../compile/compiled-step.js';
+import type { CompiledRun, CompiledStep, CompileMode } from '../compile/compiled-step.js';
 import type { StepProgram } from '../compile/probe.js';
-import { UntraceableStepError } from '../compile/step-structure.js';
 import { traceStep } from '../compile/trace-step.js';
 import type { DistributedTraining } from './distributed.js';
 import {
@@ -14,6 +13,7 @@ import {
   type ShardSettings,
 } from './distributed-step.js';
 import { rateTensorSign, setOptimizerLearningRate } from './optimizer-rate.js';
+import { compiledSteps, settleCompiledRun } from './compiled-steps.js';
 import { afterCompiledUpdate, optimizerJsState, type CompileEvent, type StepSettings } from './step-runner.js';
 
 /**
@@ -33,9 +33,8 @@ export function compiledDistributedRunner(
 ): DistributedStepRunner {
   const eager = distributedStepRunner(model, optimizer, trainable, distributed);
   // A function per batch shape and place in the global batch: a short last batch gives other shards.
-  const steps = new Map<string, CompiledStep>();
+  const steps = compiledSteps(mode, onEvent);
   let names: string[] = [];
-  let fallback = false;
   const sign = rateTensorSign(optimizer);
   const scalarsOf = (settings: StepSettings, stopFlag: number) => ({
     klWeight: settings.klWeight,
@@ -66,12 +65,9 @@ export function compiledDistributedRunner(
   const agree = (ok: boolean): boolean =>
     tf.tidy(() => distributed.allReduceMean([tf.tensor1d([ok ? 1 : 0])])[0]!.dataSync()[0]! === 1);
 
-  const compiledFor = (x: tf.Tensor, settings: StepSettings, where: ShardSettings): CompiledStep | null => {
-    const key = `${x.shape.join('x')}@${where.shard.start}/${where.globalSize}`;
-    const known = steps.get(key);
-    if (known) return known;
-    try {
-      const { step, report } = traceStep({
+  const compiledFor = (x: tf.Tensor, settings: StepSettings, where: ShardSettings): CompiledStep | null =>
+    steps.stepFor(`${x.shape.join('x')}@${where.shard.start}/${where.globalSize}`, x.shape, () =>
+      traceStep({
         program: programFor(where, settings),
         x,
         scalars: scalarsOf(settings, 0),
@@ -81,44 +77,25 @@ export function compiledDistributedRunner(
         agree,
         mode,
         jsState: optimizerJsState(optimizer, settings.learningRate),
-      });
-      steps.set(key, step);
-      onEvent({ status: 'compiled', mode, batchShape: [...x.shape], report });
-      return step;
-    } catch (error) {
-      if (!(error instanceof UntraceableStepError)) throw error;
-      fallback = true;
-      onEvent({ status: 'eager', reason: error.message });
-      return null;
-    }
-  };
+      }),
+    );
 
   return {
     async run(x, settings, where) {
-      const step = fallback ? null : compiledFor(x, settings, where);
+      const step = compiledFor(x, settings, where);
       if (!step) return eager.run(x, settings, where);
       // As in eager steps: one turn of the event loop lets a SIGTERM's listener set this step's stop flag.
       await nextTurn();
-      let run: ReturnType<CompiledStep['run']>;
+      let run: CompiledRun;
       try {
         run = step.run(x, scalarsOf(settings, where.stop() ? 1 : 0), settings.noiseSeed);
       } catch (error) {
         throw distributed.stepFailure(error);
       }
-      try {
-        const outcome = readDistributedSummary(names, await run.outputs[0]!.data());
-        if (outcome.finite) {
-          run.commit();
-          afterCompiledUpdate(optimizer, settings.learningRate);
-        }
-        return outcome;
-      } finally {
-        run.dispose();
-      }
+      return settleCompiledRun(run, (values) => readDistributedSummary(names, values), () => afterCompiledUpdate(optimizer, settings.learningRate));
     },
     dispose() {
-      for (const step of steps.values()) step.dispose();
-      steps.clear();
+      steps.dispose();
     },
   };
 }

@@ -3,8 +3,8 @@ import { hasStepState, type LossContext, type VaeModel } from '../model.js';
 import { SeededRandom } from '../random.js';
 import type { CompiledStep, CompileMode } from '../compile/compiled-step.js';
 import type { JsState, StepProgram } from '../compile/probe.js';
-import { UntraceableStepError } from '../compile/step-structure.js';
 import { traceStep, type TraceReport } from '../compile/trace-step.js';
+import { compiledSteps, settleCompiledRun } from './compiled-steps.js';
 import { rateTensorSign, setOptimizerLearningRate } from './optimizer-rate.js';
 import { lossAndGradients, readSummary, type StepOutcome } from './step-terms.js';
 
@@ -116,9 +116,8 @@ export function compiledStepRunner(
   onEvent: (event: CompileEvent) => void,
 ): StepRunner {
   const eager = eagerStepRunner(model, optimizer, trainable);
-  const steps = new Map<string, CompiledStep>();
+  const steps = compiledSteps(mode, onEvent);
   let names: string[] = [];
-  let fallback = false;
   // The rate enters the update as a tensor the optimizer makes from it (±rate): fed as that tensor's
   // value, it is an input of the function, so a schedule changes it every step without tracing again.
   const sign = rateTensorSign(optimizer);
@@ -143,51 +142,28 @@ export function compiledStepRunner(
     return [terms.summary];
   };
 
-  const compiledFor = (x: tf.Tensor, settings: StepSettings): CompiledStep | null => {
-    const key = x.shape.join('x');
-    const known = steps.get(key);
-    if (known) return known;
-    const scalars = scalarsOf(settings);
-    try {
-      const { step, report } = traceStep({
+  const compiledFor = (x: tf.Tensor, settings: StepSettings): CompiledStep | null =>
+    steps.stepFor(x.shape.join('x'), x.shape, () =>
+      traceStep({
         program: programFor(settings.freeBits, settings.clipGradientNorm),
         x,
-        scalars,
+        scalars: scalarsOf(settings),
         seed: settings.noiseSeed,
         integerScalars: ['step'],
         mode,
         jsState: optimizerJsState(optimizer, settings.learningRate),
-      });
-      steps.set(key, step);
-      onEvent({ status: 'compiled', mode, batchShape: [...x.shape], report });
-      return step;
-    } catch (error) {
-      if (!(error instanceof UntraceableStepError)) throw error;
-      fallback = true;
-      onEvent({ status: 'eager', reason: error.message });
-      return null;
-    }
-  };
+      }),
+    );
 
   return {
     async run(x, settings) {
-      const step = fallback ? null : compiledFor(x, settings);
+      const step = compiledFor(x, settings);
       if (!step) return eager.run(x, settings);
       const run = step.run(x, scalarsOf(settings), settings.noiseSeed);
-      try {
-        const outcome = readSummary(names, await run.outputs[0]!.data());
-        if (outcome.finite) {
-          run.commit();
-          afterCompiledUpdate(optimizer, settings.learningRate);
-        }
-        return outcome;
-      } finally {
-        run.dispose();
-      }
+      return settleCompiledRun(run, (values) => readSummary(names, values), () => afterCompiledUpdate(optimizer, settings.learningRate));
     },
     dispose() {
-      for (const step of steps.values()) step.dispose();
-      steps.clear();
+      steps.dispose();
     },
   };
 }
