@@ -1,6 +1,7 @@
 import { BackendUnavailableError } from '@vaekit/backends';
 import { CorruptFileError, NonFiniteLossError, UnknownModelError } from '@vaekit/core';
 import { DataError } from '@vaekit/data';
+import { DistributedError } from '@vaekit/distributed';
 
 /** A mistake in how the CLI was called (a bad flag value, a missing file): printed as one line, exit 2. */
 export class UsageError extends Error {
@@ -114,6 +115,8 @@ export function isUserError(error: unknown): error is Error {
     CorruptFileError.isInstance(error) ||
     BackendUnavailableError.isInstance(error) ||
     NonFiniteLossError.isInstance(error) ||
+    // A lost or late peer: the message names it and says to restart every worker.
+    DistributedError.isInstance(error) ||
     error instanceof RangeError ||
     isFsError(error) ||
     isParseArgsError(error)

@@ -7,10 +7,10 @@ import '@vaekit/variants';
 import { useCpu } from '@vaekit/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, BIN, cli, expectUserError, jsonLines, type Run } from './helpers/cli.js';
+import { inNamespace } from './helpers/namespace.js';
 
 // vaekit launch and train --distributed, end to end. Every command that starts TensorFlow servers runs inside
-// a private network namespace whose only interface is loopback (`unshare -n`), since those servers listen on
-// every interface: it needs root and util-linux, and FAILS without them (never skips, never uses the real network).
+// a private network namespace (helpers/namespace.ts), and FAILS where one cannot be made.
 
 // Global batches of 48 (a multiple of 2 and 3 workers) over 288 examples: 6 steps an epoch.
 const RUN = ['--limit', '288', '--batch-size', '48', '--hidden', '32', '--latent-dim', '4', '--seed', '3'];
@@ -25,46 +25,6 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vaekit-distributed-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-interface NamespaceOptions {
-  /** Called with all stderr so far on every chunk. */
-  onStderr?: (stderr: string) => void;
-  timeoutMs?: number;
-}
-
-/** `vaekit ...args` inside `unshare -n` with loopback up, to its end. */
-function inNamespace(args: readonly string[], options: NamespaceOptions = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', process.execPath, BIN, ...args], {
-      env: { ...process.env, CI: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    const timeoutMs = options.timeoutMs ?? 180_000;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`vaekit ${args.join(' ')} in a network namespace took longer than ${timeoutMs} ms\nstderr:\n${stderr}`));
-    }, timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      options.onStderr?.(stderr);
-    });
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot run unshare (${error.message}): these tests start TensorFlow servers only in a private network namespace; run them as root with util-linux`));
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code !== null && code !== 0 && /unshare:|Operation not permitted|RTNETLINK/.test(stderr)) {
-        reject(new Error(`the private network namespace was refused (needs root, util-linux and iproute2); stderr:\n${stderr}`));
-        return;
-      }
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
 
 function relativeDifference(a: number, b: number): number {
   return Math.abs(a - b) / Math.max(1, Math.abs(b));

@@ -1,6 +1,5 @@
-import type { ClusterConfig } from '@vaekit/distributed';
 import type { Command } from '../command.js';
-import { clusterFromEnvironment } from '../train/cluster.js';
+import { clusterFromEnvironment, type ClusterPlan } from '../train/cluster.js';
 import { trainAsPeer } from '../train/peer.js';
 import { describeModels, resolveModelClass } from '../models.js';
 import { checkOutFolder, makeRunFolder } from '../run-folder.js';
@@ -30,8 +29,8 @@ async function run(argv: readonly string[]): Promise<number> {
     : { ...defaultArgs(), ...flags.requested, model: resolveModelClass(flags.requested.model ?? 'Vae') };
   const out = flags.out ?? defaultOut(fresh!.model);
   checkOutFolder(out);
-  const cluster = flags.distributed ? clusterFromEnvironment() : null;
-  if (cluster && cluster.self.rank > 0) return trainAsPeer(flags, fresh, out, cluster);
+  const cluster = flags.distributed ? clusterFromEnvironment(flags.heartbeatTimeoutMs) : null;
+  if (cluster && cluster.config.self.rank > 0) return trainAsPeer(flags, fresh, out, cluster);
 
   const session = newSession(out);
   const stop = handleStopSignals(trainStopHandlers(session));
@@ -53,7 +52,7 @@ async function runLocked(
   fresh: RunArgs | null,
   session: TrainSession,
   stop: StopRequests,
-  cluster: ClusterConfig | null,
+  cluster: ClusterPlan | null,
 ): Promise<number> {
   const plan = await planRun(flags, fresh, session);
   const inputs = await loadInputs(flags, plan);

@@ -10,23 +10,34 @@ export function loopbackTfConfig(ports: readonly number[], index: number): strin
 }
 
 /**
+ * Sends `signal`, then SIGCONT: a stopped worker (SIGSTOP, Ctrl-Z, a debugger) holds every other signal
+ * until it is continued, so it would sit out the whole grace period; continued, it acts on the signal.
+ */
+function askToStop(child: ChildProcess, signal: NodeJS.Signals): void {
+  child.kill(signal);
+  child.kill('SIGCONT');
+}
+
+/**
  * Runs one process per TF_CONFIG, their output prefixed `[worker i]`, until all have ended. When one fails
- * (a non-zero exit or a signal) the others are sent SIGTERM, then killed after a grace period, so nothing
- * waits for a peer that is gone. SIGINT and SIGTERM given to this process are passed to every worker once.
+ * (a non-zero exit or a signal) the others are sent SIGTERM (and continued, should one be stopped), then
+ * killed after a grace period, so nothing waits for a peer that is gone. SIGINT and SIGTERM given to this
+ * process are passed to every worker once.
  * Resolves to 0 when every worker exits 0, else to the first failure's exit code (1 for a signal).
  */
 export function runWorkers(command: string, args: readonly string[], tfConfigs: readonly string[]): Promise<number> {
   const children: ChildProcess[] = [];
   let firstFailure: number | null = null;
   let killTimer: NodeJS.Timeout | undefined;
+  const running = (): ChildProcess[] => children.filter((child) => child.exitCode === null && child.signalCode === null);
   const stopOthers = (): void => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    for (const child of running()) askToStop(child, 'SIGTERM');
     killTimer ??= setTimeout(() => {
-      for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      for (const child of running()) child.kill('SIGKILL');
     }, STOP_GRACE_MS);
   };
   const forward = (signal: NodeJS.Signals): void => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    for (const child of running()) askToStop(child, signal);
   };
   const onSignal = (signal: NodeJS.Signals): void => forward(signal);
   process.on('SIGINT', onSignal);

@@ -2,10 +2,21 @@ import type { BackendInfo } from '@vaekit/backends';
 import { readTfConfig, startWorker, TfConfigError, trainingWorker, type ClusterConfig, type TrainingWorker } from '@vaekit/distributed';
 import { UsageError } from '../errors.js';
 
+/** The cluster a --distributed run joins, and how long a silent peer may go before it counts as lost. */
+export interface ClusterPlan {
+  readonly config: ClusterConfig;
+  /** The coordination service's heartbeat timeout (--heartbeat-timeout); absent: TensorFlow's default. */
+  readonly heartbeatTimeoutMs?: number;
+}
+
 /** This process's task in the cluster TF_CONFIG describes (--distributed); a missing or bad one is a usage error. */
-export function clusterFromEnvironment(env: Readonly<Record<string, string | undefined>> = process.env): ClusterConfig {
+export function clusterFromEnvironment(
+  heartbeatTimeoutMs: number | undefined,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ClusterPlan {
   try {
-    return readTfConfig(env);
+    const config = readTfConfig(env);
+    return heartbeatTimeoutMs === undefined ? { config } : { config, heartbeatTimeoutMs };
   } catch (error) {
     if (!TfConfigError.isInstance(error)) throw error;
     throw new UsageError(
@@ -20,9 +31,10 @@ export function clusterFromEnvironment(env: Readonly<Record<string, string | und
  * Joins the cluster once this worker is ready to train, so the peers' start-up wait covers only the time
  * the slowest one takes to load its data. TensorFlow's collectives run on the native backend only.
  */
-export function joinCluster(config: ClusterConfig, backend: BackendInfo): TrainingWorker {
+export function joinCluster(cluster: ClusterPlan, backend: BackendInfo): TrainingWorker {
   if (backend.name !== 'native') {
     throw new UsageError(`--distributed needs the native backend (TensorFlow's distributed runtime); this run uses ${backend.name}`);
   }
-  return trainingWorker(startWorker(config));
+  const { config, heartbeatTimeoutMs } = cluster;
+  return trainingWorker(startWorker(config, heartbeatTimeoutMs === undefined ? {} : { heartbeatTimeoutMs }));
 }

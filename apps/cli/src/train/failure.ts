@@ -1,9 +1,11 @@
 import { NonFiniteLossError } from '@vaekit/core';
+import { DistributedError } from '@vaekit/distributed';
 import { describeFsError, isFsError, RunError } from '../errors.js';
 import { resumeCommand, type TrainSession } from './session.js';
 
 /**
- * A non-finite loss after a checkpoint becomes its message plus how to resume with a lower rate. A
+ * A non-finite loss after a checkpoint becomes its message plus how to resume with a lower rate. A lost
+ * peer in a distributed run becomes its message plus the checkpoint every worker restarts from. A
  * file-system error while training (disk full, read-only, folder removed) becomes one line naming the
  * file, the cause and the fix, plus what is left to resume from: the last complete checkpoint, if any.
  */
@@ -14,6 +16,13 @@ export function withCheckpointHint(error: unknown, session: TrainSession): unkno
       `${error.message} The last checkpoint (step ${session.savedStep}) is intact: resume from it with a lower ` +
         `rate, e.g. ${resumeCommand(session.out)} --lr 1e-4`,
     );
+  }
+  if (DistributedError.isInstance(error)) {
+    const from =
+      session.savedStep === null
+        ? 'no checkpoint was written, so start every worker over'
+        : `the last checkpoint (step ${session.savedStep}) is intact: restart every worker with --out ${session.out} --resume`;
+    return new RunError(`${error.message.trimEnd()}; ${from}`, { cause: error });
   }
   if (!isFsError(error)) return error;
   const left =

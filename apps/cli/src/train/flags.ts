@@ -6,6 +6,7 @@ import { isMnist, resolveBinarization } from '../data-source.js';
 import { UsageError } from '../errors.js';
 import { describeLikelihoods } from '../models.js';
 import { scaleFlag } from '../pictures.js';
+import { heartbeatTimeoutFlag } from './heartbeat-flag.js';
 import { checkControlArgs, type RunArgs } from './run-args.js';
 import { tensorBoardFlag } from './tensorboard.js';
 import { CONTROL_OPTIONS, CONTROL_USAGE, earlyStopFlags, lrScheduleFlag } from './controls.js';
@@ -38,6 +39,7 @@ const OPTIONS = {
   scale: { type: 'string' },
   tensorboard: { type: 'string' },
   distributed: { type: 'boolean' },
+  'heartbeat-timeout': { type: 'string' },
   ...CONTROL_OPTIONS,
 } as const;
 
@@ -91,6 +93,9 @@ ${COMPILE_USAGE}
   --distributed           one worker of a data-parallel run described by TF_CONFIG (native backend;
                           --batch-size is the global batch, a multiple of the worker count); the
                           chief alone writes --out; try it with vaekit launch --workers N -- train ...
+  --heartbeat-timeout S   with --distributed: a worker silent for S seconds (dead, hung or cut off)
+                          counts as lost and every other worker fails with an error naming it
+                          (default 10; too short, and a worker busy in a long step is taken for lost)
   --debug                 print stack traces for every error
   -h, --help              this help
 
@@ -114,6 +119,8 @@ export interface TrainFlags {
   tensorboard: string | undefined;
   /** One worker of a data-parallel run whose cluster TF_CONFIG describes (--distributed). */
   distributed: boolean;
+  /** How long a silent peer may go before the cluster counts it as lost (--heartbeat-timeout), in ms. */
+  heartbeatTimeoutMs: number | undefined;
 }
 
 /** Parses and checks every flag; contradictions between flags are usage errors here, before any work. */
@@ -126,7 +133,9 @@ export function parseTrainFlags(argv: readonly string[]): TrainFlags {
   if (resume && force) throw new UsageError('--resume and --force contradict each other: pick one');
   if (resume && values.out === undefined) throw new UsageError('--resume needs --out, the run folder to continue');
   const tensorboard = tensorBoardFlag(values.tensorboard);
-  return { requested, out: values.out, resume, force, backend: values.backend, compile: values.compile, tensorboard, distributed: values.distributed === true };
+  const distributed = values.distributed === true;
+  const heartbeatTimeoutMs = heartbeatTimeoutFlag(values['heartbeat-timeout'], distributed);
+  return { requested, out: values.out, resume, force, backend: values.backend, compile: values.compile, tensorboard, distributed, heartbeatTimeoutMs };
 }
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];

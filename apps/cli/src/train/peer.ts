@@ -1,10 +1,9 @@
 import { train } from '@vaekit/core';
 import { fileCheckpointStore } from '@vaekit/core/node';
-import type { ClusterConfig } from '@vaekit/distributed';
 import { EXIT_STOPPED, EXIT_TERMINATED } from '../errors.js';
 import { runPath } from '../run-folder.js';
 import { handleStopSignals } from '../stop-signals.js';
-import { joinCluster } from './cluster.js';
+import { joinCluster, type ClusterPlan } from './cluster.js';
 import type { TrainFlags } from './flags.js';
 import { readResumePoint } from './resume.js';
 import { mergeForResume, type RunArgs } from './run-args.js';
@@ -17,8 +16,8 @@ import { loadInputs, type RunPlan } from './setup.js';
  * (no run folder, lock, checkpoint, metrics or pictures). On --resume it reads the chief's run folder, which
  * must be on storage it can read. A stop signal here is sent to every worker with the next step.
  */
-export async function trainAsPeer(flags: TrainFlags, fresh: RunArgs | null, out: string, cluster: ClusterConfig): Promise<number> {
-  const { rank } = cluster.self;
+export async function trainAsPeer(flags: TrainFlags, fresh: RunArgs | null, out: string, cluster: ClusterPlan): Promise<number> {
+  const { rank } = cluster.config.self;
   const say = (line: string): void => void process.stderr.write(`worker ${rank}: ${line}\n`);
   const stop = handleStopSignals({
     first: (signal) => `worker ${rank}: ${signal}: every worker stops after the next step; the chief writes the checkpoint`,

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { VaeModel } from '@vaekit/core';
 import type { BackendInfo } from '@vaekit/backends';
-import type { ClusterConfig } from '@vaekit/distributed';
 import { selectBackend } from '../backend.js';
 import { compileSetting } from '../compile-flag.js';
 import { loadTrainingData, sameShape, type TrainingData } from '../data-source.js';
@@ -11,6 +10,7 @@ import { buildModelFromFlags, modelConfig } from '../model-config.js';
 import { buildModel, resolveModelClass } from '../models.js';
 import type { FolderState } from '../run-folder.js';
 import { acquireRunLock } from '../run-lock.js';
+import type { ClusterPlan } from './cluster.js';
 import type { TrainFlags } from './flags.js';
 import { planFreshStart } from './fresh-start.js';
 import { readResumePoint, type ResumePoint } from './resume.js';
@@ -72,7 +72,7 @@ export interface TrainInputs {
   data: TrainingData;
   model: VaeModel;
   /** The cluster of a distributed run (--distributed), joined just before training. */
-  cluster?: ClusterConfig;
+  cluster?: ClusterPlan;
 }
 
 /** Backend, data and model: every check on the data happens here, still before writing. */
