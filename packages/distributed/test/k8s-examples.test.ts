@@ -429,6 +429,19 @@ describe('the example manifests', () => {
     });
   });
 
+  it("the READMEs' distributed vaekit train commands use real flags, which the CLI parses", () => {
+    for (const file of [join(PACKAGE, 'README.md'), join(PACKAGE, '..', '..', 'README.md')]) {
+      const commands = [...readFileSync(file, 'utf8').matchAll(/^ *```sh\n([\s\S]*?)^ *```$/gm)]
+        .map((block) => block[1]!.replaceAll('\\\n', ' '))
+        .flatMap((block) => block.split('\n'))
+        .filter((line) => /\bvaekit train\b.*--distributed/.test(line))
+        .map((line) => line.slice(line.indexOf('vaekit train') + 'vaekit '.length).trim().split(/\s+/));
+      // Each README shows a run on several machines; one that lost it should fail here, not pass on nothing.
+      expect(commands.length, file).toBeGreaterThanOrEqual(1);
+      for (const argv of commands) checkCommandLine(argv, flags, 1);
+    }
+  });
+
   it('the image installs the tfjs-node version @vaekit/distributed takes', () => {
     const pkg: unknown = JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8'));
     const version = str(pkg, 'peerDependencies', '@tensorflow/tfjs-node');
