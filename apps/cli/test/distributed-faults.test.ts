@@ -81,22 +81,41 @@ function expectCleanFailure({ run, workers, victim }: Faulted): void {
   expect(run.stderr).not.toMatch(/^\[worker \d\]\s+at /m);
 }
 
-describe('vaekit train --heartbeat-timeout', () => {
-  it('takes a positive number of seconds, with --distributed only', async () => {
+describe('vaekit train --heartbeat-timeout and --start-timeout', () => {
+  it('take a positive number of seconds, with --distributed only', async () => {
     const out = join(dir, 'refused');
-    expectUserError(await cli(['train', '--heartbeat-timeout', '5', '--out', out]), /--heartbeat-timeout is for a distributed run: add --distributed/, 2);
-    for (const [value, message] of [
-      ['0', /--heartbeat-timeout must be a number > 0, got 0/],
-      ['-2', /--heartbeat-timeout must be a number > 0, got -2/],
-      ['soon', /--heartbeat-timeout must be a number, got 'soon'/],
-      ['0.0001', /--heartbeat-timeout must be a number of seconds from 0\.001 to 86400, got 0\.0001/],
-      ['1e9', /--heartbeat-timeout must be a number of seconds from 0\.001 to 86400, got 1e9/],
-    ] as const) {
-      expectUserError(await cli(['train', '--distributed', '--heartbeat-timeout', value, '--out', out]), message, 2);
+    for (const flag of ['--heartbeat-timeout', '--start-timeout']) {
+      expectUserError(await cli(['train', flag, '5', '--out', out]), new RegExp(`${flag} is for a distributed run: add --distributed`), 2);
+      for (const [value, message] of [
+        ['0', `${flag} must be a number > 0, got 0`],
+        ['-2', `${flag} must be a number > 0, got -2`],
+        ['soon', `${flag} must be a number, got 'soon'`],
+        ['0.0001', `${flag} must be a number of seconds from 0\\.001 to 86400, got 0\\.0001`],
+        ['1e9', `${flag} must be a number of seconds from 0\\.001 to 86400, got 1e9`],
+      ] as const) {
+        expectUserError(await cli(['train', '--distributed', flag, value, '--out', out]), new RegExp(message), 2);
+      }
     }
     const help = await cli(['train', '--help']);
     expect(help.stdout).toMatch(/^ {2}--heartbeat-timeout S {3}with --distributed: a worker silent for S seconds/m);
+    expect(help.stdout).toMatch(/^ {2}--start-timeout S {7}with --distributed: how long each worker waits/m);
   });
+
+  it('a worker whose peer never starts fails after --start-timeout, naming the missing worker', async () => {
+    const START_S = 3;
+    const cluster = { worker: ['127.0.0.1:23456', '127.0.0.1:23457'] };
+    const started = Date.now();
+    const run = await inNamespace(['train', ...RUN, '--distributed', '--start-timeout', String(START_S), '--out', join(dir, 'alone')], {
+      env: { TF_CONFIG: JSON.stringify({ cluster, task: { type: 'worker', index: 0 } }) },
+      timeoutMs: 60_000,
+    });
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/^error: worker 0 \(127\.0\.0\.1:23456\) could not join the cluster \(not up: worker 1 \(127\.0\.0\.1:23457\)\)/m);
+    expect(run.stderr).toMatch(/timeout is currently set to: 3s/);
+    expect(run.stderr).not.toMatch(/bug in vaekit/);
+    // Loading the backend and the data, the 3 s wait, the peer check: well under the 60 s default.
+    expect(run.endedAt - started).toBeLessThan(START_S * 1000 + 20_000);
+  }, 90_000);
 });
 
 describe('a worker of vaekit launch lost mid-training', () => {

@@ -29,7 +29,7 @@ async function run(argv: readonly string[]): Promise<number> {
     : { ...defaultArgs(), ...flags.requested, model: resolveModelClass(flags.requested.model ?? 'Vae') };
   const out = flags.out ?? defaultOut(fresh!.model);
   checkOutFolder(out);
-  const cluster = flags.distributed ? clusterFromEnvironment(flags.heartbeatTimeoutMs) : null;
+  const cluster = flags.distributed ? clusterFromEnvironment(flags.clusterTimeouts) : null;
   if (cluster && cluster.config.self.rank > 0) return trainAsPeer(flags, fresh, out, cluster);
 
   const session = newSession(out);

@@ -1,22 +1,22 @@
 import type { BackendInfo } from '@vaekit/backends';
 import { readTfConfig, startWorker, TfConfigError, trainingWorker, type ClusterConfig, type TrainingWorker } from '@vaekit/distributed';
 import { UsageError } from '../errors.js';
+import type { ClusterTimeouts } from './cluster-flags.js';
 
-/** The cluster a --distributed run joins, and how long a silent peer may go before it counts as lost. */
+/** The cluster a --distributed run joins, and how long it waits on its peers. */
 export interface ClusterPlan {
   readonly config: ClusterConfig;
-  /** The coordination service's heartbeat timeout (--heartbeat-timeout); absent: TensorFlow's default. */
-  readonly heartbeatTimeoutMs?: number;
+  readonly timeouts: ClusterTimeouts;
 }
 
 /** This process's task in the cluster TF_CONFIG describes (--distributed); a missing or bad one is a usage error. */
 export function clusterFromEnvironment(
-  heartbeatTimeoutMs: number | undefined,
+  timeouts: ClusterTimeouts,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): ClusterPlan {
   try {
     const config = readTfConfig(env);
-    return heartbeatTimeoutMs === undefined ? { config } : { config, heartbeatTimeoutMs };
+    return { config, timeouts };
   } catch (error) {
     if (!TfConfigError.isInstance(error)) throw error;
     throw new UsageError(
@@ -35,6 +35,5 @@ export function joinCluster(cluster: ClusterPlan, backend: BackendInfo): Trainin
   if (backend.name !== 'native') {
     throw new UsageError(`--distributed needs the native backend (TensorFlow's distributed runtime); this run uses ${backend.name}`);
   }
-  const { config, heartbeatTimeoutMs } = cluster;
-  return trainingWorker(startWorker(config, heartbeatTimeoutMs === undefined ? {} : { heartbeatTimeoutMs }));
+  return trainingWorker(startWorker(cluster.config, cluster.timeouts));
 }

@@ -6,7 +6,7 @@ import { isMnist, resolveBinarization } from '../data-source.js';
 import { UsageError } from '../errors.js';
 import { describeLikelihoods } from '../models.js';
 import { scaleFlag } from '../pictures.js';
-import { heartbeatTimeoutFlag } from './heartbeat-flag.js';
+import { clusterTimeoutFlags, type ClusterTimeouts } from './cluster-flags.js';
 import { checkControlArgs, type RunArgs } from './run-args.js';
 import { tensorBoardFlag } from './tensorboard.js';
 import { CONTROL_OPTIONS, CONTROL_USAGE, earlyStopFlags, lrScheduleFlag } from './controls.js';
@@ -40,6 +40,7 @@ const OPTIONS = {
   tensorboard: { type: 'string' },
   distributed: { type: 'boolean' },
   'heartbeat-timeout': { type: 'string' },
+  'start-timeout': { type: 'string' },
   ...CONTROL_OPTIONS,
 } as const;
 
@@ -96,6 +97,8 @@ ${COMPILE_USAGE}
   --heartbeat-timeout S   with --distributed: a worker silent for S seconds (dead, hung or cut off)
                           counts as lost and every other worker fails with an error naming it
                           (default 10; too short, and a worker busy in a long step is taken for lost)
+  --start-timeout S       with --distributed: how long each worker waits for all the others to join
+                          before failing with an error naming the missing ones (default 60)
   --debug                 print stack traces for every error
   -h, --help              this help
 
@@ -119,8 +122,8 @@ export interface TrainFlags {
   tensorboard: string | undefined;
   /** One worker of a data-parallel run whose cluster TF_CONFIG describes (--distributed). */
   distributed: boolean;
-  /** How long a silent peer may go before the cluster counts it as lost (--heartbeat-timeout), in ms. */
-  heartbeatTimeoutMs: number | undefined;
+  /** How long this worker waits on its peers: --heartbeat-timeout and --start-timeout. */
+  clusterTimeouts: ClusterTimeouts;
 }
 
 /** Parses and checks every flag; contradictions between flags are usage errors here, before any work. */
@@ -134,8 +137,8 @@ export function parseTrainFlags(argv: readonly string[]): TrainFlags {
   if (resume && values.out === undefined) throw new UsageError('--resume needs --out, the run folder to continue');
   const tensorboard = tensorBoardFlag(values.tensorboard);
   const distributed = values.distributed === true;
-  const heartbeatTimeoutMs = heartbeatTimeoutFlag(values['heartbeat-timeout'], distributed);
-  return { requested, out: values.out, resume, force, backend: values.backend, compile: values.compile, tensorboard, distributed, heartbeatTimeoutMs };
+  const clusterTimeouts = clusterTimeoutFlags({ heartbeat: values['heartbeat-timeout'], start: values['start-timeout'] }, distributed);
+  return { requested, out: values.out, resume, force, backend: values.backend, compile: values.compile, tensorboard, distributed, clusterTimeouts };
 }
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];

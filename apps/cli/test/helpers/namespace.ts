@@ -11,6 +11,8 @@ export interface NamespaceOptions {
   onStderr?: (stderr: string, pid: number) => void;
   /** Everything it started is killed (SIGKILL) after this long and the run fails the test. Default 180 s. */
   timeoutMs?: number;
+  /** Added to the environment (e.g. a TF_CONFIG for a lone `train --distributed`). */
+  env?: Readonly<Record<string, string>>;
 }
 
 export interface NamespaceRun extends Run {
@@ -23,7 +25,7 @@ export function inNamespace(args: readonly string[], options: NamespaceOptions =
   return new Promise((resolve, reject) => {
     // unshare and sh exec in turn, so the child's pid is vaekit's own.
     const child = spawn('unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', process.execPath, BIN, ...args], {
-      env: { ...process.env, CI: '1' },
+      env: { ...process.env, CI: '1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
