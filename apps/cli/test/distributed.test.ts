@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadModel } from '@vaekit/core/node';
 import '@vaekit/variants';
 import { useCpu } from '@vaekit/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, BIN, cli, expectUserError, jsonLines, type Run } from './helpers/cli.js';
+import { assertBuilt, BIN, cli, expectUserError, type Run } from './helpers/cli.js';
 import { inNamespace } from './helpers/namespace.js';
+import { expectSameRun } from './helpers/run-compare.js';
 
 // vaekit launch and train --distributed, end to end. Every command that starts TensorFlow servers runs inside
 // a private network namespace (helpers/namespace.ts), and FAILS where one cannot be made.
@@ -25,46 +25,6 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vaekit-distributed-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function relativeDifference(a: number, b: number): number {
-  return Math.abs(a - b) / Math.max(1, Math.abs(b));
-}
-
-/** The largest relative difference, in a loop: a model's million weights overflow a spread call's stack. */
-function largestDifference(a: readonly number[], b: readonly number[]): number {
-  let largest = 0;
-  for (let i = 0; i < a.length; i++) largest = Math.max(largest, relativeDifference(a[i]!, b[i]!));
-  return largest;
-}
-
-/** Every number of every metrics line, in order. */
-function metricValues(out: string): number[] {
-  const values: number[] = [];
-  const walk = (value: unknown): void => {
-    if (typeof value === 'number') values.push(value);
-    else if (value && typeof value === 'object') for (const v of Object.values(value)) walk(v);
-  };
-  for (const line of jsonLines(join(out, 'metrics.jsonl'))) walk({ ...line, elapsedMs: undefined });
-  return values;
-}
-
-async function weights(out: string): Promise<number[]> {
-  const model = await loadModel(join(out, 'model.vaekit'));
-  try {
-    return model.variables().flatMap((v) => Array.from(v.variable.dataSync()));
-  } finally {
-    model.dispose();
-  }
-}
-
-async function expectSameRun(out: string, reference: string): Promise<void> {
-  const [a, b] = [metricValues(out), metricValues(reference)];
-  expect(a.length).toBe(b.length);
-  expect(largestDifference(a, b)).toBeLessThan(TOLERANCE);
-  const [wa, wb] = [await weights(out), await weights(reference)];
-  expect(wa.length).toBe(wb.length);
-  expect(largestDifference(wa, wb)).toBeLessThan(TOLERANCE);
-}
 
 describe('vaekit launch and train --distributed', () => {
   let single: string;
@@ -99,7 +59,7 @@ describe('vaekit launch and train --distributed', () => {
     expect(run.stderr).toMatch(/^\[worker 1\] worker 1: done: 12 steps$/m);
     // Worker 1 wrote nothing: the run folder is the chief's, and the chief's files are the complete set.
     expect(run.stdout).not.toMatch(/^\[worker 1\] wrote:/m);
-    await expectSameRun(out, single);
+    await expectSameRun(out, single, TOLERANCE);
   }, 240_000);
 
   it('the defaults at full width: launch --workers 2 -- train --epochs 1 --limit 6000 equals one process', async () => {
@@ -112,7 +72,7 @@ describe('vaekit launch and train --distributed', () => {
     const two = await inNamespace(['launch', '--workers', '2', '--', ...args, '--out', out], { timeoutMs: 240_000 });
     expect(two.code, two.stderr).toBe(0);
     expect(two.stdout).toMatch(/^\[worker 0\] done: 1 epoch\(s\), 47 steps$/m);
-    await expectSameRun(out, reference);
+    await expectSameRun(out, reference, TOLERANCE);
   }, 480_000);
 
   it('launch stops every worker and exits non-zero when a worker fails', async () => {
@@ -145,6 +105,6 @@ describe('vaekit launch and train --distributed', () => {
     const resumed = await inNamespace(['launch', '--workers', '3', '--', 'train', '--out', out, '--resume']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout + resumed.stderr).toMatch(new RegExp(`^\\[worker 0\\] resuming .* from step ${steps![1]} `, 'm'));
-    await expectSameRun(out, single);
+    await expectSameRun(out, single, TOLERANCE);
   }, 300_000);
 });
