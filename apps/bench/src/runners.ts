@@ -43,7 +43,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs:
 }
 
 /** Lines a backend's own logging adds that say nothing about the benchmark. */
-const NOISE = /oneDNN|absl::InitializeLog|cpu_feature_guard|port\.cc|rebuild TensorFlow|^WARNING: All log messages|^\s*$/;
+export const NOISE = /oneDNN|absl::InitializeLog|cpu_feature_guard|port\.cc|rebuild TensorFlow|^WARNING: All log messages|^\s*$/;
 
 /** Runs one Task in a fresh Node process; `stockWasm` switches off vaekit's wasm matMul fix (the "before"). */
 export async function runNodeTask(task: Task, options: { stockWasm?: boolean; timeoutMs: number; log: (line: string) => void }): Promise<TaskResult> {

@@ -5,12 +5,14 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { NOISE } from '../runners.js';
 import { CLUSTER_RESULT_PREFIX, type ClusterResult, type ClusterTask } from './task.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
-/** Lines TensorFlow's own logging adds that say nothing about the benchmark. */
-const NOISE = /oneDNN|absl::InitializeLog|cpu_feature_guard|port\.cc|rebuild TensorFlow|^WARNING: All log messages|coordination|Hi, looks like|^\s*$/;
+/** Besides a backend's usual log lines: the coordination service's, and tfjs's hint to install tfjs-node. */
+const CLUSTER_NOISE = /coordination|Hi, looks like/;
+const isNoise = (line: string): boolean => NOISE.test(line) || CLUSTER_NOISE.test(line);
 
 export async function runCluster(task: ClusterTask, options: { timeoutMs: number; log: (line: string) => void }): Promise<ClusterResult> {
   const launcher = join(HERE, 'cluster-launcher.js');
@@ -24,7 +26,7 @@ export async function runCluster(task: ClusterTask, options: { timeoutMs: number
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      for (const line of chunk.toString().split('\n')) if (!NOISE.test(line)) options.log(`  ${line}`);
+      for (const line of chunk.toString().split('\n')) if (!isNoise(line)) options.log(`  ${line}`);
     });
     child.on('error', (err) => {
       clearTimeout(timer);
@@ -37,7 +39,7 @@ export async function runCluster(task: ClusterTask, options: { timeoutMs: number
   });
   const line = out.stdout.split('\n').find((l) => l.startsWith(CLUSTER_RESULT_PREFIX));
   if (out.code !== 0 || !line) {
-    const why = out.stderr.split('\n').filter((l) => l && !NOISE.test(l)).slice(-3).join(' / ');
+    const why = out.stderr.split('\n').filter((l) => l && !isNoise(l)).slice(-3).join(' / ');
     throw new Error(`cluster of ${task.workers} exited with ${out.code ?? 'a timeout'}: ${why || 'no result'}`);
   }
   return JSON.parse(line.slice(CLUSTER_RESULT_PREFIX.length)) as ClusterResult;
