@@ -24,7 +24,7 @@ const UNIT_TIER = process.env['VAEKIT_TEST_TIER'] === 'unit';
 const UNIT_TESTS = [
   'packages/{core,data,variants}/test/**/*.test.ts',
   'packages/backends/test/load-optional.test.ts',
-  'packages/distributed/test/{tf-config,server-def,fuse,start-worker}.test.ts',
+  'packages/distributed/test/{tf-config,server-def,fuse,start-worker,errors}.test.ts',
   'apps/bench/test/**/*.test.ts',
 ];
 const NOT_UNIT = [

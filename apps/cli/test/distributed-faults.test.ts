@@ -132,9 +132,13 @@ describe('a worker of vaekit launch lost mid-training', () => {
     const { run, faultAt } = faulted;
     expectCleanFailure(faulted);
     expect(run.endedAt - faultAt, run.stderr).toBeLessThan(HEARTBEAT_MS + EXIT_MARGIN_MS);
-    expect(run.stderr).toMatch(/^\[launch\] worker 1 ended with 1; stopping the others$/m);
+    // Which end launch sees first depends on the machine's load: the kill, or the chief's error exit.
+    expect(run.stderr).toMatch(/^\[launch\] worker 1 ended with signal SIGKILL(; stopping the others)?$/m);
+    // The chief ends with its own error, whatever signals launch sends it meanwhile.
+    expect(run.stderr).toMatch(/^\[launch\] worker 0 ended with 1(; stopping the others)?$/m);
     expect(run.stderr).toMatch(LOST_WORKER_1);
-    const left = new RegExp(`^\\[worker 0\\] error: .*; the last checkpoint \\(step (\\d+)\\) is intact: restart every worker with --out ${killed()} --resume$`, 'm').exec(run.stderr);
+    // The way on comes before TensorFlow's own (long) words.
+    const left = new RegExp(`^\\[worker 0\\] error: .*\\): lost worker 1 \\([^)]*\\)\\. The last checkpoint \\(step (\\d+)\\) is intact: restart every worker with --out ${killed()} --resume\\. TensorFlow said: .+$`, 'm').exec(run.stderr);
     expect(left, run.stderr).not.toBeNull();
     lastCheckpoint = Number(left![1]);
     // Killed after epoch 1's checkpoint and before the run's end.

@@ -20,9 +20,19 @@ export class TfConfigError extends Error {
   }
 }
 
+export interface DistributedErrorOptions {
+  readonly cause?: unknown;
+  /** What to do about it, a sentence after the summary. */
+  readonly remedy?: string;
+  /** TensorFlow's own words for the failure, last in the message. */
+  readonly tensorflowSaid?: string;
+}
+
 /**
  * The cluster failed: a peer did not start in time, was lost, or a collective failed. TensorFlow cannot
  * run collectives again in this process after one fails, so the remedy is always to restart every worker.
+ * The message is the summary, the remedy and TensorFlow's words, in that order; each is also kept apart, so
+ * a caller can put its own remedy (say, the checkpoint to restart from) before TensorFlow's long text.
  */
 export class DistributedError extends Error {
   /** True for a DistributedError from any copy of this package, where `instanceof` misses other copies'. */
@@ -32,11 +42,22 @@ export class DistributedError extends Error {
 
   /** The tasks found unreachable (TensorFlow names, `/job:worker/replica:0/task:1`), when any was. */
   readonly lostTasks: readonly string[];
+  /** What failed, where, and which peers are lost. */
+  readonly summary: string;
+  /** What to do about it, or null. */
+  readonly remedy: string | null;
+  /** TensorFlow's own words for the failure, or null when it said nothing. */
+  readonly tensorflowSaid: string | null;
 
-  constructor(message: string, lostTasks: readonly string[] = [], options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(summary: string, lostTasks: readonly string[] = [], options: DistributedErrorOptions = {}) {
+    const { cause, remedy, tensorflowSaid } = options;
+    const parts = [summary, remedy, tensorflowSaid === undefined ? undefined : `TensorFlow said: ${tensorflowSaid}`];
+    super(parts.filter((part) => part !== undefined).join(' '), cause === undefined ? undefined : { cause });
     this.name = 'DistributedError';
     this.lostTasks = lostTasks;
+    this.summary = summary;
+    this.remedy = remedy ?? null;
+    this.tensorflowSaid = tensorflowSaid ?? null;
     Object.defineProperty(this, DISTRIBUTED_ERROR, { value: true });
   }
 }

@@ -1,6 +1,6 @@
 // @vaekit/distributed: synchronous data parallelism on TensorFlow's own distributed runtime (the engine of
 // tf.distribute's MultiWorkerMirroredStrategy), configured by TF_CONFIG, on the native backend.
-export { DistributedError, TfConfigError } from './errors.js';
+export { DistributedError, TfConfigError, type DistributedErrorOptions } from './errors.js';
 export { parseTfConfig, readTfConfig, taskName } from './tf-config.js';
 export type { ClusterConfig, ClusterTask, JobName } from './tf-config.js';
 export { DEFAULT_HEARTBEAT_TIMEOUT_MS, DEFAULT_REGISTER_TIMEOUT_MS, buildServerDef } from './server-def.js';

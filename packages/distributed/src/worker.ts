@@ -189,12 +189,11 @@ class Worker implements DistributedWorker {
       lost.length > 0
         ? `lost ${describeTasks(lost)}`
         : `every peer still answers, so the failure is in a collective itself`;
-    this.failure = new DistributedError(
-      `${what} failed on ${describeTask(this.config.self)}: ${who}. Restart every worker (from the last ` +
-        `checkpoint). TensorFlow said: ${messageOf(err)}`,
-      lost.map((t) => t.name),
-      { cause: err },
-    );
+    this.failure = new DistributedError(`${what} failed on ${describeTask(this.config.self)}: ${who}.`, lost.map((t) => t.name), {
+      cause: err,
+      remedy: 'Restart every worker (from the last checkpoint).',
+      tensorflowSaid: messageOf(err),
+    });
     return this.failure;
   }
 }
@@ -207,11 +206,10 @@ function join(backend: NativeBackend, config: ClusterConfig, options: StartWorke
   } catch (err) {
     const lost = findLostPeers(backend.binding, config, peerMs);
     const who = lost.length > 0 ? `not up: ${describeTasks(lost)}` : 'every peer answers now; one may have started late';
-    throw new DistributedError(
-      `${describeTask(config.self)} could not join the cluster (${who}). TensorFlow said: ${messageOf(err)}`,
-      lost.map((t) => t.name),
-      { cause: err },
-    );
+    throw new DistributedError(`${describeTask(config.self)} could not join the cluster (${who}).`, lost.map((t) => t.name), {
+      cause: err,
+      tensorflowSaid: messageOf(err),
+    });
   }
 }
 
@@ -222,12 +220,10 @@ function startBarrier(worker: Worker, backend: NativeBackend, config: ClusterCon
   } catch (err) {
     const lost = findLostPeers(backend.binding, config, peerMs);
     const who = lost.length > 0 ? `not up: ${describeTasks(lost)}` : 'no peer is down now; one may have started late';
-    throw new DistributedError(
-      `${describeTask(config.self)}: the cluster did not assemble within ${startMs} ms (${who}). ` +
-        `TensorFlow said: ${messageOf(err)}`,
-      lost.map((t) => t.name),
-      { cause: err },
-    );
+    throw new DistributedError(`${describeTask(config.self)}: the cluster did not assemble within ${startMs} ms (${who}).`, lost.map((t) => t.name), {
+      cause: err,
+      tensorflowSaid: messageOf(err),
+    });
   }
   const seen = tf.tidy(() => worker.allReduce([tf.ones([1], 'int32')])[0]!.dataSync()[0]);
   if (seen !== config.tasks.length) {

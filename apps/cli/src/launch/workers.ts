@@ -51,19 +51,22 @@ export function runWorkers(command: string, args: readonly string[], tfConfigs: 
     const prefix = `[worker ${index}] `;
     const copied = Promise.all([copyPrefixed(child.stdout!, process.stdout, prefix), copyPrefixed(child.stderr!, process.stderr, prefix)]);
     return new Promise<void>((resolve) => {
-      const done = (code: number): void => {
+      const done = (code: number, how: string): void => {
         if (code !== 0 && firstFailure === null) {
           firstFailure = code;
-          process.stderr.write(`[launch] worker ${index} ended with ${code}; stopping the others\n`);
+          process.stderr.write(`[launch] worker ${index} ended with ${how}; stopping the others\n`);
           stopOthers();
+        } else if (code !== 0) {
+          // How the others ended after the stop: a signal here means a worker that printed nothing more.
+          void copied.then(() => process.stderr.write(`[launch] worker ${index} ended with ${how}\n`));
         }
         void copied.then(() => resolve());
       };
       child.once('error', (error) => {
         process.stderr.write(`[launch] worker ${index} could not start: ${error.message}\n`);
-        done(1);
+        done(1, '1');
       });
-      child.once('exit', (code, signal) => done(signal !== null ? 1 : (code ?? 1)));
+      child.once('exit', (code, signal) => done(signal !== null ? 1 : (code ?? 1), signal !== null ? `signal ${signal}` : String(code ?? 1)));
     });
   });
   return Promise.all(ended).then(() => {

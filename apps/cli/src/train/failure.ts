@@ -20,9 +20,11 @@ export function withCheckpointHint(error: unknown, session: TrainSession): unkno
   if (DistributedError.isInstance(error)) {
     const from =
       session.savedStep === null
-        ? 'no checkpoint was written, so start every worker over'
-        : `the last checkpoint (step ${session.savedStep}) is intact: restart every worker with --out ${session.out} --resume`;
-    return new RunError(`${error.message.trimEnd()}; ${from}`, { cause: error });
+        ? 'No checkpoint was written, so start every worker over.'
+        : `The last checkpoint (step ${session.savedStep}) is intact: restart every worker with --out ${session.out} --resume.`;
+    // The way on before TensorFlow's words, which run long.
+    const said = error.tensorflowSaid === null ? '' : ` TensorFlow said: ${error.tensorflowSaid}`;
+    return new RunError(`${error.summary.trimEnd()} ${from}${said}`, { cause: error });
   }
   if (!isFsError(error)) return error;
   const left =
