@@ -36,14 +36,6 @@ const NOT_UNIT = [
   'packages/variants/test/estimators.test.ts',
 ];
 
-// `pnpm test` (scripts/run-tests.mjs) runs two Vitest processes side by side; the second takes the browser
-// projects and then the Node conformance files, so neither half waits long on the other. Unset: all files.
-const NODE_SHARE = process.env['VAEKIT_NODE_SHARE'];
-const NODE_TAIL = 'packages/conformance/test/*.test.ts';
-if (NODE_SHARE !== undefined && NODE_SHARE !== 'main' && NODE_SHARE !== 'tail') {
-  throw new Error(`VAEKIT_NODE_SHARE must be 'main' or 'tail', got '${NODE_SHARE}'`);
-}
-
 export default defineConfig({
   test: {
     projects: [
@@ -55,16 +47,8 @@ export default defineConfig({
           // The README snippets run the built packages, so they are not in the unit tier.
           include: UNIT_TIER
             ? UNIT_TESTS
-            : NODE_SHARE === 'tail'
-              ? [NODE_TAIL]
-              : ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'scripts/readme-snippets/*.test.ts'],
-          exclude: [
-            ...configDefaults.exclude,
-            '**/test/browser/**',
-            WEB_APP_TESTS,
-            ...(UNIT_TIER ? NOT_UNIT : []),
-            ...(NODE_SHARE === 'main' ? [NODE_TAIL] : []),
-          ],
+            : ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'scripts/readme-snippets/*.test.ts'],
+          exclude: [...configDefaults.exclude, '**/test/browser/**', WEB_APP_TESTS, ...(UNIT_TIER ? NOT_UNIT : [])],
           // tfjs backends hold global engine state: one file per worker process keeps them apart.
           pool: 'forks',
           // Vitest keeps a core free for itself by default; the unit tier's transforms finish early, so it takes them all.

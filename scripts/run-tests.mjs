@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// `pnpm test`'s last step: every Vitest project, in two processes at once. Each Vitest runs its files one
-// at a time and leaves part of two cores idle (child processes, waits, a browser's GPU process), so the
-// halves fill each other's gaps: the Node files, and the browser projects (headless Chromium, software
-// WebGL and WebGPU, the web app's end-to-end test) followed by the Node conformance files. Each line is
-// prefixed with its half. With arguments (`pnpm test -- apps/cli`), it is one plain `vitest run` with them.
+// `pnpm test`'s last step: every Vitest project, in two processes at once. The Node project runs its files
+// one at a time and leaves about a third of two cores idle (child processes, waits); the browser projects
+// (headless Chromium, software WebGL and WebGPU, and the web app's end-to-end test) run their files one
+// at a time as well, so the two halves fill each other's gaps. Each line is prefixed with its half. With
+// arguments (`pnpm test -- apps/cli`), it is one plain `vitest run` with them.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,14 +11,10 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const VITEST = path.join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
 
-/**
- * The two halves: their Vitest projects (vitest.config.ts), which share of the Node files each runs
- * (VAEKIT_NODE_SHARE: the browser half also runs the Node conformance files, about as long as the Node
- * half's lead), and the prefix of their lines.
- */
+/** The two halves: their Vitest projects (vitest.config.ts) and the prefix of their lines. */
 const HALVES = [
-  { name: 'node', prefix: 'node    | ', projects: ['node'], nodeShare: 'main' },
-  { name: 'browser', prefix: 'browser | ', projects: ['browser', 'web', 'node'], nodeShare: 'tail' },
+  { name: 'node', prefix: 'node    | ', projects: ['node'] },
+  { name: 'browser', prefix: 'browser | ', projects: ['browser', 'web'] },
 ];
 
 /** Copies `from` to `to` a line at a time, each line prefixed, so the halves' lines never mix mid-line. */
@@ -48,11 +44,10 @@ process.on('SIGTERM', () => {
 });
 
 /** Runs one half to its end; resolves to its exit code (1 for a signal) and how long it took. */
-function runHalf({ prefix, projects, nodeShare }) {
+function runHalf({ prefix, projects }) {
   const started = Date.now();
   const args = [VITEST, 'run', ...projects.flatMap((project) => ['--project', project])];
-  const env = { ...process.env, VAEKIT_NODE_SHARE: nodeShare };
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env });
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
   children.push(child);
   const copied = Promise.all([copyPrefixed(child.stdout, process.stdout, prefix), copyPrefixed(child.stderr, process.stderr, prefix)]);
   const ended = new Promise((resolve) => {
